@@ -1,0 +1,355 @@
+// Package configs holds Qilian's configuration files and reads them: the
+// commented example that doubles as the built-in defaults (qilian.yaml), the
+// official calendars, and the loader that layers a file and environment
+// variables over those defaults.
+package configs
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/qilian/qilian"
+)
+
+//go:embed qilian.yaml
+var defaults []byte
+
+//go:embed calendar/*.json
+var calendars embed.FS
+
+// Calendars is the directory of shipped calendar files.
+func Calendars() fs.FS {
+	sub, err := fs.Sub(calendars, "calendar")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	return sub
+}
+
+// Config is the whole configuration. Its field names mirror the YAML keys.
+type Config struct {
+	HTTPAddr    string   `yaml:"http_addr"`
+	DataDir     string   `yaml:"data_dir"`
+	DatabaseURL string   `yaml:"database_url"`
+	Log         Log      `yaml:"log"`
+	Temporal    Temporal `yaml:"temporal"`
+	Deadlines   struct {
+		Default map[qilian.Priority]Deadline                 `yaml:"default"`
+		Kinds   map[qilian.Kind]map[qilian.Priority]Deadline `yaml:"kinds"`
+	} `yaml:"deadlines"`
+	Escalation struct {
+		WarnAt float64 `yaml:"warn_at"`
+		Steps  []struct {
+			Action qilian.EscalationAction `yaml:"action"`
+			After  qilian.Span             `yaml:"after"`
+		} `yaml:"steps"`
+	} `yaml:"escalation"`
+	Engine struct {
+		MaxReturns          int         `yaml:"max_returns"`
+		WhistleReportWithin qilian.Span `yaml:"whistle_report_within"`
+		ProgressEvery       qilian.Span `yaml:"progress_every"`
+	} `yaml:"engine"`
+	Calendar struct {
+		Dir          string   `yaml:"dir"`
+		WorkingHours []string `yaml:"working_hours"`
+	} `yaml:"calendar"`
+	Points struct {
+		IndicatorsFile string `yaml:"indicators_file"`
+	} `yaml:"points"`
+}
+
+// Log configures the process log.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Temporal says which Temporal to use and how to set up its namespace.
+type Temporal struct {
+	Address   string      `yaml:"address"`
+	Namespace string      `yaml:"namespace"`
+	Retention qilian.Span `yaml:"retention"`
+	Embedded  struct {
+		FrontendAddr string `yaml:"frontend_addr"`
+		UIAddr       string `yaml:"ui_addr"`
+	} `yaml:"embedded"`
+}
+
+// Deadline is one deadline rule as written in the file.
+type Deadline struct {
+	Accept  qilian.Span  `yaml:"accept"`
+	Resolve qilian.Span  `yaml:"resolve"`
+	Clock   qilian.Clock `yaml:"clock"`
+}
+
+// Embedded reports whether Temporal runs inside the process.
+func (c Config) Embedded() bool { return c.Temporal.Address == "" }
+
+// Postgres reports whether the read model lives in PostgreSQL.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// UIEnabled reports whether the embedded Temporal Web UI is served.
+func (c Config) UIEnabled() bool {
+	return c.Temporal.Embedded.UIAddr != "" && c.Temporal.Embedded.UIAddr != "off"
+}
+
+// env lists the environment variables and where each lands. Every one is
+// a plain string here; Validate checks the values and names the variable.
+var env = []struct {
+	name string
+	set  func(*Config, string) error
+}{
+	{"QILIAN_HTTP_ADDR", func(c *Config, v string) error { c.HTTPAddr = v; return nil }},
+	{"QILIAN_DATA_DIR", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"QILIAN_DATABASE_URL", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"QILIAN_LOG_LEVEL", func(c *Config, v string) error { c.Log.Level = v; return nil }},
+	{"QILIAN_LOG_FORMAT", func(c *Config, v string) error { c.Log.Format = v; return nil }},
+	{"QILIAN_TEMPORAL_ADDRESS", func(c *Config, v string) error { c.Temporal.Address = v; return nil }},
+	{"QILIAN_TEMPORAL_NAMESPACE", func(c *Config, v string) error { c.Temporal.Namespace = v; return nil }},
+	{"QILIAN_TEMPORAL_RETENTION", func(c *Config, v string) error { return c.Temporal.Retention.UnmarshalText([]byte(v)) }},
+	{"QILIAN_TEMPORAL_FRONTEND_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.FrontendAddr = v; return nil }},
+	{"QILIAN_TEMPORAL_UI_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.UIAddr = v; return nil }},
+	{"QILIAN_MAX_RETURNS", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		c.Engine.MaxReturns = n
+		return nil
+	}},
+	{"QILIAN_CALENDAR_DIR", func(c *Config, v string) error { c.Calendar.Dir = v; return nil }},
+	{"QILIAN_INDICATORS_FILE", func(c *Config, v string) error { c.Points.IndicatorsFile = v; return nil }},
+}
+
+// EnvNames lists the environment variables Load reads, for documentation.
+func EnvNames() []string {
+	names := []string{"QILIAN_CONFIG"}
+	for _, e := range env {
+		names = append(names, e.name)
+	}
+	return names
+}
+
+// Load builds the configuration: the embedded defaults, then the file at
+// path (if not empty), then the environment as lookup reports it. The
+// result is validated; an error names the offending setting.
+func Load(path string, lookup func(string) (string, bool)) (Config, error) {
+	var c Config
+	if err := decode(defaults, &c); err != nil {
+		return Config{}, fmt.Errorf("built-in defaults: %w", err)
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config file: %w", err)
+		}
+		if err := decode(b, &c); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	for _, e := range env {
+		if v, ok := lookup(e.name); ok {
+			if err := e.set(&c, strings.TrimSpace(v)); err != nil {
+				return Config{}, fmt.Errorf("%s: %w", e.name, err)
+			}
+		}
+	}
+	return c, c.Validate()
+}
+
+// decode overlays YAML onto c, refusing unknown keys so a typo never passes
+// silently.
+func decode(b []byte, c *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Validate checks every value and names the first bad one.
+func (c Config) Validate() error {
+	if err := checkAddr("http_addr (QILIAN_HTTP_ADDR)", c.HTTPAddr); err != nil {
+		return err
+	}
+	if c.DataDir == "" {
+		return errors.New("data_dir (QILIAN_DATA_DIR): must not be empty")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || !c.Postgres() || u.Host == "" {
+			return fmt.Errorf("database_url (QILIAN_DATABASE_URL): must be empty (SQLite in data_dir) or postgres://user:password@host:port/database, got %q", maskURL(c.DatabaseURL))
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level (QILIAN_LOG_LEVEL): must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return fmt.Errorf("log.format (QILIAN_LOG_FORMAT): must be text or json, got %q", c.Log.Format)
+	}
+	if c.Temporal.Address != "" {
+		if err := checkAddr("temporal.address (QILIAN_TEMPORAL_ADDRESS)", c.Temporal.Address); err != nil {
+			return err
+		}
+	}
+	if c.Temporal.Namespace == "" {
+		return errors.New("temporal.namespace (QILIAN_TEMPORAL_NAMESPACE): must not be empty")
+	}
+	if r := c.Temporal.Retention.Wall(); r < 24*time.Hour {
+		return fmt.Errorf("temporal.retention (QILIAN_TEMPORAL_RETENTION): must be at least 1d, got %s", c.Temporal.Retention)
+	}
+	if err := checkAddr("temporal.embedded.frontend_addr (QILIAN_TEMPORAL_FRONTEND_ADDR)", c.Temporal.Embedded.FrontendAddr); err != nil {
+		return err
+	}
+	if c.UIEnabled() {
+		if err := checkAddr("temporal.embedded.ui_addr (QILIAN_TEMPORAL_UI_ADDR)", c.Temporal.Embedded.UIAddr); err != nil {
+			return err
+		}
+	}
+	if c.Engine.MaxReturns < 0 {
+		return fmt.Errorf("engine.max_returns (QILIAN_MAX_RETURNS): must not be negative, got %d", c.Engine.MaxReturns)
+	}
+	if _, err := c.WorkingHours(); err != nil {
+		return err
+	}
+	if _, err := c.Policy(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func checkAddr(name, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%s: want host:port, got %q", name, addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%s: bad port in %q", name, addr)
+	}
+	_ = host // empty host means all interfaces, which is allowed
+	return nil
+}
+
+// WorkingHours parses calendar.working_hours into offsets from midnight.
+func (c Config) WorkingHours() ([][2]time.Duration, error) {
+	var out [][2]time.Duration
+	var last time.Duration
+	for i, p := range c.Calendar.WorkingHours {
+		from, to, ok := strings.Cut(p, "-")
+		a, err1 := clockTime(from)
+		b, err2 := clockTime(to)
+		if !ok || err1 != nil || err2 != nil || b <= a || a < last {
+			return nil, fmt.Errorf("calendar.working_hours[%d]: want ascending, non-overlapping HH:MM-HH:MM, got %q", i, p)
+		}
+		last = b
+		out = append(out, [2]time.Duration{a, b})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("calendar.working_hours: at least one period is required")
+	}
+	return out, nil
+}
+
+func clockTime(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// Policy converts the deadline, escalation and engine settings into the
+// domain policy.
+func (c Config) Policy() (qilian.Policy, error) {
+	p := qilian.Policy{
+		Deadlines:           map[qilian.Kind]map[qilian.Priority]qilian.DeadlineRule{"": {}},
+		WarnAt:              c.Escalation.WarnAt,
+		MaxReturns:          c.Engine.MaxReturns,
+		WhistleReportWithin: c.Engine.WhistleReportWithin,
+		ProgressEvery:       c.Engine.ProgressEvery,
+	}
+	for pr, d := range c.Deadlines.Default {
+		p.Deadlines[""][pr] = qilian.DeadlineRule(d)
+	}
+	for k, byPr := range c.Deadlines.Kinds {
+		p.Deadlines[k] = map[qilian.Priority]qilian.DeadlineRule{}
+		for pr, d := range byPr {
+			if d.Clock == "" {
+				d.Clock = c.Deadlines.Default[pr].Clock
+			}
+			p.Deadlines[k][pr] = qilian.DeadlineRule(d)
+		}
+	}
+	for _, s := range c.Escalation.Steps {
+		p.Ladder = append(p.Ladder, qilian.EscalationStep{Action: s.Action, After: s.After})
+	}
+	if err := p.Validate(); err != nil {
+		return qilian.Policy{}, err
+	}
+	return p, nil
+}
+
+// LogValue logs the effective configuration with secrets masked.
+func (c Config) LogValue() slog.Value {
+	temporal := c.Temporal.Address
+	if temporal == "" {
+		temporal = "embedded at " + c.Temporal.Embedded.FrontendAddr
+	}
+	db := "sqlite in " + c.DataDir
+	if c.DatabaseURL != "" {
+		db = maskURL(c.DatabaseURL)
+	}
+	ui := "off"
+	if c.UIEnabled() {
+		ui = c.Temporal.Embedded.UIAddr
+	}
+	return slog.GroupValue(
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("data_dir", c.DataDir),
+		slog.String("database", db),
+		slog.String("temporal", temporal),
+		slog.String("namespace", c.Temporal.Namespace),
+		slog.String("retention", c.Temporal.Retention.String()),
+		slog.String("temporal_ui", ui),
+		slog.Int("max_returns", c.Engine.MaxReturns),
+		slog.Int("escalation_steps", len(c.Escalation.Steps)),
+		slog.String("calendar_dir", orDefault(c.Calendar.Dir, "built-in")),
+		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),
+		slog.String("log_level", c.Log.Level),
+	)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// maskURL hides the password of a URL; a string that does not parse is
+// hidden whole, as it may be a password pasted in the wrong place.
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable, hidden)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,125 @@
+package configs_test
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/configs"
+)
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaultsAreTheDocumentedValues(t *testing.T) {
+	c, err := configs.Load("", lookup(nil))
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
+	require.Equal(t, "./data", c.DataDir)
+	require.True(t, c.Embedded())
+	require.False(t, c.Postgres())
+	require.Equal(t, "127.0.0.1:7233", c.Temporal.Embedded.FrontendAddr)
+	require.Equal(t, "127.0.0.1:8233", c.Temporal.Embedded.UIAddr)
+	require.Equal(t, qilian.DefaultNamespace, c.Temporal.Namespace)
+	require.Equal(t, 30*24*time.Hour, c.Temporal.Retention.Wall())
+
+	p, err := c.Policy()
+	require.NoError(t, err)
+	r, err := p.Deadline(qilian.KindServiceLinkage, qilian.PriorityNormal)
+	require.NoError(t, err)
+	require.Equal(t, qilian.DeadlineRule{Accept: qilian.Span{Days: 1}, Resolve: qilian.Span{Days: 7}, Clock: qilian.ClockWorking}, r)
+	r, err = p.Deadline(qilian.KindProblemSolving, qilian.PriorityNormal)
+	require.NoError(t, err)
+	require.Equal(t, 15, r.Resolve.Days, "kind override wins over the default")
+	r, err = p.Deadline(qilian.KindProblemSolving, qilian.PriorityEmergency)
+	require.NoError(t, err)
+	require.Equal(t, qilian.ClockWall, r.Clock, "a kind without an override for a priority falls back")
+	require.Equal(t, []qilian.EscalationAction{"remind", "notice", "whistle", "county"}, actions(p.Ladder))
+	require.Equal(t, 2, p.MaxReturns)
+	require.Equal(t, 30*time.Minute, p.WhistleReportWithin.Wall())
+}
+
+func actions(steps []qilian.EscalationStep) []qilian.EscalationAction {
+	var out []qilian.EscalationAction
+	for _, s := range steps {
+		out = append(out, s.Action)
+	}
+	return out
+}
+
+func TestEnvironmentWinsOverFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "q.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("http_addr: 127.0.0.1:9000\ndata_dir: /srv/q\nengine:\n  max_returns: 5\n"), 0o600))
+	c, err := configs.Load(file, lookup(map[string]string{
+		"QILIAN_HTTP_ADDR":          "0.0.0.0:8081",
+		"QILIAN_DATABASE_URL":       "postgres://q:secret@db:5432/qilian?sslmode=disable",
+		"QILIAN_TEMPORAL_ADDRESS":   "temporal:7233",
+		"QILIAN_TEMPORAL_NAMESPACE": "city",
+		"QILIAN_TEMPORAL_RETENTION": "90d",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, "0.0.0.0:8081", c.HTTPAddr)
+	require.Equal(t, "/srv/q", c.DataDir, "the file applies where the environment is silent")
+	require.Equal(t, 5, c.Engine.MaxReturns)
+	require.True(t, c.Postgres())
+	require.False(t, c.Embedded())
+	require.Equal(t, "city", c.Temporal.Namespace)
+	require.Equal(t, 90, c.Temporal.Retention.Days)
+	require.InDelta(t, 0.8, c.Escalation.WarnAt, 1e-9, "untouched keys keep their defaults")
+}
+
+func TestBadValuesNameTheSetting(t *testing.T) {
+	cases := map[string]struct {
+		env  map[string]string
+		file string
+		want string
+	}{
+		"http addr":       {env: map[string]string{"QILIAN_HTTP_ADDR": "8080"}, want: "QILIAN_HTTP_ADDR"},
+		"database url":    {env: map[string]string{"QILIAN_DATABASE_URL": "mysql://x:pw@h/db"}, want: "QILIAN_DATABASE_URL"},
+		"retention":       {env: map[string]string{"QILIAN_TEMPORAL_RETENTION": "soon"}, want: "QILIAN_TEMPORAL_RETENTION"},
+		"short retention": {env: map[string]string{"QILIAN_TEMPORAL_RETENTION": "2h"}, want: "temporal.retention"},
+		"max returns":     {env: map[string]string{"QILIAN_MAX_RETURNS": "two"}, want: "QILIAN_MAX_RETURNS"},
+		"log level":       {env: map[string]string{"QILIAN_LOG_LEVEL": "loud"}, want: "QILIAN_LOG_LEVEL"},
+		"temporal addr":   {env: map[string]string{"QILIAN_TEMPORAL_ADDRESS": "temporal"}, want: "QILIAN_TEMPORAL_ADDRESS"},
+		"unknown key":     {file: "htp_addr: 1.2.3.4:80\n", want: "htp_addr"},
+		"bad ladder":      {file: "escalation:\n  steps:\n    - {action: shout, after: 1h}\n", want: "escalation.steps[0].action"},
+		"bad warn":        {file: "escalation:\n  warn_at: 1.5\n", want: "escalation.warn_at"},
+		"bad kind":        {file: "deadlines:\n  kinds:\n    karaoke:\n      normal: {accept: 1d, resolve: 2d}\n", want: "deadlines.kinds.karaoke"},
+		"bad hours":       {file: "calendar:\n  working_hours: [\"17:00-09:00\"]\n", want: "calendar.working_hours[0]"},
+		"bad span":        {file: "engine:\n  whistle_report_within: half an hour\n", want: "half an hour"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := ""
+			if tc.file != "" {
+				path = filepath.Join(t.TempDir(), "q.yaml")
+				require.NoError(t, os.WriteFile(path, []byte(tc.file), 0o600))
+			}
+			_, err := configs.Load(path, lookup(tc.env))
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestLogValueMasksThePassword(t *testing.T) {
+	c, err := configs.Load("", lookup(map[string]string{"QILIAN_DATABASE_URL": "postgres://qilian:hunter2@db:5432/qilian"}))
+	require.NoError(t, err)
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
+	require.NotContains(t, b.String(), "hunter2")
+	require.Contains(t, b.String(), "qilian:xxxxx@db:5432")
+}
+
+func TestShippedCalendarsAreEmbedded(t *testing.T) {
+	f, err := configs.Calendars().Open("2026.json")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
