@@ -2,6 +2,10 @@ package qilian
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"time"
 )
 
@@ -89,4 +93,25 @@ type UserService interface {
 	RevokeToken(ctx context.Context, id string, at time.Time) error
 	// Authenticate returns the user owning the unrevoked token with hash.
 	Authenticate(ctx context.Context, hash string) (User, error)
+}
+
+// TokenPrefix marks Qilian tokens so secret scanners and people can tell
+// them apart.
+const TokenPrefix = "qlt_"
+
+// NewToken returns a fresh random bearer token and the hash to store.
+func NewToken() (plain, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	plain = TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return plain, HashToken(plain)
+}
+
+// HashToken is the stored form of a token. Tokens carry 256 random bits, so
+// a fast hash is enough: there is nothing to brute-force.
+func HashToken(plain string) string {
+	sum := sha256.Sum256([]byte(plain))
+	return hex.EncodeToString(sum[:])
 }

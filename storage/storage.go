@@ -1,0 +1,204 @@
+// Package storage keeps Qilian's read model in a SQL database through GORM:
+// SQLite in the data directory for a single machine, PostgreSQL for a
+// city. Both get the same schema from the same versioned migrations.
+//
+// Driver errors never leave this package: they become the domain's
+// sentinels (not found, conflict, unavailable) at its boundary.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/libtnb/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/qilian/qilian"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLiteFile is the read model's file name inside the data directory.
+const SQLiteFile = "qilian.db"
+
+// DB is the read model.
+type DB struct {
+	gorm     *gorm.DB
+	sql      *sql.DB
+	postgres bool
+}
+
+// Open connects to PostgreSQL when url is a postgres:// URL, and otherwise
+// opens (creating it if needed) the SQLite file in dataDir.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		Logger:         logger.Discard,
+	}
+	var (
+		dialector gorm.Dialector
+		pg        = strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+	)
+	switch {
+	case pg:
+		dialector = postgres.Open(url)
+	case url == "":
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		dialector = sqlite.Open(sqliteDSN(filepath.Join(dataDir, SQLiteFile)))
+	default:
+		return nil, fmt.Errorf("database url: want empty or postgres://, got another scheme")
+	}
+	g, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, translate(fmt.Errorf("open read model: %w", err))
+	}
+	s, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	if pg {
+		s.SetMaxOpenConns(32)
+		s.SetMaxIdleConns(16)
+		s.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		// WAL lets readers run beside the one writer; more connections than
+		// this only queue on SQLite's write lock.
+		s.SetMaxOpenConns(8)
+		s.SetMaxIdleConns(8)
+	}
+	db := &DB{gorm: g, sql: s, postgres: pg}
+	if err := db.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// sqliteDSN opens the file in WAL mode (several times the write throughput
+// of the rollback journal, and readers never block the writer), waits on a
+// busy database instead of failing, and takes the write lock when a
+// transaction begins, so two writers queue instead of deadlocking on an
+// upgrade.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+}
+
+// Postgres reports whether the read model is PostgreSQL.
+func (db *DB) Postgres() bool { return db.postgres }
+
+// Gorm exposes the GORM handle to the packages that build on the read model.
+func (db *DB) Gorm() *gorm.DB { return db.gorm }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := db.sql.PingContext(ctx); err != nil {
+		return qilian.Errorf(qilian.EUNAVAILABLE, "database unreachable: %v", err)
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Migrate brings the schema up to date. On PostgreSQL a session lock makes
+// concurrent starts of several api and worker processes safe.
+func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
+	p, err := db.migrator()
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		log.Info("migrated read model", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration.Round(time.Millisecond))
+	}
+	if err != nil {
+		return fmt.Errorf("migrate read model: %w", err)
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	log.Info("read model schema is current", "version", v)
+	return nil
+}
+
+// SchemaVersion returns the applied version and the newest known one.
+func (db *DB) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	p, err := db.migrator()
+	if err != nil {
+		return 0, 0, err
+	}
+	current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	srcs := p.ListSources()
+	if n := len(srcs); n > 0 {
+		latest = srcs[n-1].Version
+	}
+	return current, latest, nil
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, db.sql, fsys, opts...)
+}
+
+// translate turns driver errors into domain errors.
+func translate(err error) error {
+	var pgErr *pgconn.PgError
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return qilian.ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return qilian.Errorf(qilian.ECONFLICT, "already exists")
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return qilian.Errorf(qilian.EINVALID, "refers to something that does not exist")
+	case errors.As(err, &pgErr):
+		return err // a server answer: a bug, not an outage
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn):
+		return qilian.Errorf(qilian.EUNAVAILABLE, "database unreachable")
+	default:
+		return err
+	}
+}
