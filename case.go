@@ -1,0 +1,222 @@
+package qilian
+
+// The case aggregate below is also the durable state of a case workflow
+// (its continue-as-new input and its update results). Its JSON names are
+// therefore pinned with tags, a deliberate exception to "domain types carry
+// no tags": renaming a Go field must never break a running case. Fields are
+// only ever added.
+
+import "time"
+
+// CaseState is where a case stands in its lifecycle.
+type CaseState string
+
+// Case states. Escalation level and "paused" are attributes, not states.
+const (
+	CaseSubmitted   CaseState = "submitted"
+	CaseTriage      CaseState = "triage"
+	CaseDispatching CaseState = "dispatching"
+	CaseInProgress  CaseState = "in_progress"
+	CaseVerifying   CaseState = "verifying"
+	CaseFollowUp    CaseState = "follow_up"
+	CaseClosed      CaseState = "closed"
+	CaseCancelled   CaseState = "cancelled"
+)
+
+// CaseStates lists the case states in lifecycle order.
+func CaseStates() []CaseState {
+	return []CaseState{CaseSubmitted, CaseTriage, CaseDispatching, CaseInProgress, CaseVerifying, CaseFollowUp, CaseClosed, CaseCancelled}
+}
+
+// Valid reports whether s is a known case state.
+func (s CaseState) Valid() bool {
+	for _, x := range CaseStates() {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Terminal reports whether no action can move the case any more.
+func (s CaseState) Terminal() bool { return s == CaseClosed || s == CaseCancelled }
+
+// Resolution says how a closed case ended.
+type Resolution string
+
+// Resolutions of closed cases.
+const (
+	ResolutionResolved  Resolution = "resolved"  // worked, verified, followed up
+	ResolutionInvalid   Resolution = "invalid"   // closed at triage: not a case
+	ResolutionDuplicate Resolution = "duplicate" // closed at triage: another case covers it
+	ResolutionReferred  Resolution = "referred"  // handed to a channel outside Qilian
+)
+
+// TaskState is where one unit's task stands.
+type TaskState string
+
+// Task states.
+const (
+	TaskOffered    TaskState = "offered"
+	TaskAccepted   TaskState = "accepted"
+	TaskInProgress TaskState = "in_progress"
+	TaskOnHold     TaskState = "on_hold" // an extension is pending
+	TaskResolved   TaskState = "resolved"
+	TaskCompleted  TaskState = "completed"
+	TaskReturned   TaskState = "returned"
+	TaskReassigned TaskState = "reassigned"
+	TaskWithdrawn  TaskState = "withdrawn"
+)
+
+// TaskStates lists the task states.
+func TaskStates() []TaskState {
+	return []TaskState{TaskOffered, TaskAccepted, TaskInProgress, TaskOnHold, TaskResolved, TaskCompleted, TaskReturned, TaskReassigned, TaskWithdrawn}
+}
+
+// Valid reports whether s is a known task state.
+func (s TaskState) Valid() bool {
+	for _, x := range TaskStates() {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Open reports whether the task still expects work from its unit.
+func (s TaskState) Open() bool {
+	switch s {
+	case TaskOffered, TaskAccepted, TaskInProgress, TaskOnHold:
+		return true
+	}
+	return false
+}
+
+// TaskRole is a unit's part in a case: the lead (主办) or a co-unit (协办).
+type TaskRole string
+
+// Task roles.
+const (
+	TaskLead TaskRole = "lead"
+	TaskCo   TaskRole = "co"
+)
+
+// Location is where a case happens.
+type Location struct {
+	Lat     float64 `json:"lat,omitempty"`
+	Lng     float64 `json:"lng,omitempty"`
+	Address string  `json:"address,omitempty"`
+}
+
+// Reporter is the resident who raised the case, if any.
+type Reporter struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Actor is who performs an action, as the engine sees them: their role and
+// place, resolved from their token by the caller.
+type Actor struct {
+	UserID       string `json:"user_id"`
+	Role         Role   `json:"role"`
+	LocalityID   string `json:"locality_id,omitempty"`
+	LocalityPath string `json:"locality_path,omitempty"`
+	UnitID       string `json:"unit_id,omitempty"`
+}
+
+// System is the actor for what the engine does by itself (timers).
+var System = Actor{UserID: "system", Role: "system"}
+
+// Deadline is one clocked deadline with its warning and escalation times,
+// all computed once (on the calendar in force then) and kept, so replays
+// and later calendar edits never move them.
+type Deadline struct {
+	Due    time.Time   `json:"due"`
+	WarnAt time.Time   `json:"warn_at"`
+	Steps  []time.Time `json:"steps,omitempty"` // when each ladder rung fires
+	Clock  Clock       `json:"clock"`
+}
+
+// Task is one unit's share of a case.
+type Task struct {
+	ID         string    `json:"id"`
+	UnitID     string    `json:"unit_id"`
+	Role       TaskRole  `json:"role"`
+	Required   bool      `json:"required"`
+	State      TaskState `json:"state"`
+	AcceptBy   Deadline  `json:"accept_by"`
+	ResolveBy  Deadline  `json:"resolve_by"`
+	Warned     bool      `json:"warned,omitempty"`
+	Level      int       `json:"level"` // escalation rungs climbed on the current deadline
+	Overdue    bool      `json:"overdue"`
+	Result     string    `json:"result,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	AcceptedAt time.Time `json:"accepted_at,omitzero"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// Extension is the pending extension request, if any.
+	Extension *Extension `json:"extension,omitempty"`
+	// NextReportDue is when a regional coordination task owes its next
+	// progress report.
+	NextReportDue time.Time `json:"next_report_due,omitzero"`
+}
+
+// Extension is a unit's request for more time.
+type Extension struct {
+	ID          string    `json:"id"`
+	RequestedBy string    `json:"requested_by"`
+	Reason      string    `json:"reason"`
+	Extra       Span      `json:"extra"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// Case is the aggregate: everything the engine knows about one case. The
+// case workflow owns it; the read model is a projection of it.
+type Case struct {
+	ID           string    `json:"id"`
+	Kind         Kind      `json:"kind"`
+	Title        string    `json:"title"`
+	Description  string    `json:"description,omitempty"`
+	Priority     Priority  `json:"priority"`
+	LocalityID   string    `json:"locality_id"`
+	LocalityPath string    `json:"locality_path"`
+	GridID       string    `json:"grid_id,omitempty"`
+	Location     Location  `json:"location"`
+	Reporter     Reporter  `json:"reporter"`
+	Attachments  []string  `json:"attachments,omitempty"`
+	OpenedBy     Actor     `json:"opened_by"`
+	OpenedAt     time.Time `json:"opened_at"`
+
+	State      CaseState  `json:"state"`
+	Resolution Resolution `json:"resolution,omitempty"`
+	// Revision counts accepted changes; read-model writes carry it and
+	// never move a row backwards.
+	Revision  int64     `json:"revision"`
+	UpdatedAt time.Time `json:"updated_at"`
+	ClosedAt  time.Time `json:"closed_at,omitzero"`
+	// Returns counts returns (退单) across all tasks of the case.
+	Returns int `json:"returns"`
+	// Level is the highest escalation rung any open task has reached.
+	Level   int  `json:"level"`
+	Overdue bool `json:"overdue"`
+
+	Tasks []Task `json:"tasks,omitempty"`
+	// Policy is the configuration the case was opened under.
+	Policy Policy `json:"policy"`
+	// Seq numbers events; the audit trail is ordered by it.
+	Seq int64 `json:"seq"`
+
+	Details Details `json:"details"`
+}
+
+// Details holds what is special to each kind; only the part for the
+// case's kind is set.
+type Details struct {
+	Regional     *Regional     `json:"regional,omitempty"`
+	Booking      *Booking      `json:"booking,omitempty"`
+	Consultation *Consultation `json:"consultation,omitempty"`
+	Activity     *Activity     `json:"activity,omitempty"`
+	Member       *Member       `json:"member,omitempty"`
+	Service      *Service      `json:"service,omitempty"`
+	Problem      *Problem      `json:"problem,omitempty"`
+}
