@@ -426,3 +426,7 @@ func (c *Calendar) Between(from, to time.Time) (time.Duration, error) {
 	}
 	return total, nil
 }
+
+// PerDay is the working time of one working day under the calendar's
+// hours: what a deadline of "one working day" adds.
+func (c *Calendar) PerDay() time.Duration { return c.Hours().PerDay() }

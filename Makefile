@@ -1,0 +1,24 @@
+# The index of everything one can run. `make help` lists it.
+
+.PHONY: help serve test build seed migrate clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+serve: ## start everything on embedded defaults (data in ./data)
+	go run ./cmd/qilian serve
+
+test: ## gofmt, go vet and every test, on SQLite and PostgreSQL
+	scripts/test
+
+build: ## build bin/qilian
+	go build -o bin/qilian ./cmd/qilian
+
+seed: ## load the demo district and print a token per role
+	go run ./cmd/qilian seed --demo
+
+migrate: ## bring the read-model schema up to date
+	go run ./cmd/qilian migrate
+
+clean: ## remove the local data directory and binaries
+	rm -rf data bin

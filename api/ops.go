@@ -1,0 +1,108 @@
+// Package api is Qilian's HTTP interface: the case API under /api/v1, the
+// operations endpoints (/healthz, /readyz, /metrics) and, later, Open311
+// and the dashboard. Handlers are thin: bind, convert, one call, respond.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check is one dependency readiness depends on; it returns nil when the
+// dependency answers.
+type Check struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Ops serves the operations endpoints.
+type Ops struct {
+	Checks   []Check
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+}
+
+// NewRegistry returns a registry with the Go runtime and process collectors.
+func NewRegistry() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r
+}
+
+// Mount adds /healthz, /readyz and /metrics to r.
+func (o Ops) Mount(r *gin.Engine) {
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", o.ready)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})))
+}
+
+// ready runs every check concurrently with a short timeout. A failed check
+// answers 503 naming the dependency; the error itself goes to the log only.
+func (o Ops) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	type result struct {
+		name string
+		err  error
+	}
+	results := make(chan result, len(o.Checks))
+	for _, ch := range o.Checks {
+		go func() { results <- result{ch.Name, ch.Run(ctx)} }()
+	}
+	status, checks := http.StatusOK, gin.H{}
+	for range o.Checks {
+		r := <-results
+		if r.err != nil {
+			status = http.StatusServiceUnavailable
+			checks[r.name] = "unreachable"
+			o.Log.Warn("readiness check failed", "check", r.name, "error", r.err)
+			continue
+		}
+		checks[r.name] = "ok"
+	}
+	body := gin.H{"status": "ready", "checks": checks}
+	if status != http.StatusOK {
+		body["status"] = "unavailable"
+	}
+	c.JSON(status, body)
+}
+
+// metrics counts requests by route template (never the raw path, which
+// would explode the label set) and status.
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "qilian_http_requests_total", Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "qilian_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func (m *metrics) middleware(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// NewOpsRouter returns a router with only the operations endpoints, for the
+// worker process.
+func NewOpsRouter(o Ops) *gin.Engine {
+	r := newEngine(o)
+	o.Mount(r)
+	return r
+}
+
+// newEngine builds the Gin engine every router starts from: request IDs,
+// structured access logs, metrics, and recovery that never shows a stack
+// trace to the client.
+func newEngine(o Ops) *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	m := newMetrics(o.Registry)
+	r.Use(requestID, accessLog(o.Log), m.middleware, recovery(o.Log))
+	return r
+}
+
+// RequestIDHeader carries the request ID to and from clients.
+const RequestIDHeader = "X-Request-ID"
+
+func requestID(c *gin.Context) {
+	id := c.GetHeader(RequestIDHeader)
+	if id == "" || len(id) > 64 {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set("request_id", id)
+	c.Header(RequestIDHeader, id)
+	c.Next()
+}
+
+func accessLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		log.Info("http",
+			"request_id", c.GetString("request_id"),
+			"method", c.Request.Method,
+			"route", c.FullPath(),
+			"path", c.Request.URL.Path,
+			"status", c.Writer.Status(),
+			"bytes", c.Writer.Size(),
+			"took", time.Since(start).Round(time.Microsecond),
+			"user", c.GetString("user_id"),
+		)
+	}
+}
+
+func recovery(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("panic serving request", "request_id", c.GetString("request_id"), "panic", p)
+				c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": "internal error"}})
+			}
+		}()
+		c.Next()
+	}
+}
