@@ -118,6 +118,22 @@ type Event struct {
 	Reason    string         `json:"reason,omitempty"`
 	Payload   map[string]any `json:"payload,omitempty"`
 	Points    []PointsEvent  `json:"points,omitempty"`
+
+	// What Apply reads besides the states. Each is set only by the events
+	// named; Payload is for people and is never read back.
+	Note          string       `json:"note,omitempty"`           // the action's free text: progress, result, reasons, minutes, summary, post, comment
+	Ref           string       `json:"ref,omitempty"`            // the extension, whistle, hours log or participant concerned
+	Task          *Task        `json:"task,omitempty"`           // dispatch, reassign: the task created
+	Deadline      *Deadline    `json:"deadline,omitempty"`       // approve-extension: the new resolve-by
+	NextReportDue time.Time    `json:"next_report_due,omitzero"` // accept, progress, report_missing of regional coordination tasks
+	Extension     *Extension   `json:"extension,omitempty"`      // request-extension
+	Resolution    Resolution   `json:"resolution,omitempty"`     // events that close the case
+	Option        string       `json:"option,omitempty"`         // vote: the option chosen; decided: the outcome
+	Satisfied     *bool        `json:"satisfied,omitempty"`      // follow-up
+	Participant   *Participant `json:"participant,omitempty"`    // sign-up
+	Hours         *HoursLog    `json:"hours,omitempty"`          // log-hours
+	Whistle       *Whistle     `json:"whistle,omitempty"`        // whistle
+	Meeting       *Meeting     `json:"meeting,omitempty"`        // meeting
 }
 
 // PointsKind is what earned or cost points.

@@ -50,6 +50,7 @@ const (
 	ResolutionInvalid   Resolution = "invalid"   // closed at triage: not a case
 	ResolutionDuplicate Resolution = "duplicate" // closed at triage: another case covers it
 	ResolutionReferred  Resolution = "referred"  // handed to a channel outside Qilian
+	ResolutionDeclined  Resolution = "declined"  // resource sharing: the owner unit declined the booking
 )
 
 // TaskState is where one unit's task stands.
@@ -159,6 +160,12 @@ type Task struct {
 	// NextReportDue is when a regional coordination task owes its next
 	// progress report.
 	NextReportDue time.Time `json:"next_report_due,omitzero"`
+	// ReportEvery is the wall-clock length of the current reporting
+	// interval, as the scheduler computed it at the last report; Tick
+	// repeats it when a report is missing, so Tick needs no calendar.
+	ReportEvery time.Duration `json:"report_every,omitempty"`
+	// Extensions counts the extension requests made, numbering them.
+	Extensions int `json:"extensions,omitempty"`
 }
 
 // Extension is a unit's request for more time.

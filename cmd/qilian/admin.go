@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/demo"
+	"github.com/qilian/qilian/storage"
+)
+
+func runMigrate(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, log, _, err := commonFlags("migrate", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("read model: %w", err)
+	}
+	defer func() { _ = db.Close() }()
+	return db.Migrate(ctx, log)
+}
+
+// openMigrated opens the read model and brings it up to date, as every
+// administrative command needs.
+func openMigrated(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*storage.DB, *flag.FlagSet, error) {
+	cfg, log, fs, err := commonFlags(name, args, stderr, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read model: %w", err)
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, fs, nil
+}
+
+func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var withDemo bool
+	db, _, err := openMigrated(ctx, "seed", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&withDemo, "demo", false, "load the demo district (required: it is the only seed there is)")
+	})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	if !withDemo {
+		return errors.New("seed: say --demo to load the demo district")
+	}
+	logins, err := demo.Seed(ctx, db, time.Now())
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(demo.ByRole(logins))
+}
+
+const userUsage = `usage:
+  qilian user add --id ID --name NAME --role ROLE (--locality ID | --unit ID) [--label TEXT]
+  qilian user token --id ID [--label TEXT]     issue another token for a user
+  qilian user revoke --token-id TOKEN_ID
+  qilian user list
+`
+
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, userUsage)
+		return flag.ErrHelp
+	}
+	sub, args := args[0], args[1:]
+	var u qilian.User
+	var label, tokenID string
+	db, _, err := openMigrated(ctx, "user "+sub, args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&u.ID, "id", "", "user ID")
+		fs.StringVar(&u.Name, "name", "", "display name")
+		fs.StringVar((*string)(&u.Role), "role", "", "admin, grid_worker, axis, unit_staff or supervisor")
+		fs.StringVar(&u.LocalityID, "locality", "", "locality the user works in (all roles but unit_staff)")
+		fs.StringVar(&u.UnitID, "unit", "", "unit the user works for (unit_staff)")
+		fs.StringVar(&label, "label", "", "a note on the token, such as the device")
+		fs.StringVar(&tokenID, "token-id", "", "token to revoke")
+	})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	switch sub {
+	case "add":
+		if err := db.UpsertUser(ctx, u); err != nil {
+			return describe(err)
+		}
+		return issueToken(ctx, db, u.ID, label, stdout)
+	case "token":
+		if _, err := db.User(ctx, u.ID); err != nil {
+			return describe(err)
+		}
+		return issueToken(ctx, db, u.ID, label, stdout)
+	case "revoke":
+		if tokenID == "" {
+			return errors.New("user revoke: --token-id is required")
+		}
+		if err := db.RevokeToken(ctx, tokenID, time.Now()); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, "revoked", tokenID)
+		return nil
+	case "list":
+		users, err := db.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tROLE\tPLACE\tNAME\tTOKENS")
+		for _, u := range users {
+			toks, err := db.Tokens(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, t := range toks {
+				s := t.ID
+				if t.RevokedAt != nil {
+					s += " (revoked)"
+				}
+				ids = append(ids, s)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Role, u.LocalityID+u.UnitID, u.Name, strings.Join(ids, ", "))
+		}
+		return tw.Flush()
+	default:
+		fmt.Fprint(stderr, userUsage)
+		return fmt.Errorf("unknown user command %q", sub)
+	}
+}
+
+func issueToken(ctx context.Context, db *storage.DB, userID, label string, stdout io.Writer) error {
+	plain, hash := qilian.NewToken()
+	id := "tok-" + hash[:12]
+	if err := db.AddToken(ctx, qilian.Token{ID: id, UserID: userID, Hash: hash, Label: label, CreatedAt: time.Now()}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s\ntoken id %s\ntoken %s\n(the token is shown once; only its hash is stored)\n", userID, id, plain)
+	return nil
+}
+
+// describe turns an invalid-input error into a message that names fields.
+func describe(err error) error {
+	var e *qilian.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		var parts []string
+		for k, v := range e.Fields {
+			parts = append(parts, "--"+strings.ReplaceAll(strings.TrimSuffix(k, "_id"), "_", "-")+": "+v)
+		}
+		return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, "; "))
+	}
+	return err
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/storage"
+	"github.com/qilian/qilian/temporalserver"
+)
+
+// runProcess runs serve, api or worker until ctx ends, then shuts down in
+// the order that loses nothing: stop taking requests, let the worker finish
+// its tasks, close the client, stop the embedded server last.
+func runProcess(ctx context.Context, mode string, args []string, stderr io.Writer) error {
+	cfg, log, _, err := commonFlags(mode, args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log.Info("starting qilian", "mode", mode, "version", version, "config", cfg)
+	if mode != "serve" {
+		if cfg.Embedded() {
+			return fmt.Errorf("qilian %s runs against an external Temporal: set QILIAN_TEMPORAL_ADDRESS (or run qilian serve for everything in one process)", mode)
+		}
+		if !cfg.Postgres() {
+			return fmt.Errorf("qilian %s runs beside other processes and needs PostgreSQL: set QILIAN_DATABASE_URL=postgres://…", mode)
+		}
+	}
+	engine, err := loadEngine(cfg)
+	if err != nil {
+		return err
+	}
+
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("read model: %w", err)
+	}
+	defer func() { _ = db.Close() }()
+	if err := db.Migrate(ctx, log); err != nil {
+		return err
+	}
+
+	// Bind the HTTP port before anything slow, so a taken port fails fast.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http_addr (QILIAN_HTTP_ADDR) %s: %w", cfg.HTTPAddr, err)
+	}
+	defer func() { _ = ln.Close() }()
+
+	address := cfg.Temporal.Address
+	if mode == "serve" && cfg.Embedded() {
+		ui := ""
+		if cfg.UIEnabled() {
+			ui = cfg.Temporal.Embedded.UIAddr
+		}
+		srv, err := temporalserver.Start(temporalserver.Options{
+			DataDir:          cfg.DataDir,
+			FrontendAddr:     cfg.Temporal.Embedded.FrontendAddr,
+			UIAddr:           ui,
+			Namespace:        cfg.Temporal.Namespace,
+			Retention:        cfg.Temporal.Retention.Wall(),
+			SearchAttributes: searchAttributes(),
+			Log:              temporalLog(log),
+		})
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		address = srv.FrontendAddr()
+	}
+
+	dialCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	c, err := temporalserver.Dial(dialCtx, client.Options{
+		HostPort:  address,
+		Namespace: cfg.Temporal.Namespace,
+		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := temporalserver.Ensure(dialCtx, c, cfg.Temporal.Namespace, cfg.Temporal.Retention.Wall(), searchAttributes(), log); err != nil {
+		return err
+	}
+
+	if mode != "api" {
+		w := worker.New(c, qilian.TaskQueue, worker.Options{
+			// In-flight activities get this long to finish at shutdown.
+			WorkerStopTimeout: 20 * time.Second,
+		})
+		registerEngine(w, db, engine, log)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		defer w.Stop()
+	}
+
+	reg := api.NewRegistry()
+	ops := api.Ops{
+		Registry: reg,
+		Log:      log,
+		Checks: []api.Check{
+			{Name: "database", Run: db.Ping},
+			{Name: "temporal", Run: func(ctx context.Context) error {
+				_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+	}
+	var handler *gin.Engine
+	if mode == "worker" {
+		handler = api.NewOpsRouter(ops)
+	} else {
+		handler = newAPIRouter(ops, c, db, engine, cfg, log)
+	}
+	httpSrv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	log.Info("qilian is ready", "mode", mode, "http", "http://"+ln.Addr().String(), "temporal", address, "namespace", cfg.Temporal.Namespace)
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server failed", "error", err)
+		}
+	}
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancelShutdown()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "error", err)
+	}
+	// The deferred calls now stop the worker, close the client, stop the
+	// embedded server and close the database, in that order.
+	return nil
+}
+
+func searchAttributes() map[string]enumspb.IndexedValueType {
+	types := map[qilian.SearchAttrType]enumspb.IndexedValueType{
+		qilian.SearchAttrKeyword: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		qilian.SearchAttrBool:    enumspb.INDEXED_VALUE_TYPE_BOOL,
+		qilian.SearchAttrInt:     enumspb.INDEXED_VALUE_TYPE_INT,
+	}
+	out := map[string]enumspb.IndexedValueType{}
+	for name, t := range qilian.SearchAttributes() {
+		out[name] = types[t]
+	}
+	return out
+}
+
+// temporalLog keeps the embedded server's own chatter at warnings unless
+// debugging: it logs at info level many times a second.
+func temporalLog(log *slog.Logger) *slog.Logger {
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		return log
+	}
+	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
+}
+
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(a), h.min}
+}
+
+func (h levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(n), h.min}
+}

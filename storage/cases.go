@@ -1,0 +1,853 @@
+package storage
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/qilian/qilian"
+)
+
+// Page sizes of the list queries.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 200
+)
+
+// maxQueryLen bounds the free-text search, in characters.
+const maxQueryLen = 100
+
+// batchSize keeps a multi-row insert well under both databases' limits on
+// bind parameters, however many events a first sync carries.
+const batchSize = 500
+
+// validScope reports whether path is a locality path: between separators,
+// so that "/county/s1" can never match "/county/s10/".
+func validScope(path string) bool {
+	return len(path) > 1 && strings.HasPrefix(path, qilian.PathSep) && strings.HasSuffix(path, qilian.PathSep)
+}
+
+type caseRow struct {
+	ID            string `gorm:"primaryKey"`
+	Kind          string
+	State         string
+	Resolution    string
+	Title         string
+	Description   string
+	Priority      string
+	LocalityID    string
+	LocalityPath  string
+	GridID        string
+	Lat           float64
+	Lng           float64
+	Address       string
+	ReporterName  string
+	ReporterPhone string
+	OpenedBy      string
+	OpenedAt      time.Time
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
+	ClosedAt      *time.Time
+	Level         int
+	Overdue       bool
+	DueAt         *time.Time
+	Returns       int
+	Revision      int64
+	Snapshot      string
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+// caseColumns are the columns a newer revision overwrites: all but the key.
+var caseColumns = []string{
+	"kind", "state", "resolution", "title", "description", "priority",
+	"locality_id", "locality_path", "grid_id", "lat", "lng", "address",
+	"reporter_name", "reporter_phone", "opened_by", "opened_at", "updated_at",
+	"closed_at", "level", "overdue", "due_at", "returns", "revision", "snapshot",
+}
+
+type taskRow struct {
+	ID           string `gorm:"primaryKey"`
+	CaseID       string
+	UnitID       string
+	Role         string
+	Required     bool
+	State        string
+	AcceptBy     *time.Time
+	ResolveBy    *time.Time
+	Level        int
+	Overdue      bool
+	DueAt        *time.Time
+	LocalityPath string
+	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
+	Revision     int64
+}
+
+func (taskRow) TableName() string { return "tasks" }
+
+var taskColumns = []string{
+	"case_id", "unit_id", "role", "required", "state", "accept_by", "resolve_by",
+	"level", "overdue", "due_at", "locality_path", "created_at", "updated_at", "revision",
+}
+
+type eventRow struct {
+	CaseID            string `gorm:"primaryKey"`
+	Seq               int64  `gorm:"primaryKey;autoIncrement:false"`
+	At                time.Time
+	ActorID           string
+	ActorRole         string
+	ActorLocalityID   string
+	ActorLocalityPath string
+	ActorUnitID       string
+	Type              string
+	TaskID            string
+	FromState         string
+	ToState           string
+	Reason            string
+	Payload           string
+	Detail            string
+}
+
+func (eventRow) TableName() string { return "case_events" }
+
+type pointsRow struct {
+	ID           string `gorm:"primaryKey"`
+	CaseID       string
+	Seq          int64
+	Ordinal      int
+	Kind         string
+	SubjectType  string
+	SubjectID    string
+	Quantity     float64
+	At           time.Time
+	LocalityPath string
+	CaseKind     string
+}
+
+func (pointsRow) TableName() string { return "points_events" }
+
+type idempotencyRow struct {
+	UserID    string `gorm:"primaryKey"`
+	Key       string `gorm:"primaryKey"`
+	BodyHash  string
+	CaseID    string
+	CreatedAt time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// dbTime is how times are stored: UTC, at the microsecond precision
+// PostgreSQL keeps, so both databases hold and compare the same value.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// dbTimeOrNull stores a zero time as NULL.
+func dbTimeOrNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	v := dbTime(t)
+	return &v
+}
+
+func timeOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// taskDue is the deadline a task is working against: accept-by while it
+// is offered, resolve-by once accepted, none once it is no longer open or
+// its case has ended.
+func taskDue(c qilian.Case, t qilian.Task) time.Time {
+	switch {
+	case c.State.Terminal():
+		return time.Time{}
+	case t.State == qilian.TaskOffered:
+		return t.AcceptBy.Due
+	case t.State.Open():
+		return t.ResolveBy.Due
+	default:
+		return time.Time{}
+	}
+}
+
+// caseDue is the earliest deadline among the case's open tasks.
+func caseDue(c qilian.Case) time.Time {
+	var due time.Time
+	for _, t := range c.Tasks {
+		if d := taskDue(c, t); !d.IsZero() && (due.IsZero() || d.Before(due)) {
+			due = d
+		}
+	}
+	return due
+}
+
+func caseToRow(c qilian.Case) (caseRow, error) {
+	snap, err := json.Marshal(c)
+	if err != nil {
+		return caseRow{}, fmt.Errorf("encode case %s: %w", c.ID, err)
+	}
+	return caseRow{
+		ID: c.ID, Kind: string(c.Kind), State: string(c.State), Resolution: string(c.Resolution),
+		Title: c.Title, Description: c.Description, Priority: string(c.Priority),
+		LocalityID: c.LocalityID, LocalityPath: c.LocalityPath, GridID: c.GridID,
+		Lat: c.Location.Lat, Lng: c.Location.Lng, Address: c.Location.Address,
+		ReporterName: c.Reporter.Name, ReporterPhone: c.Reporter.Phone,
+		OpenedBy: c.OpenedBy.UserID, OpenedAt: dbTime(c.OpenedAt), UpdatedAt: dbTime(c.UpdatedAt),
+		ClosedAt: dbTimeOrNull(c.ClosedAt), Level: c.Level, Overdue: c.Overdue,
+		DueAt: dbTimeOrNull(caseDue(c)), Returns: c.Returns, Revision: c.Revision, Snapshot: string(snap),
+	}, nil
+}
+
+func taskToRow(c qilian.Case, t qilian.Task) taskRow {
+	return taskRow{
+		ID: t.ID, CaseID: c.ID, UnitID: t.UnitID, Role: string(t.Role), Required: t.Required,
+		State: string(t.State), AcceptBy: dbTimeOrNull(t.AcceptBy.Due), ResolveBy: dbTimeOrNull(t.ResolveBy.Due),
+		Level: t.Level, Overdue: t.Overdue, DueAt: dbTimeOrNull(taskDue(c, t)), LocalityPath: c.LocalityPath,
+		CreatedAt: dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
+	}
+}
+
+func eventToRow(caseID string, e qilian.Event) (eventRow, error) {
+	var payload []byte
+	if len(e.Payload) > 0 {
+		var err error
+		if payload, err = json.Marshal(e.Payload); err != nil {
+			return eventRow{}, fmt.Errorf("encode payload of event %d of case %s: %w", e.Seq, caseID, err)
+		}
+	}
+	// Points have their own table and the payload its own column; the rest
+	// of the event goes whole into detail, so fields the event gains later
+	// round-trip without a migration.
+	rest := e
+	rest.Payload, rest.Points = nil, nil
+	detail, err := json.Marshal(rest)
+	if err != nil {
+		return eventRow{}, fmt.Errorf("encode event %d of case %s: %w", e.Seq, caseID, err)
+	}
+	return eventRow{
+		CaseID: caseID, Seq: e.Seq, At: dbTime(e.At),
+		ActorID: e.Actor.UserID, ActorRole: string(e.Actor.Role), ActorLocalityID: e.Actor.LocalityID,
+		ActorLocalityPath: e.Actor.LocalityPath, ActorUnitID: e.Actor.UnitID,
+		Type: e.Type, TaskID: e.TaskID, FromState: e.FromState, ToState: e.ToState, Reason: e.Reason,
+		Payload: string(payload), Detail: string(detail),
+	}, nil
+}
+
+func eventFromRow(r eventRow) (qilian.Event, error) {
+	var e qilian.Event
+	if err := json.Unmarshal([]byte(r.Detail), &e); err != nil {
+		return qilian.Event{}, fmt.Errorf("decode event %d of case %s: %w", r.Seq, r.CaseID, err)
+	}
+	e.Seq, e.At = r.Seq, r.At.UTC()
+	if r.Payload != "" {
+		if err := json.Unmarshal([]byte(r.Payload), &e.Payload); err != nil {
+			return qilian.Event{}, fmt.Errorf("decode payload of event %d of case %s: %w", r.Seq, r.CaseID, err)
+		}
+	}
+	return e, nil
+}
+
+// PointsID is the natural key of the i-th points event of a case event.
+func PointsID(caseID string, seq int64, i int) string {
+	return caseID + ":" + strconv.FormatInt(seq, 10) + ":" + strconv.Itoa(i)
+}
+
+// SyncCase projects the case and the events that produced it, in one
+// transaction. Each row is written only if it is older than c.Revision, so a
+// retried or late sync never moves the read model backwards; events and
+// their points events are inserted once, whatever the order of the syncs,
+// so a late sync still adds the events it carries. Safe to call
+// concurrently for the same case.
+func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event) error {
+	if c.ID == "" {
+		return qilian.Invalid(map[string]string{"id": "required"})
+	}
+	row, err := caseToRow(c)
+	if err != nil {
+		return err
+	}
+	tasks := make([]taskRow, len(c.Tasks))
+	for i, t := range c.Tasks {
+		tasks[i] = taskToRow(c, t)
+	}
+	// The same lock order in every transaction: case row, then tasks by ID.
+	sort.Slice(tasks, func(i, j int) bool { return tasks[i].ID < tasks[j].ID })
+	var (
+		evs    []eventRow
+		points []pointsRow
+	)
+	for _, e := range events {
+		if e.Seq <= 0 {
+			return qilian.Invalid(map[string]string{"events": "every event needs a positive seq"})
+		}
+		r, err := eventToRow(c.ID, e)
+		if err != nil {
+			return err
+		}
+		evs = append(evs, r)
+		for i, p := range e.Points {
+			points = append(points, pointsRow{
+				ID: PointsID(c.ID, e.Seq, i), CaseID: c.ID, Seq: e.Seq, Ordinal: i,
+				Kind: string(p.Kind), SubjectType: p.SubjectType, SubjectID: p.SubjectID,
+				Quantity: p.Quantity, At: dbTime(p.At), LocalityPath: c.LocalityPath, CaseKind: string(c.Kind),
+			})
+		}
+	}
+	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+	sort.Slice(points, func(i, j int) bool { return points[i].ID < points[j].ID })
+
+	err = db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// On PostgreSQL the conflict path locks the case row even when the
+		// guard refuses the update, which serialises concurrent syncs of
+		// one case; on SQLite every write transaction is serial anyway.
+		if err := tx.Clauses(newerRevision("cases", caseColumns)).Create(&row).Error; err != nil {
+			return err
+		}
+		if len(tasks) > 0 {
+			if err := tx.Clauses(newerRevision("tasks", taskColumns)).CreateInBatches(&tasks, batchSize).Error; err != nil {
+				return err
+			}
+		}
+		if len(evs) > 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&evs, batchSize).Error; err != nil {
+				return err
+			}
+		}
+		if len(points) > 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&points, batchSize).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return translate(err)
+}
+
+// newerRevision is an upsert on the primary key that only overwrites a row
+// holding a lower revision.
+func newerRevision(table string, columns []string) clause.OnConflict {
+	return clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns(columns),
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: table + ".revision < excluded.revision"}}},
+	}
+}
+
+// CaseSnapshot returns the case as last synced.
+func (db *DB) CaseSnapshot(ctx context.Context, id string) (qilian.Case, error) {
+	var r caseRow
+	if err := db.gorm.WithContext(ctx).Select("snapshot").Take(&r, "id = ?", id).Error; err != nil {
+		return qilian.Case{}, translate(err)
+	}
+	var c qilian.Case
+	if err := json.Unmarshal([]byte(r.Snapshot), &c); err != nil {
+		return qilian.Case{}, fmt.Errorf("decode snapshot of case %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Events returns a case's audit trail in order, each event with its points
+// events; empty for an unknown case.
+func (db *DB) Events(ctx context.Context, caseID string) ([]qilian.Event, error) {
+	var rows []eventRow
+	if err := db.gorm.WithContext(ctx).Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	var prs []pointsRow
+	if err := db.gorm.WithContext(ctx).Where("case_id = ?", caseID).Order("seq, ordinal").Find(&prs).Error; err != nil {
+		return nil, translate(err)
+	}
+	points := map[int64][]qilian.PointsEvent{}
+	for _, p := range prs {
+		points[p.Seq] = append(points[p.Seq], pointsFromRow(p))
+	}
+	out := make([]qilian.Event, len(rows))
+	for i, r := range rows {
+		e, err := eventFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		e.Points = points[r.Seq]
+		out[i] = e
+	}
+	return out, nil
+}
+
+func pointsFromRow(p pointsRow) qilian.PointsEvent {
+	return qilian.PointsEvent{Kind: qilian.PointsKind(p.Kind), SubjectType: p.SubjectType, SubjectID: p.SubjectID, Quantity: p.Quantity, At: p.At.UTC()}
+}
+
+// CaseFilter selects cases for the list screen. ScopePath is required: the
+// caller's locality path, outside which nothing is returned.
+type CaseFilter struct {
+	ScopePath string
+	// UnitID keeps the cases where the unit has a task, in any state.
+	UnitID string
+	Kind   qilian.Kind
+	State  qilian.CaseState
+	// LocalityID keeps the cases in that locality's subtree.
+	LocalityID string
+	// Overdue filters on the flag the case workflow keeps.
+	Overdue *bool
+	// Query is a case-insensitive substring of the title, description or
+	// address.
+	Query string
+	// CreatedAfter (inclusive) and CreatedBefore (exclusive) bound when
+	// the case was opened.
+	CreatedAfter  time.Time
+	CreatedBefore time.Time
+	// Limit is the page size: DefaultPageSize when 0, at most MaxPageSize.
+	Limit int
+	// Cursor is CasePage.Next of the previous page.
+	Cursor string
+}
+
+// CaseSummary is one line of the case list.
+type CaseSummary struct {
+	ID           string
+	Kind         qilian.Kind
+	State        qilian.CaseState
+	Title        string
+	Priority     qilian.Priority
+	LocalityID   string
+	LocalityPath string
+	OpenedAt     time.Time
+	UpdatedAt    time.Time
+	Level        int
+	Overdue      bool
+	DueAt        time.Time // zero when no task is open
+	Revision     int64
+}
+
+// CasePage is one page of cases, newest first; Next is empty on the last.
+type CasePage struct {
+	Cases []CaseSummary
+	Next  string
+}
+
+type caseSummaryRow struct {
+	ID           string
+	Kind         string
+	State        string
+	Title        string
+	Priority     string
+	LocalityID   string
+	LocalityPath string
+	OpenedAt     time.Time
+	UpdatedAt    time.Time
+	Level        int
+	Overdue      bool
+	DueAt        *time.Time
+	Revision     int64
+}
+
+const caseSummaryColumns = "c.id, c.kind, c.state, c.title, c.priority, c.locality_id, c.locality_path, " +
+	"c.opened_at, c.updated_at, c.level, c.overdue, c.due_at, c.revision"
+
+// ListCases returns a page of the cases inside f.ScopePath that match f,
+// newest first (opened_at, then ID, descending).
+func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
+	fields := map[string]string{}
+	if !validScope(f.ScopePath) {
+		fields["scope"] = "required: a locality path such as /county/street/"
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		fields["kind"] = "unknown kind"
+	}
+	if f.State != "" && !f.State.Valid() {
+		fields["state"] = "unknown state"
+	}
+	if f.LocalityID != "" && !validID(f.LocalityID) {
+		fields["locality_id"] = "not a locality ID"
+	}
+	if utf8.RuneCountInString(f.Query) > maxQueryLen {
+		fields["q"] = fmt.Sprintf("at most %d characters", maxQueryLen)
+	}
+	if !f.CreatedAfter.IsZero() && !f.CreatedBefore.IsZero() && !f.CreatedAfter.Before(f.CreatedBefore) {
+		fields["created_before"] = "must be after created_after"
+	}
+	after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		fields["cursor"] = "malformed"
+	} else if f.Cursor != "" && after.T == nil {
+		fields["cursor"] = "malformed"
+	}
+	if len(fields) > 0 {
+		return CasePage{}, qilian.Invalid(fields)
+	}
+	limit := pageSize(f.Limit)
+
+	q := db.gorm.WithContext(ctx).Table("cases AS c").Select(caseSummaryColumns).
+		Where("c.locality_path LIKE ? ESCAPE '\\'", likePrefix(f.ScopePath))
+	if f.UnitID != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.unit_id = ?)", f.UnitID)
+	}
+	if f.Kind != "" {
+		q = q.Where("c.kind = ?", string(f.Kind))
+	}
+	if f.State != "" {
+		q = q.Where("c.state = ?", string(f.State))
+	}
+	if f.LocalityID != "" {
+		// IDs are unique in the tree, so the subtree of X is every path
+		// holding the segment /X/.
+		q = q.Where("c.locality_path LIKE ? ESCAPE '\\'", "%"+likePrefix(qilian.PathSep+f.LocalityID+qilian.PathSep))
+	}
+	if f.Overdue != nil {
+		q = q.Where("c.overdue = ?", *f.Overdue)
+	}
+	if s := strings.TrimSpace(f.Query); s != "" {
+		pat := "%" + likePrefix(strings.ToLower(s))
+		q = q.Where("(LOWER(c.title) LIKE ? ESCAPE '\\' OR LOWER(c.description) LIKE ? ESCAPE '\\' OR LOWER(c.address) LIKE ? ESCAPE '\\')", pat, pat, pat)
+	}
+	if !f.CreatedAfter.IsZero() {
+		q = q.Where("c.opened_at >= ?", dbTime(f.CreatedAfter))
+	}
+	if !f.CreatedBefore.IsZero() {
+		q = q.Where("c.opened_at < ?", dbTime(f.CreatedBefore))
+	}
+	if after.T != nil {
+		q = q.Where("(c.opened_at, c.id) < (?, ?)", dbTime(*after.T), after.ID)
+	}
+	var rows []caseSummaryRow
+	if err := q.Order("c.opened_at DESC, c.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return CasePage{}, translate(err)
+	}
+	var page CasePage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		page.Next = encodeCursor(cursor{T: &last.OpenedAt, ID: last.ID})
+	}
+	page.Cases = make([]CaseSummary, len(rows))
+	for i, r := range rows {
+		page.Cases[i] = CaseSummary{
+			ID: r.ID, Kind: qilian.Kind(r.Kind), State: qilian.CaseState(r.State), Title: r.Title,
+			Priority: qilian.Priority(r.Priority), LocalityID: r.LocalityID, LocalityPath: r.LocalityPath,
+			OpenedAt: r.OpenedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Level: r.Level, Overdue: r.Overdue,
+			DueAt: timeOrZero(r.DueAt), Revision: r.Revision,
+		}
+	}
+	return page, nil
+}
+
+// TaskFilter selects a unit's tasks.
+type TaskFilter struct {
+	UnitID  string // required
+	State   qilian.TaskState
+	Overdue *bool
+	Limit   int
+	Cursor  string
+}
+
+// TaskSummary is one line of a unit's inbox, with its case's title and kind.
+type TaskSummary struct {
+	ID           string
+	CaseID       string
+	CaseTitle    string
+	CaseKind     qilian.Kind
+	CaseState    qilian.CaseState
+	UnitID       string
+	Role         qilian.TaskRole
+	Required     bool
+	State        qilian.TaskState
+	AcceptBy     time.Time
+	ResolveBy    time.Time
+	Level        int
+	Overdue      bool
+	DueAt        time.Time // zero when the task is not open
+	LocalityPath string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Revision     int64
+}
+
+// TaskPage is one page of tasks; Next is empty on the last.
+type TaskPage struct {
+	Tasks []TaskSummary
+	Next  string
+}
+
+type taskSummaryRow struct {
+	ID           string
+	CaseID       string
+	UnitID       string
+	Role         string
+	Required     bool
+	State        string
+	AcceptBy     *time.Time
+	ResolveBy    *time.Time
+	Level        int
+	Overdue      bool
+	DueAt        *time.Time
+	LocalityPath string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Revision     int64
+	CaseTitle    string
+	CaseKind     string
+	CaseState    string
+}
+
+// ListTasks returns a page of a unit's tasks, soonest deadline first, tasks
+// without one (no longer open) last, then by ID.
+func (db *DB) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
+	fields := map[string]string{}
+	if f.UnitID == "" {
+		fields["unit_id"] = "required"
+	}
+	if f.State != "" && !f.State.Valid() {
+		fields["state"] = "unknown state"
+	}
+	after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		fields["cursor"] = "malformed"
+	}
+	if len(fields) > 0 {
+		return TaskPage{}, qilian.Invalid(fields)
+	}
+	limit := pageSize(f.Limit)
+
+	q := db.gorm.WithContext(ctx).Table("tasks AS t").
+		Select("t.*, c.title AS case_title, c.kind AS case_kind, c.state AS case_state").
+		Joins("JOIN cases c ON c.id = t.case_id").
+		Where("t.unit_id = ?", f.UnitID)
+	if f.State != "" {
+		q = q.Where("t.state = ?", string(f.State))
+	}
+	if f.Overdue != nil {
+		q = q.Where("t.overdue = ?", *f.Overdue)
+	}
+	switch {
+	case f.Cursor == "":
+	case after.T == nil:
+		q = q.Where("t.due_at IS NULL AND t.id > ?", after.ID)
+	default:
+		due := dbTime(*after.T)
+		q = q.Where("(t.due_at > ? OR (t.due_at = ? AND t.id > ?) OR t.due_at IS NULL)", due, due, after.ID)
+	}
+	// NULLS LAST is standard SQL; SQLite has it since 3.30.
+	var rows []taskSummaryRow
+	if err := q.Order("t.due_at ASC NULLS LAST, t.id ASC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return TaskPage{}, translate(err)
+	}
+	var page TaskPage
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		page.Next = encodeCursor(cursor{T: last.DueAt, ID: last.ID})
+	}
+	page.Tasks = make([]TaskSummary, len(rows))
+	for i, r := range rows {
+		page.Tasks[i] = TaskSummary{
+			ID: r.ID, CaseID: r.CaseID, CaseTitle: r.CaseTitle, CaseKind: qilian.Kind(r.CaseKind),
+			CaseState: qilian.CaseState(r.CaseState), UnitID: r.UnitID, Role: qilian.TaskRole(r.Role),
+			Required: r.Required, State: qilian.TaskState(r.State), AcceptBy: timeOrZero(r.AcceptBy),
+			ResolveBy: timeOrZero(r.ResolveBy), Level: r.Level, Overdue: r.Overdue, DueAt: timeOrZero(r.DueAt),
+			LocalityPath: r.LocalityPath, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Revision: r.Revision,
+		}
+	}
+	return page, nil
+}
+
+// OverdueItem is an open task past its deadline.
+type OverdueItem struct {
+	CaseID     string
+	CaseTitle  string
+	CaseKind   qilian.Kind
+	LocalityID string
+	TaskID     string
+	UnitID     string
+	Level      int
+	DueAt      time.Time
+	Lateness   time.Duration
+}
+
+type overdueRow struct {
+	CaseID     string
+	CaseTitle  string
+	CaseKind   string
+	LocalityID string
+	TaskID     string
+	UnitID     string
+	Level      int
+	DueAt      time.Time
+}
+
+// Overdue returns the open tasks inside scopePath whose deadline is before
+// now, most late first. It reads the deadline, not the overdue flag, so a
+// breach shows before the workflow's timer has reported it.
+func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]OverdueItem, error) {
+	if !validScope(scopePath) {
+		return nil, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
+	}
+	now = now.UTC()
+	var rows []overdueRow
+	err := db.gorm.WithContext(ctx).Table("tasks AS t").
+		Select("c.id AS case_id, c.title AS case_title, c.kind AS case_kind, c.locality_id, t.id AS task_id, t.unit_id, t.level, t.due_at").
+		Joins("JOIN cases c ON c.id = t.case_id").
+		Where("t.due_at < ?", now).
+		Where("t.locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
+		Order("t.due_at, t.id").Limit(pageSize(limit)).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]OverdueItem, len(rows))
+	for i, r := range rows {
+		due := r.DueAt.UTC()
+		out[i] = OverdueItem{
+			CaseID: r.CaseID, CaseTitle: r.CaseTitle, CaseKind: qilian.Kind(r.CaseKind), LocalityID: r.LocalityID,
+			TaskID: r.TaskID, UnitID: r.UnitID, Level: r.Level, DueAt: due, Lateness: now.Sub(due),
+		}
+	}
+	return out, nil
+}
+
+// CaseCounts counts the cases inside scopePath by state and by kind.
+func (db *DB) CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error) {
+	if !validScope(scopePath) {
+		return nil, nil, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
+	}
+	type count struct {
+		Key string
+		N   int
+	}
+	countBy := func(column string) ([]count, error) {
+		var out []count
+		err := db.gorm.WithContext(ctx).Model(&caseRow{}).
+			Select(column+" AS key, COUNT(*) AS n").
+			Where("locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
+			Group(column).Find(&out).Error
+		return out, translate(err)
+	}
+	states, err := countBy("state")
+	if err != nil {
+		return nil, nil, err
+	}
+	kinds, err := countBy("kind")
+	if err != nil {
+		return nil, nil, err
+	}
+	byState := make(map[qilian.CaseState]int, len(states))
+	for _, c := range states {
+		byState[qilian.CaseState(c.Key)] = c.N
+	}
+	byKind := make(map[qilian.Kind]int, len(kinds))
+	for _, c := range kinds {
+		byKind[qilian.Kind(c.Key)] = c.N
+	}
+	return byState, byKind, nil
+}
+
+// ClaimIdempotencyKey records that the user's key opened caseID. If the
+// key was claimed before with the same body hash, it returns the case that
+// claim named, which the caller reuses instead of opening another; with a
+// different body it is a conflict. Concurrent claims of one key all get
+// the same case.
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error) {
+	fields := map[string]string{}
+	for name, v := range map[string]string{"user_id": userID, "idempotency_key": key, "body_hash": bodyHash, "case_id": caseID} {
+		if v == "" {
+			fields[name] = "required"
+		}
+	}
+	if len(key) > 255 {
+		fields["idempotency_key"] = "at most 255 bytes"
+	}
+	if len(fields) > 0 {
+		return "", qilian.Invalid(fields)
+	}
+	r := idempotencyRow{UserID: userID, Key: key, BodyHash: bodyHash, CaseID: caseID, CreatedAt: dbTime(time.Now())}
+	if err := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
+		return "", translate(err)
+	}
+	// Whoever won the insert, the stored row is the answer.
+	var got idempotencyRow
+	if err := db.gorm.WithContext(ctx).Take(&got, "user_id = ? AND key = ?", userID, key).Error; err != nil {
+		return "", translate(err)
+	}
+	if got.BodyHash != bodyHash {
+		return "", qilian.Errorf(qilian.ECONFLICT, "idempotency key reused with a different body")
+	}
+	return got.CaseID, nil
+}
+
+// PointsRow is a points event as the assessment reads it: with the case
+// it came from and where that case is.
+type PointsRow struct {
+	ID           string
+	CaseID       string
+	Seq          int64
+	CaseKind     qilian.Kind
+	LocalityPath string
+	qilian.PointsEvent
+}
+
+// PointsEvents returns the points events at or after from and before to,
+// in time order.
+func (db *DB) PointsEvents(ctx context.Context, from, to time.Time) ([]PointsRow, error) {
+	var rows []pointsRow
+	err := db.gorm.WithContext(ctx).Where("at >= ? AND at < ?", dbTime(from), dbTime(to)).
+		Order("at, case_id, seq, ordinal").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]PointsRow, len(rows))
+	for i, r := range rows {
+		out[i] = PointsRow{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, CaseKind: qilian.Kind(r.CaseKind), LocalityPath: r.LocalityPath, PointsEvent: pointsFromRow(r)}
+	}
+	return out, nil
+}
+
+func pageSize(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultPageSize
+	case n > MaxPageSize:
+		return MaxPageSize
+	default:
+		return n
+	}
+}
+
+// cursor is the keyset position of the last row of a page: its sort time
+// (nil for a task without a deadline) and its ID.
+type cursor struct {
+	T  *time.Time `json:"t,omitempty"`
+	ID string     `json:"id"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c) // a time and a string always encode
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, err
+	}
+	if c.ID == "" {
+		return c, errors.New("cursor without an id")
+	}
+	return c, nil
+}

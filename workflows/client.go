@@ -1,0 +1,109 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/qilian/qilian"
+)
+
+// Client is the engine's Go API: open cases and act on them. Every call
+// returns the case as it stands after the call (read-your-writes).
+type Client struct {
+	Temporal client.Client
+	Policy   qilian.Policy
+}
+
+// Open starts the case workflow, or finds it if a case with this ID was
+// opened already, and returns the case once it is projected into the read
+// model. The request is validated here first, so bad input never starts a
+// workflow.
+func (k *Client) Open(ctx context.Context, req qilian.OpenRequest, actor qilian.Actor) (qilian.Case, error) {
+	if _, _, err := qilian.Open(req, actor, time.Now(), k.Policy); err != nil {
+		return qilian.Case{}, err
+	}
+	op := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       qilian.CaseWorkflowID(req.ID),
+		TaskQueue:                qilian.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// A closed case's ID is never reused for another case.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			saKind.ValueSet(string(req.Kind)),
+			saLocality.ValueSet(req.LocalityID),
+		),
+	}, qilian.CaseWorkflowName, Input{Open: &req, Actor: actor})
+	h, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateSnapshot, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return qilian.Case{}, fromTemporal(err)
+	}
+	var c qilian.Case
+	if err := h.Get(ctx, &c); err != nil {
+		return qilian.Case{}, fromTemporal(err)
+	}
+	return c, nil
+}
+
+// Act performs one action on a case and returns the new case. A refused
+// action comes back as a *qilian.Error with the reason and leaves the case
+// untouched.
+func (k *Client) Act(ctx context.Context, caseID string, act qilian.Action) (qilian.Case, error) {
+	h, err := k.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   qilian.CaseWorkflowID(caseID),
+		UpdateName:   UpdateAct,
+		Args:         []any{act},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return qilian.Case{}, fromTemporal(err)
+	}
+	var c qilian.Case
+	if err := h.Get(ctx, &c); err != nil {
+		return qilian.Case{}, fromTemporal(err)
+	}
+	return c, nil
+}
+
+// fromTemporal turns what Temporal returns into domain errors: refusals
+// carry their domain code as the application error type.
+func fromTemporal(err error) error {
+	var (
+		appErr    *temporal.ApplicationError
+		notFound  *serviceerror.NotFound
+		completed *serviceerror.WorkflowNotReady
+		unavail   *serviceerror.Unavailable
+		deadline  *serviceerror.DeadlineExceeded
+	)
+	switch {
+	case errors.As(err, &appErr):
+		e := &qilian.Error{Code: appErr.Type(), Message: appErr.Message()}
+		if appErr.HasDetails() {
+			var fields map[string]string
+			if appErr.Details(&fields) == nil && len(fields) > 0 {
+				e.Fields = fields
+			}
+		}
+		if e.Code == "" {
+			e.Code = qilian.EINTERNAL
+		}
+		return e
+	case errors.As(err, &notFound):
+		// The workflow is gone or closed: for an action that is a case that
+		// no longer takes actions.
+		return qilian.Errorf(qilian.ECONFLICT, "the case no longer takes actions")
+	case errors.As(err, &completed), errors.As(err, &unavail), errors.As(err, &deadline),
+		errors.Is(err, context.DeadlineExceeded):
+		return qilian.Errorf(qilian.EUNAVAILABLE, "the case engine did not answer in time")
+	default:
+		return err
+	}
+}

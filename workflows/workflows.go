@@ -1,0 +1,240 @@
+// Package workflows orchestrates cases on Temporal: one long-running
+// workflow per case owns the case aggregate, takes human actions as
+// Updates with validators, fires deadlines and escalations from durable
+// timers, and keeps the read model in step through activities.
+//
+// The workflow holds no domain logic of its own: the aggregate decides
+// (qilian.Case.Decide) and changes (Apply); the workflow adds time, I/O and
+// durability.
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/activities"
+)
+
+// Update names: durable contracts with clients.
+const (
+	// UpdateAct carries a qilian.Action and returns the new case.
+	UpdateAct = "act"
+	// UpdateSnapshot returns the case once it has been opened and
+	// projected, so the opener reads its own write.
+	UpdateSnapshot = "snapshot"
+)
+
+// Input starts a case workflow: Open on the first run, Case when the
+// workflow continues as new.
+type Input struct {
+	Open  *qilian.OpenRequest `json:"open,omitempty"`
+	Actor qilian.Actor        `json:"actor"`
+	Case  *qilian.Case        `json:"case,omitempty"`
+}
+
+// Engine is the case workflow with what it needs to compute deadlines:
+// the policy new cases are opened under and the working-time calendar. A
+// running case keeps the policy it was opened with. Deadlines are only
+// ever computed inside SideEffect, so their values are recorded in history
+// and replays never recompute them on a newer calendar.
+type Engine struct {
+	Policy   qilian.Policy
+	Calendar qilian.WorkingTime
+}
+
+var a *activities.Activities // method expressions name the activities
+
+// decision is what one Decide produced, recorded by SideEffect.
+type decision struct {
+	Events []qilian.Event `json:"events,omitempty"`
+	Err    *qilian.Error  `json:"err,omitempty"`
+}
+
+func asDomainError(err error) *qilian.Error {
+	var e *qilian.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return qilian.Errorf(qilian.EINTERNAL, "%v", err)
+}
+
+// toApplicationError makes a domain error cross Temporal with its code as
+// the error type, for clients to map without reading messages.
+func toApplicationError(e *qilian.Error) error {
+	return temporal.NewNonRetryableApplicationError(e.Message, e.Code, nil, e.Fields)
+}
+
+// Run is the case workflow.
+func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
+	log := workflow.GetLogger(ctx)
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// The read model may be down for a while; keep trying, never give up
+		// on a projection.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
+	})
+
+	var c qilian.Case
+	synced := false
+	sync := func(evs []qilian.Event) error {
+		snap := c // the projection of this revision, whatever happens meanwhile
+		snap.Tasks = append([]qilian.Task(nil), c.Tasks...)
+		return workflow.ExecuteActivity(actx, a.SyncCase, activities.SyncInput{Case: snap, Events: evs}).Get(ctx, nil)
+	}
+
+	switch {
+	case in.Case != nil:
+		c = *in.Case
+		synced = true
+	case in.Open != nil:
+		var d struct {
+			Case   qilian.Case    `json:"case"`
+			Events []qilian.Event `json:"events"`
+			Err    *qilian.Error  `json:"err,omitempty"`
+		}
+		err := workflow.SideEffect(ctx, func(ctx workflow.Context) any {
+			c, evs, err := qilian.Open(*in.Open, in.Actor, workflow.Now(ctx), e.Policy)
+			if err != nil {
+				return struct {
+					Err *qilian.Error `json:"err"`
+				}{asDomainError(err)}
+			}
+			return struct {
+				Case   qilian.Case    `json:"case"`
+				Events []qilian.Event `json:"events"`
+			}{c, evs}
+		}).Get(&d)
+		if err != nil {
+			return qilian.Case{}, err
+		}
+		if d.Err != nil {
+			// The client validated the same request before starting, so
+			// this only happens if configuration changed in between.
+			return qilian.Case{}, toApplicationError(d.Err)
+		}
+		c = d.Case // Open returns the case with its opening event applied
+		upsertSearchAttributes(ctx, c)
+		if err := sync(d.Events); err != nil {
+			return c, err
+		}
+		synced = true
+	default:
+		return qilian.Case{}, temporal.NewNonRetryableApplicationError("case workflow started without a case", qilian.EINVALID, nil)
+	}
+
+	changed := workflow.NewChannel(ctx)
+	decide := func(ctx workflow.Context, act qilian.Action) ([]qilian.Event, *qilian.Error) {
+		var d decision
+		err := workflow.SideEffect(ctx, func(ctx workflow.Context) any {
+			evs, err := c.Decide(act, workflow.Now(ctx), qilian.NewScheduler(c.Policy, e.Calendar))
+			if err != nil {
+				return decision{Err: asDomainError(err)}
+			}
+			return decision{Events: evs}
+		}).Get(&d)
+		if err != nil {
+			return nil, asDomainError(err)
+		}
+		return d.Events, d.Err
+	}
+
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAct,
+		func(ctx workflow.Context, act qilian.Action) (qilian.Case, error) {
+			// Decide again: another update may have changed the case since
+			// this one was validated. Nothing blocks between here and Apply.
+			evs, derr := decide(ctx, act)
+			if derr != nil {
+				return c, toApplicationError(derr)
+			}
+			c.Apply(evs)
+			upsertSearchAttributes(ctx, c)
+			changed.SendAsync(true)
+			after := c
+			if err := sync(evs); err != nil {
+				return after, err
+			}
+			return after, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, act qilian.Action) error {
+			if _, err := c.Decide(act, workflow.Now(ctx), qilian.NewScheduler(c.Policy, e.Calendar)); err != nil {
+				return toApplicationError(asDomainError(err))
+			}
+			return nil
+		}},
+	)
+	if err != nil {
+		return c, err
+	}
+	err = workflow.SetUpdateHandler(ctx, UpdateSnapshot, func(ctx workflow.Context) (qilian.Case, error) {
+		if err := workflow.Await(ctx, func() bool { return synced }); err != nil {
+			return c, err
+		}
+		return c, nil
+	})
+	if err != nil {
+		return c, err
+	}
+
+	for !c.State.Terminal() {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			break
+		}
+		tctx, cancel := workflow.WithCancel(ctx)
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(changed, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
+		if wake, ok := c.NextWakeup(); ok {
+			d := wake.Sub(workflow.Now(ctx))
+			if d < 0 {
+				d = 0
+			}
+			sel.AddFuture(workflow.NewTimer(tctx, d), func(workflow.Future) {})
+		}
+		sel.Select(ctx)
+		cancel()
+		if evs := c.Tick(workflow.Now(ctx)); len(evs) > 0 {
+			c.Apply(evs)
+			upsertSearchAttributes(ctx, c)
+			if err := sync(evs); err != nil {
+				return c, err
+			}
+		}
+	}
+
+	// Let every update in flight finish and reply before closing or
+	// continuing as new.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return c, err
+	}
+	if !c.State.Terminal() {
+		log.Info("continuing case as new", "revision", c.Revision)
+		return c, workflow.NewContinueAsNewError(ctx, qilian.CaseWorkflowName, Input{Case: &c})
+	}
+	return c, nil
+}
+
+var (
+	saKind     = temporal.NewSearchAttributeKeyKeyword(qilian.SearchAttrKind)
+	saState    = temporal.NewSearchAttributeKeyKeyword(qilian.SearchAttrState)
+	saLocality = temporal.NewSearchAttributeKeyKeyword(qilian.SearchAttrLocality)
+	saOverdue  = temporal.NewSearchAttributeKeyBool(qilian.SearchAttrOverdue)
+	saLevel    = temporal.NewSearchAttributeKeyInt64(qilian.SearchAttrLevel)
+)
+
+// upsertSearchAttributes lets the Temporal UI and CLI filter cases; people's
+// lists come from the read model.
+func upsertSearchAttributes(ctx workflow.Context, c qilian.Case) {
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		saKind.ValueSet(string(c.Kind)),
+		saState.ValueSet(string(c.State)),
+		saLocality.ValueSet(c.LocalityID),
+		saOverdue.ValueSet(c.Overdue),
+		saLevel.ValueSet(int64(c.Level)),
+	)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
+	}
+}
