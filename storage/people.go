@@ -144,3 +144,17 @@ func (db *DB) Authenticate(ctx context.Context, hash string) (qilian.User, error
 	}
 	return userFromRow(r), nil
 }
+
+// Actor is the engine's view of a user: role, place and the path of that
+// place in the tree, which scoping needs.
+func (db *DB) Actor(ctx context.Context, u qilian.User) (qilian.Actor, error) {
+	a := qilian.Actor{UserID: u.ID, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID}
+	if u.LocalityID != "" {
+		l, err := db.Locality(ctx, u.LocalityID)
+		if err != nil {
+			return qilian.Actor{}, err
+		}
+		a.LocalityPath = l.Path
+	}
+	return a, nil
+}

@@ -53,6 +53,8 @@ type Options struct {
 	Retention        time.Duration
 	SearchAttributes map[string]enumspb.IndexedValueType
 	Log              *slog.Logger
+	// DynamicConfig overrides server settings by key, for tests.
+	DynamicConfig map[string]any
 }
 
 // Server is a running embedded Temporal.
@@ -149,6 +151,9 @@ func Start(o Options) (*Server, error) {
 	dyn := dynamicconfig.StaticClient{
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+	for k, v := range o.DynamicConfig {
+		dyn[dynamicconfig.MakeKey(k)] = v
 	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),

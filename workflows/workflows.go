@@ -68,21 +68,26 @@ func toApplicationError(e *qilian.Error) error {
 	return temporal.NewNonRetryableApplicationError(e.Message, e.Code, nil, e.Fields)
 }
 
+// syncOptions never give up on a projection: the read model may be down
+// for a while, and the case must reach it eventually.
+var syncOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
+}
+
 // Run is the case workflow.
 func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	log := workflow.GetLogger(ctx)
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// The read model may be down for a while; keep trying, never give up
-		// on a projection.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
-	})
 
 	var c qilian.Case
 	synced := false
-	sync := func(evs []qilian.Event) error {
-		snap := c // the projection of this revision, whatever happens meanwhile
+	var opened []qilian.Event // projected once the handlers are in place
+	// sync projects the case as it stands now; ctx is the calling
+	// coroutine's (an update handler's or the main loop's).
+	sync := func(ctx workflow.Context, evs []qilian.Event) error {
+		snap := c
 		snap.Tasks = append([]qilian.Task(nil), c.Tasks...)
+		actx := workflow.WithActivityOptions(ctx, syncOptions)
 		return workflow.ExecuteActivity(actx, a.SyncCase, activities.SyncInput{Case: snap, Events: evs}).Get(ctx, nil)
 	}
 
@@ -118,10 +123,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		}
 		c = d.Case // Open returns the case with its opening event applied
 		upsertSearchAttributes(ctx, c)
-		if err := sync(d.Events); err != nil {
-			return c, err
-		}
-		synced = true
+		opened = d.Events
 	default:
 		return qilian.Case{}, temporal.NewNonRetryableApplicationError("case workflow started without a case", qilian.EINVALID, nil)
 	}
@@ -154,7 +156,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 			upsertSearchAttributes(ctx, c)
 			changed.SendAsync(true)
 			after := c
-			if err := sync(evs); err != nil {
+			if err := sync(ctx, evs); err != nil {
 				return after, err
 			}
 			return after, nil
@@ -179,6 +181,15 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		return c, err
 	}
 
+	// Handlers are registered before this first blocking call, so the
+	// update that came with the start (UpdateSnapshot) finds them.
+	if opened != nil {
+		if err := sync(ctx, opened); err != nil {
+			return c, err
+		}
+		synced = true
+	}
+
 	for !c.State.Terminal() {
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			break
@@ -198,7 +209,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		if evs := c.Tick(workflow.Now(ctx)); len(evs) > 0 {
 			c.Apply(evs)
 			upsertSearchAttributes(ctx, c)
-			if err := sync(evs); err != nil {
+			if err := sync(ctx, evs); err != nil {
 				return c, err
 			}
 		}
