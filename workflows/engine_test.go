@@ -91,6 +91,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		c = d.act("demo-grid", qilian.Action{Name: qilian.ActFollowUp, Satisfied: yes(), Note: "满意"})
 		require.Equal(t, qilian.CaseClosed, c.State)
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "SL1", "service_linkage")
 		evs, err := env.DB.Events(context.Background(), c.ID)
 		require.NoError(t, err)
 		var types []string
@@ -115,6 +116,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		c = d.act("demo-axis", qilian.Action{Name: qilian.ActVerify, Pass: yes()})
 		require.Equal(t, qilian.CaseClosed, c.State)
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "RC1", "regional_coordination")
 	})
 
 	t.Run("resource_sharing", func(t *testing.T) {
@@ -127,6 +129,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		require.Equal(t, qilian.CaseClosed, c.State)
 		require.Equal(t, qilian.BookingFulfilled, c.Details.Booking.State)
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "RS1", "resource_sharing")
 	})
 
 	t.Run("joint_consultation", func(t *testing.T) {
@@ -142,6 +145,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		c = d.act("demo-axis", qilian.Action{Name: qilian.ActVerify, Pass: yes()})
 		require.Equal(t, qilian.CaseClosed, c.State)
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "JC1", "joint_consultation")
 	})
 
 	t.Run("joint_activity", func(t *testing.T) {
@@ -162,6 +166,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		c := d.act("demo-axis", qilian.Action{Name: qilian.ActVerify, Pass: yes()})
 		require.Equal(t, qilian.CaseClosed, c.State)
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "JA1", "joint_activity")
 	})
 
 	t.Run("member_management", func(t *testing.T) {
@@ -174,6 +179,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		c = d.act("demo-axis-dongzha", qilian.Action{Name: qilian.ActCancel, Note: "党员迁出本社区"})
 		require.True(t, c.State.Terminal())
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "MM1", "member_management")
 	})
 
 	t.Run("problem_solving", func(t *testing.T) {
@@ -191,6 +197,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		c = d.act("demo-axis", qilian.Action{Name: qilian.ActVerify, Pass: yes()})
 		require.Equal(t, qilian.CaseClosed, c.State)
 		readModelAgrees(t, env, c)
+		recordHistory(t, env.Temporal, "PS1", "problem_solving")
 	})
 }
 
