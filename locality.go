@@ -118,3 +118,12 @@ type LocalityService interface {
 	Unit(ctx context.Context, id string) (Unit, error)
 	UpsertUnit(ctx context.Context, u Unit) error
 }
+
+// Resource is something a unit shares: a hall, a vehicle, equipment.
+type Resource struct {
+	ID     string
+	UnitID string
+	Name   string
+	NameEN string
+	Kind   string // hall, vehicle, equipment, volunteers…
+}

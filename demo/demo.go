@@ -19,6 +19,7 @@ type Store interface {
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
 	UpsertUser(ctx context.Context, u qilian.User) error
 	AddToken(ctx context.Context, t qilian.Token) error
+	UpsertResource(ctx context.Context, r qilian.Resource) error
 }
 
 // Login is a demo user with a bearer token for the API.
@@ -68,6 +69,14 @@ var Units = []qilian.Unit{
 	{ID: "u-culture", Name: "南湖区文化馆", NameEN: "Nanhu Cultural Centre", Type: qilian.UnitInstitute, LocalityID: "xinxing"},
 }
 
+// Resources are what the demo's units share.
+var Resources = []qilian.Resource{
+	{ID: "u-power-hall", UnitID: "u-power", Name: "供电分公司党员活动室", NameEN: "Power company meeting hall", Kind: "hall"},
+	{ID: "u-culture-theatre", UnitID: "u-culture", Name: "文化馆小剧场", NameEN: "Cultural centre theatre", Kind: "hall"},
+	{ID: "u-hospital-van", UnitID: "u-hospital", Name: "医院义诊车", NameEN: "Hospital outreach van", Kind: "vehicle"},
+	{ID: "u-school-field", UnitID: "u-school", Name: "建设实验小学操场", NameEN: "School sports field", Kind: "venue"},
+}
+
 // Users are the demo's people. The first user of each role is the one
 // printed for that role.
 var Users = []qilian.User{
@@ -97,6 +106,11 @@ func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error)
 	for _, u := range Units {
 		if err := s.UpsertUnit(ctx, u); err != nil {
 			return nil, fmt.Errorf("unit %s: %w", u.ID, err)
+		}
+	}
+	for _, r := range Resources {
+		if err := s.UpsertResource(ctx, r); err != nil {
+			return nil, fmt.Errorf("resource %s: %w", r.ID, err)
 		}
 	}
 	logins := map[string]Login{}

@@ -102,7 +102,7 @@ func listSearchAttributes(ctx context.Context, c client.Client, ns string) (*ope
 
 // waitForNamespace polls until a just-registered namespace is visible.
 func waitForNamespace(ctx context.Context, c client.Client, ns string) (*workflowservice.DescribeNamespaceResponse, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	for {
 		desc, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns})

@@ -263,3 +263,54 @@ func TestReadModelOnPostgres(t *testing.T) {
 	require.Equal(t, qilian.CaseCancelled, c.State)
 	readModelAgrees(t, env, c)
 }
+
+// Two cases book one resource for overlapping windows and the owner
+// approves both at the same instant: exactly one approval wins.
+func TestOverlappingBookingsAcrossCasesOneApprovalWins(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			env := enginetest.Start(t, enginetest.Options{Dialect: dialect})
+			from := time.Now().Add(72 * time.Hour)
+			var ids []string
+			for i, off := range []time.Duration{0, time.Hour} {
+				d, _ := open(t, env, "demo-axis", qilian.OpenRequest{ID: "OB" + string(rune('1'+i)), Kind: qilian.KindResourceSharing,
+					Title: "借用活动室", LocalityID: "jianshe",
+					Details: qilian.Details{Booking: &qilian.Booking{ResourceID: "u-power-hall", OwnerUnitID: "u-power", From: from.Add(off), To: from.Add(off + 2*time.Hour)}}})
+				ids = append(ids, d.id)
+			}
+			owner := env.Actor(t, "demo-unit-power")
+			errs := make([]error, len(ids))
+			var wg sync.WaitGroup
+			for i, id := range ids {
+				wg.Go(func() {
+					_, errs[i] = env.Engine.Act(context.Background(), id, qilian.Action{Name: qilian.ActApproveBooking, Actor: owner})
+				})
+			}
+			wg.Wait()
+			won := 0
+			for _, err := range errs {
+				if err == nil {
+					won++
+					continue
+				}
+				require.Equal(t, qilian.ECONFLICT, qilian.ErrorCode(err), "%v", err)
+			}
+			require.Equal(t, 1, won, "%v", errs)
+
+			// The loser stays requested; once the winner is cancelled its
+			// window is free and the loser can be approved.
+			winner, loser := ids[0], ids[1]
+			if errs[0] != nil {
+				winner, loser = loser, winner
+			}
+			snap, err := env.DB.CaseSnapshot(context.Background(), loser)
+			require.NoError(t, err)
+			require.Equal(t, qilian.BookingRequested, snap.Details.Booking.State)
+			_, err = env.Engine.Act(context.Background(), winner, qilian.Action{Name: qilian.ActCancel, Actor: env.Actor(t, "demo-axis"), Note: "活动取消"})
+			require.NoError(t, err)
+			c, err := env.Engine.Act(context.Background(), loser, qilian.Action{Name: qilian.ActApproveBooking, Actor: owner})
+			require.NoError(t, err)
+			require.Equal(t, qilian.BookingApproved, c.Details.Booking.State)
+		})
+	}
+}

@@ -75,6 +75,31 @@ var syncOptions = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
 }
 
+// versionReserve marks the change that reserves a resource in the read
+// model before an approval is recorded; histories from before it replay
+// without the reservation.
+const versionReserve = "reserve-resource"
+
+// reserveOptions retry an outage but not a conflict (non-retryable).
+var reserveOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 5 * time.Second, MaximumAttempts: 20},
+}
+
+// holdsWindow reports whether the case's booking holds its resource's
+// window in the read model.
+func holdsWindow(c qilian.Case) bool {
+	b := c.Details.Booking
+	if b == nil {
+		return false
+	}
+	switch b.State {
+	case qilian.BookingApproved, qilian.BookingInUse, qilian.BookingReturned, qilian.BookingFulfilled:
+		return true
+	}
+	return false
+}
+
 // Run is the case workflow.
 func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	log := workflow.GetLogger(ctx)
@@ -128,6 +153,12 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		return qilian.Case{}, temporal.NewNonRetryableApplicationError("case workflow started without a case", qilian.EINVALID, nil)
 	}
 
+	release := func(ctx workflow.Context) {
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, syncOptions), a.ReleaseResource, c.ID).Get(ctx, nil)
+		if err != nil {
+			log.Warn("release resource", "error", err)
+		}
+	}
 	changed := workflow.NewChannel(ctx)
 	decide := func(ctx workflow.Context, act qilian.Action) ([]qilian.Event, *qilian.Error) {
 		var d decision
@@ -146,13 +177,37 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAct,
 		func(ctx workflow.Context, act qilian.Action) (qilian.Case, error) {
+			reserved := false
+			if act.Name == qilian.ActApproveBooking && c.Details.Booking != nil &&
+				workflow.GetVersion(ctx, versionReserve, workflow.DefaultVersion, 1) >= 1 {
+				// Bookings of different cases meet only in the database: hold
+				// the window there before recording the approval.
+				b := c.Details.Booking
+				in := activities.ReserveInput{CaseID: c.ID, ResourceID: b.ResourceID, From: b.From, To: b.To}
+				err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, reserveOptions), a.ReserveResource, in).Get(ctx, nil)
+				if err != nil {
+					var appErr *temporal.ApplicationError
+					if errors.As(err, &appErr) {
+						return c, toApplicationError(&qilian.Error{Code: appErr.Type(), Message: appErr.Message()})
+					}
+					return c, err
+				}
+				reserved = true
+			}
 			// Decide again: another update may have changed the case since
 			// this one was validated. Nothing blocks between here and Apply.
 			evs, derr := decide(ctx, act)
 			if derr != nil {
+				if reserved {
+					release(ctx)
+				}
 				return c, toApplicationError(derr)
 			}
+			held := holdsWindow(c)
 			c.Apply(evs)
+			if held && !holdsWindow(c) {
+				release(ctx)
+			}
 			upsertSearchAttributes(ctx, c)
 			changed.SendAsync(true)
 			after := c

@@ -76,7 +76,10 @@ func server() (string, error) {
 			// Each test registers its search attributes in a namespace of its
 			// own and starts workflows at once; the server's attribute cache
 			// would otherwise lag by up to a minute.
-			DynamicConfig: map[string]any{"system.forceSearchAttributesCacheRefreshOnRead": true},
+			DynamicConfig: map[string]any{
+				"system.forceSearchAttributesCacheRefreshOnRead": true,
+				"system.namespaceCacheRefreshInterval":           time.Second,
+			},
 		})
 		if err != nil {
 			serverErr = err
