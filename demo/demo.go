@@ -95,7 +95,7 @@ var Users = []qilian.User{
 }
 
 // Seed loads the demo world and issues one fresh token per demo user,
-// replacing the previous demo token (token ID "demo-<user>"), and returns
+// replacing the previous demo token (token ID "<user>-token"), and returns
 // the logins: every user, keyed by user ID.
 func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error) {
 	for _, l := range Localities {
@@ -119,7 +119,7 @@ func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error)
 			return nil, fmt.Errorf("user %s: %w", u.ID, err)
 		}
 		plain, hash := qilian.NewToken()
-		if err := s.AddToken(ctx, qilian.Token{ID: "demo-" + u.ID, UserID: u.ID, Hash: hash, Label: "demo", CreatedAt: now}); err != nil {
+		if err := s.AddToken(ctx, qilian.Token{ID: u.ID + "-token", UserID: u.ID, Hash: hash, Label: "demo", CreatedAt: now}); err != nil {
 			return nil, fmt.Errorf("token for %s: %w", u.ID, err)
 		}
 		logins[u.ID] = Login{UserID: u.ID, Name: u.Name, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID, Token: plain}

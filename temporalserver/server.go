@@ -37,6 +37,9 @@ const (
 	DBFile      = "temporal.db"
 	VersionFile = "temporal.version"
 	clusterName = "active"
+	// clusterID is fixed so every start of a data directory agrees with the
+	// cluster metadata it wrote the first time.
+	clusterID = "6f1c1a7e-5b0c-4a57-9e0a-7a11a7e0c0de"
 )
 
 // Version is the Temporal server version this binary embeds. Temporal does
@@ -115,7 +118,7 @@ func Start(o Options) (*Server, error) {
 			InitialFailoverVersion: 1,
 			RPCAddress:             hostPort,
 			HTTPAddress:            net.JoinHostPort(host, strconv.Itoa(httpPort)),
-			ClusterID:              "qilian-embedded",
+			ClusterID:              clusterID,
 		}},
 	}
 	cfg.DCRedirectionPolicy.Policy = "noop"

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/storage/storagetest"
+	"github.com/qilian/qilian/workflows"
+	"github.com/qilian/qilian/workflows/enginetest"
+)
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}
+
+// syncBuffer collects a process's log; the process writes while the test
+// reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type serveProc struct {
+	cancel context.CancelFunc
+	done   chan error
+	log    *syncBuffer
+}
+
+// startServe runs `qilian serve` in-process with the environment the test
+// set, and waits until /readyz answers 200.
+func startServe(t *testing.T, httpAddr string) *serveProc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &serveProc{cancel: cancel, done: make(chan error, 1), log: &syncBuffer{}}
+	go func() { p.done <- run(ctx, []string{"serve"}, io.Discard, p.log) }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		resp, err := http.Get("http://" + httpAddr + "/readyz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("serve stopped before it was ready: %v\n%s", err, p.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve not ready in time:\n%s", p.log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop sends the equivalent of SIGTERM and waits for a clean exit.
+func (p *serveProc) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	select {
+	case err := <-p.done:
+		require.NoError(t, err)
+	case <-time.After(time.Minute):
+		t.Fatalf("serve did not shut down:\n%s", p.log.String())
+	}
+}
+
+func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			dir := t.TempDir()
+			httpAddr, frontend, ui := freePort(t), freePort(t), freePort(t)
+			t.Setenv("QILIAN_DATA_DIR", dir)
+			t.Setenv("QILIAN_HTTP_ADDR", httpAddr)
+			t.Setenv("QILIAN_TEMPORAL_FRONTEND_ADDR", frontend)
+			t.Setenv("QILIAN_TEMPORAL_UI_ADDR", ui)
+			t.Setenv("QILIAN_LOG_LEVEL", "warn")
+			if dialect == "postgres" {
+				t.Setenv("QILIAN_DATABASE_URL", storagetest.FreshSchema(t))
+			} else {
+				t.Setenv("QILIAN_DATABASE_URL", "")
+			}
+
+			var seeded bytes.Buffer
+			require.NoError(t, run(context.Background(), []string{"seed", "--demo"}, &seeded, io.Discard))
+			var logins map[string]struct {
+				Token  string `json:"token"`
+				UserID string `json:"user_id"`
+			}
+			require.NoError(t, json.Unmarshal(seeded.Bytes(), &logins))
+			for _, r := range qilian.Roles() {
+				require.True(t, strings.HasPrefix(logins[string(r)].Token, qilian.TokenPrefix), "token for %s", r)
+			}
+
+			p := startServe(t, httpAddr)
+			resp, err := http.Get("http://" + ui + "/")
+			require.NoError(t, err)
+			_ = resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode, "the Temporal Web UI is served")
+			metrics, err := http.Get("http://" + httpAddr + "/metrics")
+			require.NoError(t, err)
+			body, _ := io.ReadAll(metrics.Body)
+			_ = metrics.Body.Close()
+			require.Contains(t, string(body), "qilian_http_requests_total")
+
+			c, err := client.Dial(client.Options{HostPort: frontend, Namespace: qilian.DefaultNamespace, Logger: sdklog.NewStructuredLogger(enginetest.Quiet())})
+			require.NoError(t, err)
+			cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+			require.NoError(t, err)
+			policy, err := cfg.Policy()
+			require.NoError(t, err)
+			eng := &workflows.Client{Temporal: c, Policy: policy}
+			grid := qilian.Actor{UserID: "demo-grid", Role: qilian.RoleGridWorker, LocalityID: "dongzha-g1", LocalityPath: "/nanhu/jianshe/dongzha/dongzha-g1/"}
+			axis := qilian.Actor{UserID: "demo-axis", Role: qilian.RoleAxis, LocalityID: "jianshe", LocalityPath: "/nanhu/jianshe/"}
+			ctx := context.Background()
+			_, err = eng.Open(ctx, qilian.OpenRequest{ID: "R1", Kind: qilian.KindServiceLinkage, Title: "重启前开的案件", Priority: qilian.PriorityNormal,
+				LocalityID: "dongzha-g1", LocalityPath: grid.LocalityPath, GridID: "dongzha-g1"}, grid)
+			require.NoError(t, err)
+			c.Close()
+			p.stop(t)
+
+			p = startServe(t, httpAddr)
+			defer p.stop(t)
+			c, err = client.Dial(client.Options{HostPort: frontend, Namespace: qilian.DefaultNamespace, Logger: sdklog.NewStructuredLogger(enginetest.Quiet())})
+			require.NoError(t, err)
+			defer c.Close()
+			d, err := c.DescribeWorkflowExecution(ctx, qilian.CaseWorkflowID("R1"), "")
+			require.NoError(t, err)
+			require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.GetWorkflowExecutionInfo().GetStatus())
+			eng.Temporal = c
+			after, err := eng.Act(ctx, "R1", qilian.Action{Name: qilian.ActDispatch, Actor: axis,
+				Assignments: []qilian.Assignment{{UnitID: "u-mingyuan-property", Role: qilian.TaskLead, Required: true}}})
+			require.NoError(t, err, "the case still takes actions after the restart")
+			require.Equal(t, qilian.CaseDispatching, after.State)
+			require.Equal(t, int64(2), after.Revision)
+		})
+	}
+}
+
+func TestBadConfigurationNamesTheSetting(t *testing.T) {
+	t.Setenv("QILIAN_HTTP_ADDR", "not-an-address")
+	err := run(context.Background(), []string{"serve"}, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "QILIAN_HTTP_ADDR")
+
+	t.Setenv("QILIAN_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("QILIAN_TEMPORAL_ADDRESS", "")
+	err = run(context.Background(), []string{"worker"}, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "QILIAN_TEMPORAL_ADDRESS")
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"version"}, &out, io.Discard))
+	require.Contains(t, out.String(), fmt.Sprintf("temporal server %s", "1.32.1"))
+}
