@@ -631,21 +631,31 @@ func (d *decision) accept() error {
 	if !d.now.After(t.AcceptBy.Due) {
 		ev.Points = []PointsEvent{unitPoints(PointsAcceptedOnTime, t.UnitID, d.now)}
 	}
-	if c.Kind == KindRegionalCoordination {
-		if err := d.scheduler(); err != nil {
-			return err
-		}
-		due, err := d.s.After(d.now, c.Policy.ProgressEvery, ClockWorking)
-		if err != nil {
-			return err
-		}
-		ev.NextReportDue = due
+	if err := d.nextReport(&ev); err != nil {
+		return err
 	}
 	lead := t.Role == TaskLead
 	d.moveTask(d.ti, TaskAccepted, ev)
 	if c.State == CaseDispatching && (lead || (!needsLead(c.Kind) && !c.openLead())) {
 		d.moveCase(CaseInProgress, Event{Reason: "lead accepted"})
 	}
+	return nil
+}
+
+// nextReport sets when a regional coordination task owes its next
+// progress report: one reporting period of working time from now.
+func (d *decision) nextReport(ev *Event) error {
+	if d.c.Kind != KindRegionalCoordination {
+		return nil
+	}
+	if err := d.scheduler(); err != nil {
+		return err
+	}
+	due, err := d.s.After(d.now, d.c.Policy.ProgressEvery, ClockWorking)
+	if err != nil {
+		return err
+	}
+	ev.NextReportDue = due
 	return nil
 }
 
@@ -672,20 +682,13 @@ func (d *decision) ret() error {
 }
 
 func (d *decision) progress() error {
-	a, c := d.a, d.c
+	a := d.a
 	if strings.TrimSpace(a.Note) == "" {
 		return Invalid(map[string]string{"note": "required"})
 	}
 	ev := Event{TaskID: d.task().ID, Note: a.Note}
-	if c.Kind == KindRegionalCoordination {
-		if err := d.scheduler(); err != nil {
-			return err
-		}
-		due, err := d.s.After(d.now, c.Policy.ProgressEvery, ClockWorking)
-		if err != nil {
-			return err
-		}
-		ev.NextReportDue = due
+	if err := d.nextReport(&ev); err != nil {
+		return err
 	}
 	if d.task().State == TaskAccepted {
 		d.moveTask(d.ti, TaskInProgress, ev)
