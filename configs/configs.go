@@ -1,12 +1,14 @@
 // Package configs holds Qilian's configuration files and reads them: the
 // commented example that doubles as the built-in defaults (qilian.yaml), the
-// official calendars, and the loader that layers a file and environment
+// official calendars, the example indicator set of the points assessment
+// (indicators.yaml), and the loader that layers a file and environment
 // variables over those defaults.
 package configs
 
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/points"
 )
 
 //go:embed qilian.yaml
@@ -37,6 +41,27 @@ func Calendars() fs.FS {
 		panic(err) // the directory is embedded at build time
 	}
 	return sub
+}
+
+//go:embed indicators.yaml
+var exampleIndicators []byte
+
+// ExampleIndicators is the shipped example indicator set, as written.
+func ExampleIndicators() []byte { return slices.Clone(exampleIndicators) }
+
+// ParseIndicators reads an indicator file written in YAML (JSON is YAML
+// too). The YAML library lives here, so the file becomes JSON here and
+// points parses and validates that, unknown keys included.
+func ParseIndicators(b []byte) (*points.Set, error) {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("want a mapping with string keys: %w", err)
+	}
+	return points.Parse(j)
 }
 
 // Config is the whole configuration. Its field names mirror the YAML keys.
@@ -274,6 +299,24 @@ func clockTime(s string) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// Indicators reads the indicator set of the points assessment: the file
+// points.indicators_file names or, when that is empty, the shipped example.
+func (c Config) Indicators() (*points.Set, error) {
+	b, name := exampleIndicators, "built-in indicators.yaml"
+	if c.Points.IndicatorsFile != "" {
+		var err error
+		if b, err = os.ReadFile(c.Points.IndicatorsFile); err != nil {
+			return nil, fmt.Errorf("points.indicators_file (QILIAN_INDICATORS_FILE): %w", err)
+		}
+		name = c.Points.IndicatorsFile
+	}
+	set, err := ParseIndicators(b)
+	if err != nil {
+		return nil, fmt.Errorf("points.indicators_file (QILIAN_INDICATORS_FILE) %s: %w", name, err)
+	}
+	return set, nil
 }
 
 // Policy converts the deadline, escalation and engine settings into the
