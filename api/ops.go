@@ -39,9 +39,33 @@ func NewRegistry() *prometheus.Registry {
 
 // Mount adds /healthz, /readyz and /metrics to r.
 func (o Ops) Mount(r *gin.Engine) {
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", o.ready)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})))
+	for _, rt := range o.routes() {
+		r.Handle(rt.Method, rt.Path, rt.Handle)
+	}
+}
+
+// routes are the operations endpoints, as entries of the route table.
+func (o Ops) routes() []route {
+	metrics := gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry}))
+	return []route{
+		{Method: http.MethodGet, Path: "/healthz", ID: "healthz", Tag: "operations", Summary: "The process is up",
+			Public: true, Status: http.StatusOK, Resp: health{}, Handle: func(c *gin.Context) { c.JSON(http.StatusOK, health{Status: "ok"}) }},
+		{Method: http.MethodGet, Path: "/readyz", ID: "readyz", Tag: "operations", Summary: "Temporal and the database answer",
+			Public: true, Status: http.StatusOK, Resp: readiness{}, Errors: []int{http.StatusServiceUnavailable}, Handle: o.ready},
+		{Method: http.MethodGet, Path: "/metrics", ID: "metrics", Tag: "operations", Summary: "Prometheus metrics",
+			Public: true, Status: http.StatusOK, Content: "text/plain", Handle: metrics},
+	}
+}
+
+// health is the answer of /healthz.
+type health struct {
+	Status string `json:"status" required:"true"`
+}
+
+// readiness is the answer of /readyz, also when it is 503.
+type readiness struct {
+	Status string            `json:"status" required:"true" doc:"ready or unavailable"`
+	Checks map[string]string `json:"checks" required:"true" doc:"ok or unreachable, by dependency"`
 }
 
 // ready runs every check concurrently with a short timeout. A failed check
@@ -57,7 +81,7 @@ func (o Ops) ready(c *gin.Context) {
 	for _, ch := range o.Checks {
 		go func() { results <- result{ch.Name, ch.Run(ctx)} }()
 	}
-	status, checks := http.StatusOK, gin.H{}
+	status, checks := http.StatusOK, map[string]string{}
 	for range o.Checks {
 		r := <-results
 		if r.err != nil {
@@ -68,9 +92,9 @@ func (o Ops) ready(c *gin.Context) {
 		}
 		checks[r.name] = "ok"
 	}
-	body := gin.H{"status": "ready", "checks": checks}
+	body := readiness{Status: "ready", Checks: checks}
 	if status != http.StatusOK {
-		body["status"] = "unavailable"
+		body.Status = "unavailable"
 	}
 	c.JSON(status, body)
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/qilian/qilian"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -29,6 +31,8 @@ func newEngine(o Ops) *gin.Engine {
 	r.ContextWithFallback = true
 	m := newMetrics(o.Registry)
 	r.Use(requestID, accessLog(o.Log), m.middleware, recovery(o.Log))
+	r.NoRoute(noRoute)
+	r.NoMethod(noMethod)
 	return r
 }
 
@@ -69,7 +73,7 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic serving request", "request_id", c.GetString("request_id"), "panic", p)
-				c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": "internal error"}})
+				c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: qilian.EINTERNAL, Message: "internal error"}})
 			}
 		}()
 		c.Next()

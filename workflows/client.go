@@ -107,3 +107,20 @@ func fromTemporal(err error) error {
 		return err
 	}
 }
+
+// Snapshot returns the case as its workflow holds it, once projected.
+func (k *Client) Snapshot(ctx context.Context, caseID string) (qilian.Case, error) {
+	h, err := k.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   qilian.CaseWorkflowID(caseID),
+		UpdateName:   UpdateSnapshot,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return qilian.Case{}, fromTemporal(err)
+	}
+	var c qilian.Case
+	if err := h.Get(ctx, &c); err != nil {
+		return qilian.Case{}, fromTemporal(err)
+	}
+	return c, nil
+}

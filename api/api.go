@@ -1,0 +1,111 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/storage"
+)
+
+// Engine opens cases and acts on them; *workflows.Client is one. Both calls
+// return the case as it stands afterwards, and refusals as *qilian.Error.
+type Engine interface {
+	Open(ctx context.Context, req qilian.OpenRequest, actor qilian.Actor) (qilian.Case, error)
+	Act(ctx context.Context, caseID string, a qilian.Action) (qilian.Case, error)
+}
+
+// Store is what the API reads from the read model and the little it
+// writes there (places, people, tokens, idempotency keys); *storage.DB is
+// one. Its errors are domain errors.
+type Store interface {
+	Authenticate(ctx context.Context, hash string) (qilian.User, error)
+	Actor(ctx context.Context, u qilian.User) (qilian.Actor, error)
+
+	Locality(ctx context.Context, id string) (qilian.Locality, error)
+	Localities(ctx context.Context, root string) ([]qilian.Locality, error)
+	UpsertLocality(ctx context.Context, l qilian.Locality) (qilian.Locality, error)
+	Unit(ctx context.Context, id string) (qilian.Unit, error)
+	Units(ctx context.Context, root string) ([]qilian.Unit, error)
+	UpsertUnit(ctx context.Context, u qilian.Unit) error
+	User(ctx context.Context, id string) (qilian.User, error)
+	Users(ctx context.Context) ([]qilian.User, error)
+	UpsertUser(ctx context.Context, u qilian.User) error
+	AddToken(ctx context.Context, t qilian.Token) error
+	Token(ctx context.Context, id string) (qilian.Token, error)
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+
+	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
+	Events(ctx context.Context, caseID string) ([]qilian.Event, error)
+	ListCases(ctx context.Context, f storage.CaseFilter) (storage.CasePage, error)
+	ListTasks(ctx context.Context, f storage.TaskFilter) (storage.TaskPage, error)
+	Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]storage.OverdueItem, error)
+	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
+}
+
+// Server is what the API needs to run.
+type Server struct {
+	Ops    Ops
+	Engine Engine
+	Store  Store
+	Log    *slog.Logger
+	// Open311Keys are the api_key values Open311 clients may post with.
+	// Reserved: Open311 GeoReport v2 is not served yet.
+	Open311Keys []string
+	// Now is the clock for what the API stamps itself (token times, case
+	// IDs, what counts as overdue); time.Now when nil.
+	Now func() time.Time
+}
+
+// engineTimeout bounds a call to the engine, so that a client waiting on a
+// stuck worker gets a 503 well before the server's write timeout.
+const engineTimeout = 20 * time.Second
+
+// handler holds the Server the route handlers run against.
+type handler struct {
+	Server
+	doc []byte // the OpenAPI document, rendered once
+}
+
+// New returns the router of the whole HTTP API: the case API under
+// /api/v1, its OpenAPI document and the operations endpoints. Every route
+// comes from one table, which also writes the document.
+func New(s Server) *gin.Engine {
+	if s.Log == nil {
+		s.Log = s.Ops.Log
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.Ops.Log == nil {
+		s.Ops.Log = s.Log
+	}
+	if s.Ops.Registry == nil {
+		s.Ops.Registry = NewRegistry()
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	h := &handler{Server: s}
+	routes := append(s.Ops.routes(), h.routes()...)
+	h.doc = mustJSON(document(routes))
+
+	r := newEngine(s.Ops)
+	for _, rt := range routes {
+		r.Handle(rt.Method, rt.Path, h.chain(rt)...)
+	}
+	return r
+}
+
+// chain is the handlers a route runs: authentication and the role check
+// unless the route is public, then the route's own handler.
+func (h *handler) chain(rt route) []gin.HandlerFunc {
+	if rt.Public {
+		return []gin.HandlerFunc{rt.Handle}
+	}
+	return []gin.HandlerFunc{h.authenticate, h.allow(rt.Roles), rt.Handle}
+}

@@ -1,0 +1,383 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/storage"
+)
+
+// MaxBody is the largest request body the API reads; a larger one is
+// answered 413 before it is decoded.
+const MaxBody = 1 << 20
+
+// maxPage is the largest page a list answers.
+const maxPage = storage.MaxPageSize
+
+// Limits on free text the domain does not bound itself, in characters.
+const (
+	maxNote       = qilian.MaxDescription
+	maxShort      = 200 // names, options, posts, addresses
+	maxPhone      = 32
+	maxURL        = 2048
+	maxAttachment = 10
+)
+
+// readBody reads the request body up to MaxBody.
+func readBody(c *gin.Context) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, qilian.Errorf(qilian.ETOOLARGE, "the body is over %d bytes", MaxBody)
+	case err != nil:
+		return nil, qilian.Errorf(qilian.EINVALID, "the body could not be read")
+	}
+	return b, nil
+}
+
+// bind reads the body and decodes it strictly into dst, a pointer to a
+// request struct. An empty body stands for {} when emptyOK. It answers the
+// error itself and reports whether the handler may go on.
+func (h *handler) bind(c *gin.Context, dst any, emptyOK bool) bool {
+	raw, err := readBody(c)
+	if err == nil {
+		if emptyOK && len(bytes.TrimSpace(raw)) == 0 {
+			raw = []byte("{}")
+		}
+		err = decodeStrict(raw, dst)
+	}
+	if err != nil {
+		h.fail(c, err)
+		return false
+	}
+	return true
+}
+
+// decodeStrict decodes exactly one JSON object into dst. Unknown fields
+// (matched case-sensitively, at any depth) and values of the wrong type are
+// refused with the offending fields named by their path.
+func decodeStrict(raw []byte, dst any) error {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return qilian.Invalid(map[string]string{"body": "required: a JSON object"})
+	}
+	if !utf8.Valid(raw) {
+		return qilian.Invalid(map[string]string{"body": "must be UTF-8"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return qilian.Invalid(map[string]string{"body": "malformed JSON: " + syntaxMessage(err)})
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return qilian.Invalid(map[string]string{"body": "must hold exactly one JSON value"})
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return qilian.Invalid(map[string]string{"body": "must be a JSON object"})
+	}
+	fields := map[string]string{}
+	unknownFields(reflect.TypeOf(dst), v, "", fields)
+	controlChars(v, "", fields)
+	if len(fields) > 0 {
+		return qilian.Invalid(fields)
+	}
+	dec = json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			name := te.Field
+			if name == "" {
+				name = "body"
+			}
+			return qilian.Invalid(map[string]string{name: "must be " + jsonType(te.Type)})
+		}
+		return qilian.Invalid(map[string]string{"body": "malformed JSON: " + syntaxMessage(err)})
+	}
+	return nil
+}
+
+// syntaxMessage says where the JSON broke, without echoing the input.
+func syntaxMessage(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "unexpected end of input"
+	}
+	return "cannot be decoded"
+}
+
+// unknownFields records every key of v that the type t has no JSON field
+// for, by its path (details.booking.color, assignments[0].x).
+func unknownFields(t reflect.Type, v any, path string, out map[string]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch val := v.(type) {
+	case map[string]any:
+		switch {
+		case t.Kind() == reflect.Struct && !opaque(t):
+			known := jsonFields(t)
+			for k, sub := range val {
+				f, ok := known[k]
+				if !ok {
+					out[join(path, k)] = "unknown field"
+					continue
+				}
+				unknownFields(f.Type, sub, join(path, k), out)
+			}
+		case t.Kind() == reflect.Map:
+			for k, sub := range val {
+				unknownFields(t.Elem(), sub, join(path, k), out)
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			for i, sub := range val {
+				unknownFields(t.Elem(), sub, fmt.Sprintf("%s[%d]", path, i), out)
+			}
+		}
+	}
+}
+
+// controlChars names every string of v that holds a control character
+// other than tab and newline. People never type them, and PostgreSQL
+// cannot store NUL in text: let in, one would poison the projection of a
+// case.
+func controlChars(v any, path string, out map[string]string) {
+	switch val := v.(type) {
+	case string:
+		if !cleanText(val) {
+			out[path] = "must not hold control characters"
+		}
+	case map[string]any:
+		for k, sub := range val {
+			if !cleanText(k) {
+				out[path] = "keys must not hold control characters"
+				continue
+			}
+			controlChars(sub, join(path, k), out)
+		}
+	case []any:
+		for i, sub := range val {
+			controlChars(sub, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+// cleanText reports whether s is UTF-8 without control characters other
+// than tab, newline and carriage return.
+func cleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// jsonField is a struct field as encoding/json sees it.
+type jsonField struct {
+	Name      string
+	Type      reflect.Type
+	OmitEmpty bool
+	Required  bool
+	Doc       string
+}
+
+// jsonFields lists t's JSON fields by name, promoting the fields of
+// untagged embedded structs as encoding/json does.
+func jsonFields(t reflect.Type) map[string]jsonField {
+	out := map[string]jsonField{}
+	for _, f := range orderedFields(t) {
+		out[f.Name] = f
+	}
+	return out
+}
+
+// orderedFields lists t's JSON fields in declaration order.
+func orderedFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				out = append(out, orderedFields(et)...)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, jsonField{
+			Name: name, Type: f.Type,
+			OmitEmpty: strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero"),
+			Required:  f.Tag.Get("required") == "true",
+			Doc:       f.Tag.Get("doc"),
+		})
+	}
+	return out
+}
+
+var (
+	timeType          = reflect.TypeFor[time.Time]()
+	textMarshalerType = reflect.TypeFor[interface{ MarshalText() ([]byte, error) }]()
+)
+
+// opaque reports whether a struct type encodes as a JSON scalar.
+func opaque(t reflect.Type) bool {
+	return t == timeType || t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType)
+}
+
+// jsonType names the JSON type a Go type decodes from, for messages.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map:
+		return "an object"
+	case reflect.Struct:
+		if opaque(t) {
+			return "a string"
+		}
+		return "an object"
+	}
+	return "another type"
+}
+
+func contains[T comparable](xs []T, x T) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// queryParams parses the common query parameters into typed values,
+// naming each bad one.
+type queryParams struct {
+	c      *gin.Context
+	fields map[string]string
+}
+
+// newQuery starts parsing the request's query, which may name only the
+// parameters in allowed, each at most once: a misspelt filter is an error,
+// not a silently wider list.
+func newQuery(c *gin.Context, allowed ...string) *queryParams {
+	q := &queryParams{c: c, fields: map[string]string{}}
+	for k, vs := range c.Request.URL.Query() {
+		switch {
+		case !contains(allowed, k):
+			q.fields[k] = "unknown parameter"
+		case len(vs) > 1:
+			q.fields[k] = "given more than once"
+		}
+	}
+	return q
+}
+
+func (q *queryParams) str(name string, max int) string {
+	v := q.c.Query(name)
+	switch {
+	case !cleanText(v):
+		q.fields[name] = "must be UTF-8 without control characters"
+	case utf8.RuneCountInString(v) > max:
+		q.fields[name] = fmt.Sprintf("at most %d characters", max)
+	}
+	return v
+}
+
+func (q *queryParams) boolean(name string) *bool {
+	switch v := q.c.Query(name); v {
+	case "":
+		return nil
+	case "true":
+		return new(true)
+	case "false":
+		return new(false)
+	default:
+		q.fields[name] = "must be true or false"
+		return nil
+	}
+}
+
+func (q *queryParams) limit() int {
+	v := q.c.Query("limit")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPage {
+		q.fields["limit"] = fmt.Sprintf("a whole number from 1 to %d", maxPage)
+	}
+	return n
+}
+
+func (q *queryParams) time(name string) time.Time {
+	v := q.c.Query(name)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		q.fields[name] = "must be an RFC 3339 time such as 2026-01-02T15:04:05+08:00"
+	}
+	return t
+}
+
+func (q *queryParams) err() error {
+	if len(q.fields) > 0 {
+		return qilian.Invalid(q.fields)
+	}
+	return nil
+}

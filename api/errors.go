@@ -1,0 +1,80 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/render"
+
+	"github.com/qilian/qilian"
+)
+
+// errorBody is the one shape of every error the API answers.
+type errorBody struct {
+	Error errorDetail `json:"error" required:"true"`
+}
+
+type errorDetail struct {
+	// Code is a domain error code such as "invalid" or "not_found".
+	Code    string `json:"code" required:"true"`
+	Message string `json:"message" required:"true"`
+	// Fields names the offending inputs of an "invalid" error.
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// statusOf is the one table from domain error codes to HTTP statuses.
+// Codes not in it (EINTERNAL, anything unexpected) answer 500.
+var statusOf = map[string]int{
+	qilian.EINVALID:      http.StatusBadRequest,
+	qilian.EUNAUTHORIZED: http.StatusUnauthorized,
+	qilian.EFORBIDDEN:    http.StatusForbidden,
+	qilian.ENOTFOUND:     http.StatusNotFound,
+	qilian.ECONFLICT:     http.StatusConflict,
+	qilian.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	qilian.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// fail answers err in the error shape and stops the chain. Only domain
+// errors below 500 show their message; a 5xx says a fixed text and its
+// cause goes to the log with the request ID.
+func (h *handler) fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		err = qilian.Errorf(qilian.EUNAVAILABLE, "the request was cancelled or timed out")
+	}
+	status, ok := statusOf[qilian.ErrorCode(err)]
+	var body errorDetail
+	var e *qilian.Error
+	switch {
+	case !ok || !errors.As(err, &e):
+		status = http.StatusInternalServerError
+		body = errorDetail{Code: qilian.EINTERNAL, Message: "internal error"}
+		h.Log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+	case status >= 500:
+		body = errorDetail{Code: e.Code, Message: qilian.ErrUnavailable.Message}
+		h.Log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+	default:
+		body = errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="qilian"`)
+	}
+	c.Abort()
+	c.Render(status, render.PureJSON{Data: errorBody{Error: body}})
+}
+
+// respond writes v as JSON without HTML escaping, so text comes back
+// byte for byte as it was sent.
+func respond(c *gin.Context, status int, v any) {
+	c.Render(status, render.PureJSON{Data: v})
+}
+
+// noRoute and noMethod answer unknown paths and methods in the error shape.
+func noRoute(c *gin.Context) {
+	c.Render(http.StatusNotFound, render.PureJSON{Data: errorBody{Error: errorDetail{Code: qilian.ENOTFOUND, Message: "no such route"}}})
+}
+
+func noMethod(c *gin.Context) {
+	c.Render(http.StatusMethodNotAllowed, render.PureJSON{Data: errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "method not allowed on this route"}}})
+}

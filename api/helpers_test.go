@@ -1,0 +1,238 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/workflows/enginetest"
+)
+
+// apiEnv is the router under test on a running engine, with the demo
+// district loaded.
+type apiEnv struct {
+	env *enginetest.Env
+	r   *gin.Engine
+}
+
+func startAPI(t *testing.T, dialect string) *apiEnv {
+	t.Helper()
+	env := enginetest.Start(t, enginetest.Options{Dialect: dialect})
+	return &apiEnv{env: env, r: api.New(api.Server{Engine: env.Engine, Store: env.DB, Log: enginetest.Quiet()})}
+}
+
+// at returns the same API with its clock moved by d, for what depends on
+// the API's own clock (what is overdue).
+func (a *apiEnv) at(d time.Duration) *apiEnv {
+	return &apiEnv{env: a.env, r: api.New(api.Server{
+		Engine: a.env.Engine, Store: a.env.DB, Log: enginetest.Quiet(),
+		Now: func() time.Time { return time.Now().Add(d) },
+	})}
+}
+
+// reply is a recorded response.
+type reply struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+// call sends a request as a demo user ("" for none). body is nil, a
+// string or []byte sent as is, or a value sent as JSON. headers are
+// name, value pairs.
+func (a *apiEnv) call(t *testing.T, user, method, path string, body any, headers ...string) reply {
+	t.Helper()
+	token := ""
+	if user != "" {
+		l, ok := a.env.Logins[user]
+		require.True(t, ok, "no demo user %s", user)
+		token = l.Token
+	}
+	return a.callToken(t, token, method, path, body, headers...)
+}
+
+func (a *apiEnv) callToken(t *testing.T, token, method, path string, body any, headers ...string) reply {
+	t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		raw, err = json.Marshal(b)
+		require.NoError(t, err)
+	}
+	return a.send(token, method, path, body != nil, raw, headers...)
+}
+
+// send is the request itself; it cannot fail a test, so other goroutines
+// may use it.
+func (a *apiEnv) send(token, method, path string, hasBody bool, body []byte, headers ...string) reply {
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if hasBody {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	a.r.ServeHTTP(w, req)
+	return reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+}
+
+// ok requires the status and decodes the JSON body into v (when not nil).
+func (r reply) ok(t *testing.T, status int, v any) {
+	t.Helper()
+	require.Equal(t, status, r.Code, "body: %s", r.Body)
+	if v != nil {
+		require.Contains(t, r.Header.Get("Content-Type"), "application/json")
+		require.NoError(t, json.Unmarshal(r.Body, v), "%s", r.Body)
+	}
+}
+
+// apiError is the one error shape.
+type apiError struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields"`
+}
+
+// fails requires the status and the error shape, exactly: one "error"
+// object with a code and a message, fields only as a map. It returns the
+// error.
+func (r reply) fails(t *testing.T, status int, code string) apiError {
+	t.Helper()
+	require.Equal(t, status, r.Code, "body: %s", r.Body)
+	require.Contains(t, r.Header.Get("Content-Type"), "application/json")
+	var top map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(r.Body, &top), "%s", r.Body)
+	require.Len(t, top, 1, "%s", r.Body)
+	dec := json.NewDecoder(bytes.NewReader(top["error"]))
+	dec.DisallowUnknownFields()
+	var e apiError
+	require.NoError(t, dec.Decode(&e), "%s", r.Body)
+	require.Equal(t, code, e.Code, "%s", r.Body)
+	require.NotEmpty(t, e.Message)
+	if status >= 500 {
+		require.Contains(t, []string{"internal error", "service unavailable"}, e.Message)
+	}
+	return e
+}
+
+// caseOut is the part of the case view the tests read.
+type caseOut struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	KindName struct {
+		ZH string `json:"zh"`
+		EN string `json:"en"`
+	} `json:"kind_name"`
+	State       string `json:"state"`
+	Resolution  string `json:"resolution"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Priority    string `json:"priority"`
+	Locality    struct {
+		ID   string `json:"id"`
+		Path string `json:"path"`
+	} `json:"locality"`
+	GridID   string `json:"grid_id"`
+	Location struct {
+		Lat     float64 `json:"lat"`
+		Lng     float64 `json:"lng"`
+		Address string  `json:"address"`
+	} `json:"location"`
+	Reporter struct {
+		Name  string `json:"name"`
+		Phone string `json:"phone"`
+	} `json:"reporter"`
+	Attachments []string `json:"attachments"`
+	OpenedBy    struct {
+		UserID string `json:"user_id"`
+	} `json:"opened_by"`
+	Revision int64 `json:"revision"`
+	Level    int   `json:"level"`
+	Tasks    []struct {
+		ID       string `json:"id"`
+		UnitID   string `json:"unit_id"`
+		Role     string `json:"role"`
+		State    string `json:"state"`
+		Result   string `json:"result"`
+		AcceptBy *struct {
+			Due time.Time `json:"due"`
+		} `json:"accept_by"`
+		Extension *struct {
+			ID string `json:"id"`
+		} `json:"extension"`
+	} `json:"tasks"`
+	AllowedActions []string `json:"allowed_actions"`
+}
+
+// open opens a case as user and returns it.
+func (a *apiEnv) open(t *testing.T, user string, body map[string]any) caseOut {
+	t.Helper()
+	var c caseOut
+	a.call(t, user, http.MethodPost, "/api/v1/cases", body).ok(t, http.StatusCreated, &c)
+	require.NotEmpty(t, c.ID)
+	return c
+}
+
+// act takes an action and returns the case after it.
+func (a *apiEnv) act(t *testing.T, user, path string, body any) caseOut {
+	t.Helper()
+	var c caseOut
+	a.call(t, user, http.MethodPost, path, body).ok(t, http.StatusOK, &c)
+	return c
+}
+
+func serviceCase(title, locality string) map[string]any {
+	return map[string]any{
+		"kind": "service_linkage", "title": title, "locality_id": locality,
+		"reporter": map[string]any{"name": "李阿姨", "phone": "13800000000"},
+	}
+}
+
+// eventTypes lists the types of the trail, in order.
+func eventTypes(evs []eventOut) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.Type
+	}
+	return out
+}
+
+type eventOut struct {
+	Seq     int64  `json:"seq"`
+	Type    string `json:"type"`
+	TaskID  string `json:"task_id"`
+	ToState string `json:"to_state"`
+	Note    string `json:"note"`
+	Actor   struct {
+		UserID string `json:"user_id"`
+	} `json:"actor"`
+}
+
+func has(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func fill(path string, id string) string { return strings.Replace(path, ":id", id, 1) }

@@ -1,0 +1,441 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/qilian/qilian"
+)
+
+// Request bodies. Each is decoded strictly and converted by a small
+// function that names every bad field; the domain checks the rest.
+
+// caseIn opens a case.
+type caseIn struct {
+	Kind        qilian.Kind     `json:"kind" required:"true"`
+	Title       string          `json:"title" required:"true" doc:"at most 200 characters"`
+	Description string          `json:"description,omitempty" doc:"at most 4000 characters"`
+	Priority    qilian.Priority `json:"priority,omitempty" doc:"normal when absent"`
+	LocalityID  string          `json:"locality_id,omitempty" doc:"where the case is; must lie inside the caller's locality. Either this or grid_id."`
+	GridID      string          `json:"grid_id,omitempty" doc:"the grid the case is in; must lie inside the caller's locality"`
+	Location    *locationIn     `json:"location,omitempty"`
+	Reporter    *reporterIn     `json:"reporter,omitempty"`
+	Attachments []string        `json:"attachments,omitempty" doc:"http or https URLs, at most 10"`
+	Details     *detailsIn      `json:"details,omitempty" doc:"the part for the case's kind only"`
+}
+
+type locationIn struct {
+	Lat     float64 `json:"lat"`
+	Lng     float64 `json:"lng"`
+	Address string  `json:"address,omitempty"`
+}
+
+type reporterIn struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// detailsIn holds what only the engine may not invent: votes, sign-ups,
+// hours and states are the engine's own and cannot be sent.
+type detailsIn struct {
+	Regional     *struct{}       `json:"regional,omitempty"`
+	Booking      *bookingIn      `json:"booking,omitempty"`
+	Consultation *consultationIn `json:"consultation,omitempty"`
+	Activity     *activityIn     `json:"activity,omitempty"`
+	Member       *memberIn       `json:"member,omitempty"`
+	Service      *struct{}       `json:"service,omitempty"`
+	Problem      *struct{}       `json:"problem,omitempty"`
+}
+
+type bookingIn struct {
+	ResourceID  string `json:"resource_id" required:"true"`
+	OwnerUnitID string `json:"owner_unit_id" required:"true"`
+	From        string `json:"from" required:"true" doc:"RFC 3339"`
+	To          string `json:"to" required:"true" doc:"RFC 3339"`
+	Purpose     string `json:"purpose,omitempty"`
+}
+
+type consultationIn struct {
+	Question     string          `json:"question" required:"true"`
+	Options      []string        `json:"options" required:"true"`
+	Participants []string        `json:"participants" required:"true" doc:"user IDs"`
+	Quorum       int             `json:"quorum" required:"true"`
+	Rule         qilian.VoteRule `json:"rule" required:"true"`
+	Deadline     string          `json:"deadline" required:"true" doc:"RFC 3339"`
+}
+
+type activityIn struct {
+	Capacity int    `json:"capacity" required:"true"`
+	StartsAt string `json:"starts_at" required:"true" doc:"RFC 3339"`
+	EndsAt   string `json:"ends_at" required:"true" doc:"RFC 3339"`
+	Venue    string `json:"venue,omitempty"`
+}
+
+type memberIn struct {
+	Name       string `json:"name" required:"true"`
+	Phone      string `json:"phone,omitempty"`
+	HomeUnitID string `json:"home_unit_id" required:"true"`
+}
+
+// fieldCheck collects bad fields by name.
+type fieldCheck map[string]string
+
+func (f fieldCheck) maxLen(name, v string, max int) {
+	if utf8.RuneCountInString(v) > max {
+		f[name] = fmt.Sprintf("at most %d characters", max)
+	}
+}
+
+func (f fieldCheck) time(name, v string) time.Time {
+	if v == "" {
+		f[name] = "required: an RFC 3339 time"
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		f[name] = "must be an RFC 3339 time such as 2026-01-02T15:04:05+08:00"
+	}
+	return t
+}
+
+func (f fieldCheck) err() error {
+	if len(f) > 0 {
+		return qilian.Invalid(f)
+	}
+	return nil
+}
+
+// openRequest converts the body's own fields; the locality and the ID are
+// the handler's to fill.
+func (in caseIn) openRequest(f fieldCheck) qilian.OpenRequest {
+	req := qilian.OpenRequest{
+		Kind: in.Kind, Title: in.Title, Description: in.Description, Priority: in.Priority,
+		Attachments: in.Attachments,
+	}
+	if req.Priority == "" {
+		req.Priority = qilian.PriorityNormal
+	}
+	if l := in.Location; l != nil {
+		if l.Lat < -90 || l.Lat > 90 {
+			f["location.lat"] = "from -90 to 90"
+		}
+		if l.Lng < -180 || l.Lng > 180 {
+			f["location.lng"] = "from -180 to 180"
+		}
+		f.maxLen("location.address", l.Address, maxShort)
+		req.Location = qilian.Location{Lat: l.Lat, Lng: l.Lng, Address: l.Address}
+	}
+	if r := in.Reporter; r != nil {
+		f.maxLen("reporter.name", r.Name, maxShort)
+		if len(r.Phone) > maxPhone || strings.Trim(r.Phone, "0123456789+-() ") != "" {
+			f["reporter.phone"] = fmt.Sprintf("digits, spaces and + - ( ), at most %d", maxPhone)
+		}
+		req.Reporter = qilian.Reporter{Name: r.Name, Phone: r.Phone}
+	}
+	if len(in.Attachments) > maxAttachment {
+		f["attachments"] = fmt.Sprintf("at most %d", maxAttachment)
+	}
+	for i, a := range in.Attachments {
+		u, err := url.Parse(a)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(a) > maxURL {
+			f[fmt.Sprintf("attachments[%d]", i)] = fmt.Sprintf("an http or https URL of at most %d bytes", maxURL)
+		}
+	}
+	if d := in.Details; d != nil {
+		req.Details = d.details(f)
+	}
+	return req
+}
+
+func (d detailsIn) details(f fieldCheck) qilian.Details {
+	var out qilian.Details
+	if d.Regional != nil {
+		out.Regional = &qilian.Regional{}
+	}
+	if d.Service != nil {
+		out.Service = &qilian.Service{}
+	}
+	if d.Problem != nil {
+		out.Problem = &qilian.Problem{}
+	}
+	if b := d.Booking; b != nil {
+		f.maxLen("details.booking.purpose", b.Purpose, maxNote)
+		out.Booking = &qilian.Booking{
+			ResourceID: b.ResourceID, OwnerUnitID: b.OwnerUnitID, Purpose: b.Purpose,
+			From: f.time("details.booking.from", b.From), To: f.time("details.booking.to", b.To),
+		}
+	}
+	if c := d.Consultation; c != nil {
+		f.maxLen("details.consultation.question", c.Question, maxNote)
+		for i, o := range c.Options {
+			f.maxLen(fmt.Sprintf("details.consultation.options[%d]", i), o, maxShort)
+		}
+		out.Consultation = &qilian.Consultation{
+			Question: c.Question, Options: c.Options, Participants: c.Participants, Quorum: c.Quorum,
+			Rule: c.Rule, Deadline: f.time("details.consultation.deadline", c.Deadline),
+		}
+	}
+	if a := d.Activity; a != nil {
+		f.maxLen("details.activity.venue", a.Venue, maxShort)
+		out.Activity = &qilian.Activity{
+			Capacity: a.Capacity, Venue: a.Venue,
+			StartsAt: f.time("details.activity.starts_at", a.StartsAt), EndsAt: f.time("details.activity.ends_at", a.EndsAt),
+		}
+	}
+	if m := d.Member; m != nil {
+		f.maxLen("details.member.name", m.Name, maxShort)
+		f.maxLen("details.member.phone", m.Phone, maxPhone)
+		out.Member = &qilian.Member{Name: m.Name, Phone: m.Phone, HomeUnitID: m.HomeUnitID}
+	}
+	return out
+}
+
+// Action bodies. Each converts to the qilian.Action fields its action
+// reads; the route fills in the name, the actor and the task or extension.
+
+// actionBody is a decoded action request.
+type actionBody interface {
+	action(f fieldCheck) qilian.Action
+}
+
+// common is what every action may carry.
+type common struct {
+	Note             string `json:"note,omitempty" doc:"free text: a progress note, a reason, minutes, a summary"`
+	ExpectedRevision int64  `json:"expected_revision,omitempty" doc:"refuse with 409 if the case is no longer at this revision"`
+}
+
+func (b common) base(f fieldCheck) qilian.Action {
+	f.maxLen("note", b.Note, maxNote)
+	if b.ExpectedRevision < 0 {
+		f["expected_revision"] = "must not be negative"
+	}
+	return qilian.Action{Note: b.Note, ExpectedRevision: b.ExpectedRevision}
+}
+
+type noteBody struct{ common }
+
+func (b *noteBody) action(f fieldCheck) qilian.Action { return b.base(f) }
+
+type assignmentIn struct {
+	UnitID   string          `json:"unit_id" required:"true"`
+	Role     qilian.TaskRole `json:"role" required:"true"`
+	Required bool            `json:"required,omitempty" doc:"co-units only: the case waits for this task; a lead is always required"`
+}
+
+type dispatchBody struct {
+	common
+	Assignments []assignmentIn `json:"assignments" required:"true"`
+}
+
+func (b *dispatchBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	for _, as := range b.Assignments {
+		a.Assignments = append(a.Assignments, qilian.Assignment{UnitID: as.UnitID, Role: as.Role, Required: as.Required})
+	}
+	return a
+}
+
+type verifyBody struct {
+	common
+	Pass *bool `json:"pass" required:"true" doc:"false sends the work back; then note says why"`
+}
+
+func (b *verifyBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.Pass = b.Pass
+	return a
+}
+
+type followUpBody struct {
+	common
+	Satisfied *bool `json:"satisfied" required:"true" doc:"the resident's answer; false reopens the case"`
+}
+
+func (b *followUpBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.Satisfied = b.Satisfied
+	return a
+}
+
+type closeBody struct {
+	common
+	Resolution qilian.Resolution `json:"resolution" required:"true" doc:"invalid, duplicate (note names the other case) or referred"`
+}
+
+func (b *closeBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.Resolution = b.Resolution
+	return a
+}
+
+type unitsBody struct {
+	common
+	Units []string `json:"units" required:"true" doc:"unit IDs: those summoned, or the meeting's attendees"`
+}
+
+func (b *unitsBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.Units = b.Units
+	return a
+}
+
+type remindBody struct {
+	common
+	TaskID string `json:"task_id,omitempty" doc:"the task concerned; the whole case when absent"`
+}
+
+func (b *remindBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.TaskID = b.TaskID
+	return a
+}
+
+type voteBody struct {
+	common
+	Option string `json:"option" required:"true"`
+}
+
+func (b *voteBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	f.maxLen("option", b.Option, maxShort)
+	a.Option = b.Option
+	return a
+}
+
+type participantIn struct {
+	ID     string `json:"id" required:"true"`
+	Name   string `json:"name,omitempty" doc:"required to sign up"`
+	Phone  string `json:"phone,omitempty"`
+	UnitID string `json:"unit_id,omitempty"`
+}
+
+type participantBody struct {
+	common
+	Participant *participantIn `json:"participant" required:"true"`
+}
+
+func (b *participantBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	if p := b.Participant; p != nil {
+		f.maxLen("participant.name", p.Name, maxShort)
+		f.maxLen("participant.phone", p.Phone, maxPhone)
+		a.Participant = &qilian.Participant{ID: p.ID, Name: p.Name, Phone: p.Phone, UnitID: p.UnitID}
+	}
+	return a
+}
+
+type postBody struct {
+	common
+	Post string `json:"post" required:"true" doc:"the service post assigned"`
+}
+
+func (b *postBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	f.maxLen("post", b.Post, maxShort)
+	a.Post = b.Post
+	return a
+}
+
+type hoursIn struct {
+	ID    string  `json:"id,omitempty" doc:"confirm-hours: the hours log to confirm"`
+	Date  string  `json:"date,omitempty" doc:"log-hours: the day served, YYYY-MM-DD"`
+	Hours float64 `json:"hours,omitempty" doc:"log-hours: more than 0, at most 24"`
+	Note  string  `json:"note,omitempty"`
+}
+
+type hoursBody struct {
+	common
+	Hours *hoursIn `json:"hours" required:"true"`
+}
+
+func (b *hoursBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	if h := b.Hours; h != nil {
+		f.maxLen("hours.note", h.Note, maxNote)
+		a.Hours = &qilian.HoursLog{ID: h.ID, Date: h.Date, Hours: h.Hours, Note: h.Note}
+	}
+	return a
+}
+
+type returnBody struct {
+	common
+	Reason qilian.ReturnReason `json:"reason" required:"true" doc:"other needs a note"`
+}
+
+func (b *returnBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.Reason = b.Reason
+	return a
+}
+
+type resolveBody struct {
+	common
+	Result string `json:"result" required:"true" doc:"what was done"`
+}
+
+func (b *resolveBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	f.maxLen("result", b.Result, maxNote)
+	a.Result = b.Result
+	return a
+}
+
+type extensionBody struct {
+	common
+	Extra string `json:"extra" required:"true" doc:"how much more time: 2d (working days), 4h, 1d4h"`
+}
+
+func (b *extensionBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	sp, err := qilian.ParseSpan(b.Extra)
+	if err != nil || sp.IsZero() {
+		f["extra"] = "required: a duration such as 2d, 4h or 1d4h"
+	}
+	a.Extra = sp
+	return a
+}
+
+type reassignBody struct {
+	common
+	UnitID string `json:"unit_id" required:"true" doc:"the unit taking the task over"`
+}
+
+func (b *reassignBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	a.UnitID = b.UnitID
+	return a
+}
+
+// Administration bodies.
+
+type localityIn struct {
+	ID       string       `json:"id" required:"true"`
+	ParentID string       `json:"parent_id,omitempty" doc:"required but for the caller's own root"`
+	Level    qilian.Level `json:"level" required:"true"`
+	Name     string       `json:"name" required:"true"`
+	NameEN   string       `json:"name_en,omitempty"`
+}
+
+type unitIn struct {
+	ID         string          `json:"id" required:"true"`
+	Name       string          `json:"name" required:"true"`
+	NameEN     string          `json:"name_en,omitempty"`
+	Type       qilian.UnitType `json:"type" required:"true"`
+	LocalityID string          `json:"locality_id" required:"true"`
+}
+
+type userIn struct {
+	ID         string      `json:"id" required:"true"`
+	Name       string      `json:"name" required:"true"`
+	Role       qilian.Role `json:"role" required:"true"`
+	LocalityID string      `json:"locality_id,omitempty" doc:"every role but unit_staff"`
+	UnitID     string      `json:"unit_id,omitempty" doc:"unit_staff only"`
+	TokenLabel string      `json:"token_label,omitempty" doc:"a note on the token issued to a new user"`
+}
+
+type tokenIn struct {
+	Label string `json:"label,omitempty" doc:"a note on the token, such as the device"`
+}

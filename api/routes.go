@@ -1,0 +1,172 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qilian/qilian"
+)
+
+// route is one entry of the route table: what the router registers and
+// what the OpenAPI document says about it, from the same data, so the two
+// cannot drift apart.
+type route struct {
+	Method  string
+	Path    string // gin syntax: /api/v1/cases/:id
+	ID      string // the OpenAPI operationId
+	Tag     string
+	Summary string
+	// Public routes need no token; the others authenticate and then admit
+	// only Roles (403 for the rest).
+	Public bool
+	Roles  []qilian.Role
+	Body   any // a value of the request body's type, or nil
+	// BodyOptional routes take an empty body as {}.
+	BodyOptional bool
+	Query        []param
+	Status       int // the success status
+	Resp         any // a value of the success body's type, or nil for none
+	// Content is the success media type when it is not JSON.
+	Content string
+	Errors  []int // the error statuses the route answers
+	Handle  gin.HandlerFunc
+}
+
+// param is a query or header parameter.
+type param struct {
+	In     string // query when empty, or header
+	Name   string
+	Type   string // string, integer or boolean
+	Format string
+	Enum   []string
+	Doc    string
+}
+
+func enumOf[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// Error statuses by what a route does.
+var (
+	authErrors   = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable}
+	bodyErrors   = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge}
+	actionErrors = append(append([]int{http.StatusNotFound, http.StatusConflict}, bodyErrors...), authErrors...)
+)
+
+func statuses(groups ...[]int) []int {
+	var out []int
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// routes is the table of the case API.
+func (h *handler) routes() []route {
+	var (
+		admin   = []qilian.Role{qilian.RoleAdmin}
+		openers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis}
+		readers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleUnitStaff, qilian.RoleSupervisor}
+		page    = []param{
+			{Name: "limit", Type: "integer", Doc: "page size, 1 to 200; 50 when absent"},
+			{Name: "cursor", Type: "string", Doc: "next_cursor of the previous page"},
+		}
+		notFound = []int{http.StatusNotFound}
+		invalid  = []int{http.StatusBadRequest}
+	)
+	rs := []route{
+		{Method: http.MethodGet, Path: "/api/v1/openapi.json", ID: "openapi", Tag: "meta", Summary: "This document",
+			Public: true, Status: http.StatusOK, Resp: map[string]any{}, Handle: h.openapi},
+		{Method: http.MethodGet, Path: "/api/v1/me", ID: "me", Tag: "meta", Summary: "Who the token belongs to",
+			Roles: qilian.Roles(), Status: http.StatusOK, Resp: meView{}, Errors: authErrors, Handle: h.me},
+
+		{Method: http.MethodPost, Path: "/api/v1/cases", ID: "openCase", Tag: "cases",
+			Summary: "Open a case inside the caller's locality; an Idempotency-Key header makes retries safe",
+			Roles:   openers, Body: caseIn{}, Status: http.StatusCreated, Resp: caseView{},
+			Query: []param{{In: "header", Name: IdempotencyKeyHeader, Type: "string",
+				Doc: "the same key and body open the same case, however often and however concurrently sent; the same key with another body is a 409"}},
+			Errors: statuses(bodyErrors, []int{http.StatusConflict}, authErrors), Handle: h.createCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases", ID: "listCases", Tag: "cases",
+			Summary: "Cases inside the caller's scope, newest first", Roles: readers,
+			Query: append([]param{
+				{Name: "kind", Type: "string", Enum: enumOf(qilian.Kinds())},
+				{Name: "state", Type: "string", Enum: enumOf(qilian.CaseStates())},
+				{Name: "locality", Type: "string", Doc: "a locality ID: its subtree only"},
+				{Name: "unit", Type: "string", Doc: "cases where this unit has a task"},
+				{Name: "overdue", Type: "boolean"},
+				{Name: "q", Type: "string", Doc: "text in the title, description or address"},
+				{Name: "created_after", Type: "string", Format: "date-time", Doc: "opened at or after (RFC 3339)"},
+				{Name: "created_before", Type: "string", Format: "date-time", Doc: "opened before (RFC 3339)"},
+			}, page...),
+			Status: http.StatusOK, Resp: caseList{}, Errors: statuses(invalid, authErrors), Handle: h.listCases},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id", ID: "getCase", Tag: "cases",
+			Summary: "A case with its tasks, deadlines and the actions the caller may take now", Roles: readers,
+			Status: http.StatusOK, Resp: caseView{}, Errors: statuses(notFound, authErrors), Handle: h.getCase},
+		{Method: http.MethodGet, Path: "/api/v1/cases/:id/events", ID: "caseEvents", Tag: "cases",
+			Summary: "The audit trail of a case", Roles: readers,
+			Status: http.StatusOK, Resp: eventList{}, Errors: statuses(notFound, authErrors), Handle: h.caseEvents},
+
+		{Method: http.MethodGet, Path: "/api/v1/tasks", ID: "listTasks", Tag: "tasks",
+			Summary: "The caller's unit's inbox, soonest deadline first", Roles: []qilian.Role{qilian.RoleUnitStaff},
+			Query: append([]param{
+				{Name: "state", Type: "string", Enum: enumOf(qilian.TaskStates())},
+				{Name: "overdue", Type: "boolean"},
+			}, page...),
+			Status: http.StatusOK, Resp: taskList{}, Errors: statuses(invalid, authErrors), Handle: h.listTasks},
+		{Method: http.MethodGet, Path: "/api/v1/overdue", ID: "listOverdue", Tag: "tasks",
+			Summary: "Open tasks past their deadline inside the caller's subtree, most late first",
+			Roles:   []qilian.Role{qilian.RoleAxis, qilian.RoleSupervisor},
+			Query:   []param{{Name: "limit", Type: "integer", Doc: "at most 200; 50 when absent"}},
+			Status:  http.StatusOK, Resp: overdueList{}, Errors: statuses(invalid, authErrors), Handle: h.overdue},
+
+		{Method: http.MethodGet, Path: "/api/v1/localities", ID: "listLocalities", Tag: "admin",
+			Summary: "The localities of the admin's subtree, parents first", Roles: admin,
+			Status: http.StatusOK, Resp: localityList{}, Errors: authErrors, Handle: h.listLocalities},
+		{Method: http.MethodPost, Path: "/api/v1/localities", ID: "upsertLocality", Tag: "admin",
+			Summary: "Add (201) or update (200) a locality inside the admin's subtree", Roles: admin,
+			Body: localityIn{}, Status: http.StatusCreated, Resp: localityView{},
+			Errors: statuses(bodyErrors, []int{http.StatusConflict}, authErrors), Handle: h.upsertLocality},
+		{Method: http.MethodGet, Path: "/api/v1/units", ID: "listUnits", Tag: "admin",
+			Summary: "The units inside the admin's subtree", Roles: admin,
+			Status: http.StatusOK, Resp: unitList{}, Errors: authErrors, Handle: h.listUnits},
+		{Method: http.MethodPost, Path: "/api/v1/units", ID: "upsertUnit", Tag: "admin",
+			Summary: "Add (201) or update (200) a unit inside the admin's subtree", Roles: admin,
+			Body: unitIn{}, Status: http.StatusCreated, Resp: unitView{},
+			Errors: statuses(bodyErrors, []int{http.StatusConflict}, authErrors), Handle: h.upsertUnit},
+		{Method: http.MethodGet, Path: "/api/v1/users", ID: "listUsers", Tag: "admin",
+			Summary: "The users placed inside the admin's subtree", Roles: admin,
+			Status: http.StatusOK, Resp: userList{}, Errors: authErrors, Handle: h.listUsers},
+		{Method: http.MethodPost, Path: "/api/v1/users", ID: "upsertUser", Tag: "admin",
+			Summary: "Add (201, with a token shown once) or update (200) a user", Roles: admin,
+			Body: userIn{}, Status: http.StatusCreated, Resp: userCreated{},
+			Errors: statuses(bodyErrors, []int{http.StatusConflict}, authErrors), Handle: h.upsertUser},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/tokens", ID: "addToken", Tag: "admin",
+			Summary: "Issue another token for a user; the token is shown once", Roles: admin,
+			Body: tokenIn{}, BodyOptional: true, Status: http.StatusCreated, Resp: tokenView{},
+			Errors: statuses(bodyErrors, notFound, authErrors), Handle: h.addToken},
+		{Method: http.MethodDelete, Path: "/api/v1/tokens/:id", ID: "revokeToken", Tag: "admin",
+			Summary: "Revoke a token", Roles: admin,
+			Status: http.StatusNoContent, Errors: statuses(notFound, authErrors), Handle: h.revokeToken},
+	}
+	for _, ar := range actionRoutes() {
+		rs = append(rs, route{
+			Method: http.MethodPost, Path: ar.Path(), ID: actionOperationID(ar), Tag: string(ar.On) + " actions",
+			Summary: ar.Summary, Roles: ar.Roles(), Body: ar.Body(), BodyOptional: true, Status: http.StatusOK, Resp: caseView{},
+			Errors: actionErrors, Handle: h.act(ar),
+		})
+	}
+	return rs
+}
+
+// actionOperationID is "case.dispatch", "task.accept", "extension.approve".
+func actionOperationID(ar actionRoute) string { return string(ar.On) + "." + ar.Segment }
+
+// openapi serves the document rendered when the router was built.
+func (h *handler) openapi(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", h.doc)
+}

@@ -1,0 +1,366 @@
+package api
+
+import (
+	"time"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/storage"
+)
+
+// Response bodies. They are the API's contract, kept apart from the domain
+// types so that neither can change the other by accident; the small
+// functions below convert.
+
+type kindName struct {
+	ZH string `json:"zh" required:"true"`
+	EN string `json:"en" required:"true"`
+}
+
+func nameOf(k qilian.Kind) kindName { return kindName{ZH: k.NameZH(), EN: k.NameEN()} }
+
+type localityRef struct {
+	ID   string `json:"id" required:"true"`
+	Path string `json:"path" required:"true"`
+}
+
+type locationView struct {
+	Lat     float64 `json:"lat"`
+	Lng     float64 `json:"lng"`
+	Address string  `json:"address,omitempty"`
+}
+
+type reporterView struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+type actorView struct {
+	UserID     string      `json:"user_id" required:"true"`
+	Role       qilian.Role `json:"role" required:"true"`
+	LocalityID string      `json:"locality_id,omitempty"`
+	UnitID     string      `json:"unit_id,omitempty"`
+}
+
+func viewActor(a qilian.Actor) actorView {
+	return actorView{UserID: a.UserID, Role: a.Role, LocalityID: a.LocalityID, UnitID: a.UnitID}
+}
+
+type deadlineView struct {
+	Due    time.Time    `json:"due" required:"true"`
+	WarnAt time.Time    `json:"warn_at" required:"true"`
+	Steps  []time.Time  `json:"steps" required:"true" doc:"when each rung of the escalation ladder fires after a breach"`
+	Clock  qilian.Clock `json:"clock" required:"true"`
+}
+
+func viewDeadline(d qilian.Deadline) *deadlineView {
+	if d.Due.IsZero() {
+		return nil
+	}
+	steps := d.Steps
+	if steps == nil {
+		steps = []time.Time{}
+	}
+	return &deadlineView{Due: d.Due, WarnAt: d.WarnAt, Steps: steps, Clock: d.Clock}
+}
+
+type extensionView struct {
+	ID          string    `json:"id" required:"true"`
+	RequestedBy string    `json:"requested_by" required:"true"`
+	Reason      string    `json:"reason" required:"true"`
+	Extra       string    `json:"extra" required:"true" doc:"the extra time asked for, as 2d or 4h"`
+	RequestedAt time.Time `json:"requested_at" required:"true"`
+}
+
+type taskView struct {
+	ID         string           `json:"id" required:"true"`
+	UnitID     string           `json:"unit_id" required:"true"`
+	Role       qilian.TaskRole  `json:"role" required:"true"`
+	Required   bool             `json:"required" required:"true"`
+	State      qilian.TaskState `json:"state" required:"true"`
+	AcceptBy   *deadlineView    `json:"accept_by,omitempty"`
+	ResolveBy  *deadlineView    `json:"resolve_by,omitempty"`
+	Level      int              `json:"level" required:"true" doc:"escalation rungs climbed on the current deadline"`
+	Overdue    bool             `json:"overdue" required:"true"`
+	Result     string           `json:"result,omitempty"`
+	Extension  *extensionView   `json:"extension,omitempty" doc:"the pending extension request"`
+	CreatedAt  time.Time        `json:"created_at" required:"true"`
+	UpdatedAt  time.Time        `json:"updated_at" required:"true"`
+	AcceptedAt time.Time        `json:"accepted_at,omitzero"`
+	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
+}
+
+func viewTask(t qilian.Task) taskView {
+	v := taskView{
+		ID: t.ID, UnitID: t.UnitID, Role: t.Role, Required: t.Required, State: t.State,
+		AcceptBy: viewDeadline(t.AcceptBy), ResolveBy: viewDeadline(t.ResolveBy),
+		Level: t.Level, Overdue: t.Overdue, Result: t.Result,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, AcceptedAt: t.AcceptedAt, ResolvedAt: t.ResolvedAt,
+	}
+	if x := t.Extension; x != nil {
+		v.Extension = &extensionView{ID: x.ID, RequestedBy: x.RequestedBy, Reason: x.Reason, Extra: x.Extra.String(), RequestedAt: x.RequestedAt}
+	}
+	return v
+}
+
+// caseView is a case as one caller sees it, with the actions that caller
+// may take now.
+type caseView struct {
+	ID          string            `json:"id" required:"true"`
+	Kind        qilian.Kind       `json:"kind" required:"true"`
+	KindName    kindName          `json:"kind_name" required:"true"`
+	State       qilian.CaseState  `json:"state" required:"true"`
+	Resolution  qilian.Resolution `json:"resolution,omitempty"`
+	Title       string            `json:"title" required:"true"`
+	Description string            `json:"description"`
+	Priority    qilian.Priority   `json:"priority" required:"true"`
+	Locality    localityRef       `json:"locality" required:"true"`
+	GridID      string            `json:"grid_id,omitempty"`
+	Location    locationView      `json:"location" required:"true"`
+	Reporter    reporterView      `json:"reporter" required:"true"`
+	Attachments []string          `json:"attachments" required:"true"`
+	OpenedBy    actorView         `json:"opened_by" required:"true"`
+	OpenedAt    time.Time         `json:"opened_at" required:"true"`
+	UpdatedAt   time.Time         `json:"updated_at" required:"true"`
+	ClosedAt    time.Time         `json:"closed_at,omitzero"`
+	Revision    int64             `json:"revision" required:"true" doc:"send it back as expected_revision to act only on what you saw"`
+	Level       int               `json:"level" required:"true" doc:"the highest escalation rung any open task has reached"`
+	Overdue     bool              `json:"overdue" required:"true"`
+	Returns     int               `json:"returns" required:"true"`
+	Tasks       []taskView        `json:"tasks" required:"true"`
+	// Details are the kind-specific part, exactly as the engine keeps it.
+	Details        qilian.Details      `json:"details" required:"true"`
+	AllowedActions []qilian.ActionName `json:"allowed_actions" required:"true"`
+}
+
+func viewCase(c qilian.Case, a qilian.Actor) caseView {
+	v := caseView{
+		ID: c.ID, Kind: c.Kind, KindName: nameOf(c.Kind), State: c.State, Resolution: c.Resolution,
+		Title: c.Title, Description: c.Description, Priority: c.Priority,
+		Locality: localityRef{ID: c.LocalityID, Path: c.LocalityPath}, GridID: c.GridID,
+		Location:    locationView{Lat: c.Location.Lat, Lng: c.Location.Lng, Address: c.Location.Address},
+		Reporter:    reporterView{Name: c.Reporter.Name, Phone: c.Reporter.Phone},
+		Attachments: c.Attachments, OpenedBy: viewActor(c.OpenedBy), OpenedAt: c.OpenedAt,
+		UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, Revision: c.Revision, Level: c.Level,
+		Overdue: c.Overdue, Returns: c.Returns, Tasks: []taskView{}, Details: c.Details,
+		AllowedActions: c.Allowed(a),
+	}
+	if v.Attachments == nil {
+		v.Attachments = []string{}
+	}
+	if v.AllowedActions == nil {
+		v.AllowedActions = []qilian.ActionName{}
+	}
+	for _, t := range c.Tasks {
+		v.Tasks = append(v.Tasks, viewTask(t))
+	}
+	return v
+}
+
+type caseSummaryView struct {
+	ID         string           `json:"id" required:"true"`
+	Kind       qilian.Kind      `json:"kind" required:"true"`
+	KindName   kindName         `json:"kind_name" required:"true"`
+	State      qilian.CaseState `json:"state" required:"true"`
+	Title      string           `json:"title" required:"true"`
+	Priority   qilian.Priority  `json:"priority" required:"true"`
+	LocalityID string           `json:"locality_id" required:"true"`
+	OpenedAt   time.Time        `json:"opened_at" required:"true"`
+	UpdatedAt  time.Time        `json:"updated_at" required:"true"`
+	Level      int              `json:"level" required:"true"`
+	Overdue    bool             `json:"overdue" required:"true"`
+	DueAt      time.Time        `json:"due_at,omitzero" doc:"the earliest deadline among the open tasks"`
+	Revision   int64            `json:"revision" required:"true"`
+}
+
+type caseList struct {
+	Cases      []caseSummaryView `json:"cases" required:"true"`
+	NextCursor string            `json:"next_cursor,omitempty" doc:"pass as cursor for the next page; absent on the last"`
+}
+
+func viewCasePage(p storage.CasePage) caseList {
+	out := caseList{Cases: []caseSummaryView{}, NextCursor: p.Next}
+	for _, s := range p.Cases {
+		out.Cases = append(out.Cases, caseSummaryView{
+			ID: s.ID, Kind: s.Kind, KindName: nameOf(s.Kind), State: s.State, Title: s.Title,
+			Priority: s.Priority, LocalityID: s.LocalityID, OpenedAt: s.OpenedAt, UpdatedAt: s.UpdatedAt,
+			Level: s.Level, Overdue: s.Overdue, DueAt: s.DueAt, Revision: s.Revision,
+		})
+	}
+	return out
+}
+
+type pointsView struct {
+	Kind        qilian.PointsKind `json:"kind" required:"true"`
+	SubjectType string            `json:"subject_type" required:"true"`
+	SubjectID   string            `json:"subject_id" required:"true"`
+	Quantity    float64           `json:"quantity" required:"true"`
+}
+
+// eventView is one entry of the audit trail.
+type eventView struct {
+	Seq       int64          `json:"seq" required:"true"`
+	At        time.Time      `json:"at" required:"true"`
+	Actor     actorView      `json:"actor" required:"true"`
+	Type      string         `json:"type" required:"true" doc:"an action name, or an engine event: opened, warning, overdue, escalated, whistle_missed, report_missing, decided"`
+	TaskID    string         `json:"task_id,omitempty"`
+	FromState string         `json:"from_state,omitempty"`
+	ToState   string         `json:"to_state,omitempty"`
+	Reason    string         `json:"reason,omitempty"`
+	Note      string         `json:"note,omitempty"`
+	Ref       string         `json:"ref,omitempty" doc:"the extension, whistle, hours log or participant concerned"`
+	Payload   map[string]any `json:"payload,omitempty"`
+	Points    []pointsView   `json:"points,omitempty"`
+}
+
+type eventList struct {
+	Events []eventView `json:"events" required:"true"`
+}
+
+func viewEvents(evs []qilian.Event) eventList {
+	out := eventList{Events: []eventView{}}
+	for _, e := range evs {
+		v := eventView{
+			Seq: e.Seq, At: e.At, Actor: viewActor(e.Actor), Type: e.Type, TaskID: e.TaskID,
+			FromState: e.FromState, ToState: e.ToState, Reason: e.Reason, Note: e.Note, Ref: e.Ref, Payload: e.Payload,
+		}
+		for _, p := range e.Points {
+			v.Points = append(v.Points, pointsView{Kind: p.Kind, SubjectType: p.SubjectType, SubjectID: p.SubjectID, Quantity: p.Quantity})
+		}
+		out.Events = append(out.Events, v)
+	}
+	return out
+}
+
+type taskSummaryView struct {
+	ID        string           `json:"id" required:"true"`
+	CaseID    string           `json:"case_id" required:"true"`
+	CaseTitle string           `json:"case_title" required:"true"`
+	CaseKind  qilian.Kind      `json:"case_kind" required:"true"`
+	CaseState qilian.CaseState `json:"case_state" required:"true"`
+	UnitID    string           `json:"unit_id" required:"true"`
+	Role      qilian.TaskRole  `json:"role" required:"true"`
+	Required  bool             `json:"required" required:"true"`
+	State     qilian.TaskState `json:"state" required:"true"`
+	AcceptBy  time.Time        `json:"accept_by,omitzero"`
+	ResolveBy time.Time        `json:"resolve_by,omitzero"`
+	Level     int              `json:"level" required:"true"`
+	Overdue   bool             `json:"overdue" required:"true"`
+	DueAt     time.Time        `json:"due_at,omitzero" doc:"the deadline the task works against now; absent once it is no longer open"`
+	CreatedAt time.Time        `json:"created_at" required:"true"`
+	UpdatedAt time.Time        `json:"updated_at" required:"true"`
+}
+
+type taskList struct {
+	Tasks      []taskSummaryView `json:"tasks" required:"true"`
+	NextCursor string            `json:"next_cursor,omitempty"`
+}
+
+func viewTaskPage(p storage.TaskPage) taskList {
+	out := taskList{Tasks: []taskSummaryView{}, NextCursor: p.Next}
+	for _, t := range p.Tasks {
+		out.Tasks = append(out.Tasks, taskSummaryView{
+			ID: t.ID, CaseID: t.CaseID, CaseTitle: t.CaseTitle, CaseKind: t.CaseKind, CaseState: t.CaseState,
+			UnitID: t.UnitID, Role: t.Role, Required: t.Required, State: t.State, AcceptBy: t.AcceptBy,
+			ResolveBy: t.ResolveBy, Level: t.Level, Overdue: t.Overdue, DueAt: t.DueAt,
+			CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		})
+	}
+	return out
+}
+
+type overdueView struct {
+	CaseID         string      `json:"case_id" required:"true"`
+	CaseTitle      string      `json:"case_title" required:"true"`
+	CaseKind       qilian.Kind `json:"case_kind" required:"true"`
+	LocalityID     string      `json:"locality_id" required:"true"`
+	TaskID         string      `json:"task_id" required:"true"`
+	UnitID         string      `json:"unit_id" required:"true" doc:"the responsible unit"`
+	Level          int         `json:"level" required:"true" doc:"escalation rungs climbed"`
+	DueAt          time.Time   `json:"due_at" required:"true"`
+	LatenessSecond int64       `json:"lateness_seconds" required:"true"`
+}
+
+type overdueList struct {
+	Overdue []overdueView `json:"overdue" required:"true"`
+}
+
+func viewOverdue(items []storage.OverdueItem) overdueList {
+	out := overdueList{Overdue: []overdueView{}}
+	for _, o := range items {
+		out.Overdue = append(out.Overdue, overdueView{
+			CaseID: o.CaseID, CaseTitle: o.CaseTitle, CaseKind: o.CaseKind, LocalityID: o.LocalityID,
+			TaskID: o.TaskID, UnitID: o.UnitID, Level: o.Level, DueAt: o.DueAt,
+			LatenessSecond: int64(o.Lateness / time.Second),
+		})
+	}
+	return out
+}
+
+type localityView struct {
+	ID       string       `json:"id" required:"true"`
+	ParentID string       `json:"parent_id,omitempty"`
+	Level    qilian.Level `json:"level" required:"true"`
+	Name     string       `json:"name" required:"true"`
+	NameEN   string       `json:"name_en,omitempty"`
+	Path     string       `json:"path" required:"true"`
+}
+
+func viewLocality(l qilian.Locality) localityView {
+	return localityView{ID: l.ID, ParentID: l.ParentID, Level: l.Level, Name: l.Name, NameEN: l.NameEN, Path: l.Path}
+}
+
+type localityList struct {
+	Localities []localityView `json:"localities" required:"true"`
+}
+
+type unitView struct {
+	ID         string          `json:"id" required:"true"`
+	Name       string          `json:"name" required:"true"`
+	NameEN     string          `json:"name_en,omitempty"`
+	Type       qilian.UnitType `json:"type" required:"true"`
+	LocalityID string          `json:"locality_id" required:"true"`
+}
+
+func viewUnit(u qilian.Unit) unitView {
+	return unitView{ID: u.ID, Name: u.Name, NameEN: u.NameEN, Type: u.Type, LocalityID: u.LocalityID}
+}
+
+type unitList struct {
+	Units []unitView `json:"units" required:"true"`
+}
+
+type userView struct {
+	ID         string      `json:"id" required:"true"`
+	Name       string      `json:"name" required:"true"`
+	Role       qilian.Role `json:"role" required:"true"`
+	LocalityID string      `json:"locality_id,omitempty"`
+	UnitID     string      `json:"unit_id,omitempty"`
+}
+
+func viewUser(u qilian.User) userView {
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID}
+}
+
+type userList struct {
+	Users []userView `json:"users" required:"true"`
+}
+
+// tokenView carries the plain token once, when it is issued; it is never
+// stored and cannot be shown again.
+type tokenView struct {
+	ID        string    `json:"id" required:"true"`
+	UserID    string    `json:"user_id" required:"true"`
+	Label     string    `json:"label,omitempty"`
+	Token     string    `json:"token" required:"true" doc:"the bearer token; shown this once only"`
+	CreatedAt time.Time `json:"created_at" required:"true"`
+}
+
+type userCreated struct {
+	User  userView   `json:"user" required:"true"`
+	Token *tokenView `json:"token,omitempty" doc:"issued when the user is new"`
+}
+
+type meView struct {
+	User         userView `json:"user" required:"true"`
+	LocalityPath string   `json:"locality_path,omitempty"`
+}
