@@ -49,10 +49,15 @@ const Version = headers.ServerVersion
 
 // Options configure the embedded server.
 type Options struct {
-	DataDir          string
-	FrontendAddr     string // host:port for SDK clients and the temporal CLI
-	UIAddr           string // host:port of the Web UI; empty for none
-	Namespace        string
+	DataDir      string
+	FrontendAddr string // host:port for SDK clients and the temporal CLI
+	UIAddr       string // host:port of the Web UI; empty for none
+	Namespace    string
+	// ExtraNamespaces are created beside Namespace, with the same
+	// retention and search attributes, before the server starts; tests use
+	// them to isolate from each other without waiting on the server's
+	// namespace cache.
+	ExtraNamespaces  []string
 	Retention        time.Duration
 	SearchAttributes map[string]enumspb.IndexedValueType
 	Log              *slog.Logger
@@ -247,12 +252,16 @@ func prepareDB(o Options) (*config.SQL, error) {
 			return nil, err
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("namespace config: %w", err)
+	var all []*sqliteschema.NamespaceConfig
+	for _, name := range append([]string{o.Namespace}, o.ExtraNamespaces...) {
+		ns, err := sqliteschema.NewNamespaceConfig(clusterName, name, false, o.SearchAttributes)
+		if err != nil {
+			return nil, fmt.Errorf("namespace config: %w", err)
+		}
+		ns.Detail.Config.Retention = durationpb.New(o.Retention)
+		all = append(all, ns)
 	}
-	ns.Detail.Config.Retention = durationpb.New(o.Retention)
-	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
+	if err := sqliteschema.CreateNamespaces(cfg, all...); err != nil {
 		return nil, fmt.Errorf("create namespace: %w", err)
 	}
 	return cfg, nil

@@ -7,8 +7,7 @@ package enginetest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -34,6 +33,14 @@ import (
 	"github.com/qilian/qilian/workflows"
 )
 
+func searchAttributes() map[string]enumspb.IndexedValueType {
+	return map[string]enumspb.IndexedValueType{
+		qilian.SearchAttrKind: enumspb.INDEXED_VALUE_TYPE_KEYWORD, qilian.SearchAttrState: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		qilian.SearchAttrLocality: enumspb.INDEXED_VALUE_TYPE_KEYWORD, qilian.SearchAttrOverdue: enumspb.INDEXED_VALUE_TYPE_BOOL,
+		qilian.SearchAttrLevel: enumspb.INDEXED_VALUE_TYPE_INT,
+	}
+}
+
 // Env is a running engine.
 type Env struct {
 	Engine   *workflows.Client
@@ -49,7 +56,12 @@ var (
 	serverOnce sync.Once
 	serverAddr string
 	serverErr  error
+	// namespaces are created with the server, so a test never waits for a
+	// new namespace to reach the server's caches; each Start takes one.
+	namespaces = make(chan string, poolSize)
 )
+
+const poolSize = 64
 
 // Quiet is a logger that drops everything; set QILIAN_TEST_LOG=1 to see
 // the engine's logs.
@@ -70,22 +82,23 @@ func server() (string, error) {
 			serverErr = err
 			return
 		}
+		var pool []string
+		for i := range poolSize {
+			pool = append(pool, fmt.Sprintf("qtest-%02d", i))
+		}
 		srv, err := temporalserver.Start(temporalserver.Options{
 			DataDir: dir, FrontendAddr: "127.0.0.1:0", Namespace: "qilian-test-base",
 			Retention: 24 * time.Hour, Log: Quiet(),
-			// Each test registers its search attributes in a namespace of its
-			// own and starts workflows at once; the server's attribute cache
-			// would otherwise lag by up to a minute.
-			DynamicConfig: map[string]any{
-				"system.forceSearchAttributesCacheRefreshOnRead": true,
-				"system.namespaceCacheRefreshInterval":           time.Second,
-			},
+			ExtraNamespaces: pool, SearchAttributes: searchAttributes(),
 		})
 		if err != nil {
 			serverErr = err
 			return
 		}
 		serverAddr = srv.FrontendAddr()
+		for _, ns := range pool {
+			namespaces <- ns
+		}
 	})
 	return serverAddr, serverErr
 }
@@ -125,9 +138,12 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	db := storagetest.Open(t, o.Dialect)
 
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	ns := "qtest-" + hex.EncodeToString(b)
+	var ns string
+	select {
+	case ns = <-namespaces:
+	default:
+		t.Fatalf("enginetest: all %d namespaces are taken; raise poolSize", poolSize)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, err := temporalserver.Dial(ctx, client.Options{HostPort: addr, Namespace: ns, Logger: sdklog.NewStructuredLogger(Quiet())}, Quiet())
@@ -135,14 +151,6 @@ func Start(t testing.TB, o Options) *Env {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Close)
-	attrs := map[string]enumspb.IndexedValueType{
-		qilian.SearchAttrKind: enumspb.INDEXED_VALUE_TYPE_KEYWORD, qilian.SearchAttrState: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		qilian.SearchAttrLocality: enumspb.INDEXED_VALUE_TYPE_KEYWORD, qilian.SearchAttrOverdue: enumspb.INDEXED_VALUE_TYPE_BOOL,
-		qilian.SearchAttrLevel: enumspb.INDEXED_VALUE_TYPE_INT,
-	}
-	if err := temporalserver.Ensure(ctx, c, ns, 24*time.Hour, attrs, Quiet()); err != nil {
-		t.Fatal(err)
-	}
 	w := worker.New(c, qilian.TaskQueue, worker.Options{})
 	eng := &workflows.Engine{Policy: policy, Calendar: cal}
 	w.RegisterWorkflowWithOptions(eng.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
