@@ -248,6 +248,11 @@ func (c *Case) stateAllows(a Action, ti int, now time.Time) error {
 	case ActCancel:
 		return nil
 	case ActClose:
+		// A member registration (报到) has no tasks to verify; it ends
+		// when the member leaves the community, closed as resolved.
+		if c.Kind == KindMemberManagement && st == CaseInProgress {
+			return nil
+		}
 		return inState(st, a.Name, CaseTriage)
 	case ActWhistle, ActMeeting:
 		return ofKind(c, a.Name, KindProblemSolving)

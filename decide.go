@@ -345,6 +345,19 @@ func (d *decision) run() error {
 		}
 		d.moveCase(CaseCancelled, Event{Note: a.Note})
 	case ActClose:
+		if c.Kind == KindMemberManagement && c.State == CaseInProgress {
+			if a.Resolution != ResolutionResolved {
+				f["resolution"] = "a registered member's case closes as resolved"
+			}
+			if strings.TrimSpace(a.Note) == "" {
+				f["note"] = "required: why the registration ends"
+			}
+			if len(f) > 0 {
+				return Invalid(f)
+			}
+			d.moveCase(CaseClosed, Event{Resolution: a.Resolution, Reason: string(a.Resolution), Note: a.Note})
+			break
+		}
 		switch a.Resolution {
 		case ResolutionInvalid, ResolutionReferred:
 		case ResolutionDuplicate:
