@@ -262,7 +262,7 @@ func (b *followUpBody) action(f fieldCheck) qilian.Action {
 
 type closeBody struct {
 	common
-	Resolution qilian.Resolution `json:"resolution" required:"true" doc:"invalid, duplicate (note names the other case) or referred"`
+	Resolution qilian.Resolution `json:"resolution" required:"true" doc:"at triage: invalid, duplicate (note names the other case) or referred; a member registration in progress: resolved"`
 }
 
 func (b *closeBody) action(f fieldCheck) qilian.Action {

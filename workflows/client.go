@@ -57,20 +57,7 @@ func (k *Client) Open(ctx context.Context, req qilian.OpenRequest, actor qilian.
 // action comes back as a *qilian.Error with the reason and leaves the case
 // untouched.
 func (k *Client) Act(ctx context.Context, caseID string, act qilian.Action) (qilian.Case, error) {
-	h, err := k.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   qilian.CaseWorkflowID(caseID),
-		UpdateName:   UpdateAct,
-		Args:         []any{act},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return qilian.Case{}, fromTemporal(err)
-	}
-	var c qilian.Case
-	if err := h.Get(ctx, &c); err != nil {
-		return qilian.Case{}, fromTemporal(err)
-	}
-	return c, nil
+	return k.update(ctx, caseID, UpdateAct, act)
 }
 
 // fromTemporal turns what Temporal returns into domain errors: refusals
@@ -110,9 +97,16 @@ func fromTemporal(err error) error {
 
 // Snapshot returns the case as its workflow holds it, once projected.
 func (k *Client) Snapshot(ctx context.Context, caseID string) (qilian.Case, error) {
+	return k.update(ctx, caseID, UpdateSnapshot)
+}
+
+// update sends an update to a case workflow and waits for the case it
+// returns.
+func (k *Client) update(ctx context.Context, caseID, name string, args ...any) (qilian.Case, error) {
 	h, err := k.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   qilian.CaseWorkflowID(caseID),
-		UpdateName:   UpdateSnapshot,
+		UpdateName:   name,
+		Args:         args,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
