@@ -69,6 +69,7 @@ func fromTemporal(err error) error {
 		completed *serviceerror.WorkflowNotReady
 		unavail   *serviceerror.Unavailable
 		deadline  *serviceerror.DeadlineExceeded
+		started   *serviceerror.WorkflowExecutionAlreadyStarted
 	)
 	switch {
 	case errors.As(err, &appErr):
@@ -83,6 +84,9 @@ func fromTemporal(err error) error {
 			e.Code = qilian.EINTERNAL
 		}
 		return e
+	case errors.As(err, &started):
+		// The ID belongs to a case that is closed: IDs are never reused.
+		return qilian.Errorf(qilian.ECONFLICT, "a case with this ID existed already")
 	case errors.As(err, &notFound):
 		// The workflow is gone or closed: for an action that is a case that
 		// no longer takes actions.

@@ -316,3 +316,18 @@ func TestOverlappingBookingsAcrossCasesOneApprovalWins(t *testing.T) {
 		})
 	}
 }
+
+func TestOpeningTheIDOfAClosedCaseConflicts(t *testing.T) {
+	env := enginetest.Start(t, enginetest.Options{})
+	d, _ := open(t, env, "demo-axis", qilian.OpenRequest{ID: "RE1", Kind: qilian.KindServiceLinkage, Title: "重复编号", LocalityID: "jianshe"})
+	d.act("demo-axis", qilian.Action{Name: qilian.ActClose, Resolution: qilian.ResolutionInvalid})
+	require.Eventually(t, func() bool {
+		desc, err := env.Temporal.DescribeWorkflowExecution(context.Background(), qilian.CaseWorkflowID("RE1"), "")
+		return err == nil && desc.GetWorkflowExecutionInfo().GetCloseTime() != nil
+	}, 30*time.Second, 50*time.Millisecond)
+	loc, err := env.DB.Locality(context.Background(), "jianshe")
+	require.NoError(t, err)
+	_, err = env.Engine.Open(context.Background(), qilian.OpenRequest{ID: "RE1", Kind: qilian.KindServiceLinkage, Title: "又一个", Priority: qilian.PriorityNormal,
+		LocalityID: "jianshe", LocalityPath: loc.Path}, env.Actor(t, "demo-axis"))
+	require.Equal(t, qilian.ECONFLICT, qilian.ErrorCode(err), "%v", err)
+}
