@@ -18,7 +18,6 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
-	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/temporalserver"
 )
 
@@ -44,14 +43,11 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 		return err
 	}
 
-	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := openReadModel(ctx, cfg, log)
 	if err != nil {
-		return fmt.Errorf("read model: %w", err)
-	}
-	defer func() { _ = db.Close() }()
-	if err := db.Migrate(ctx, log); err != nil {
 		return err
 	}
+	defer func() { _ = db.Close() }()
 
 	// Bind the HTTP port before anything slow, so a taken port fails fast.
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
