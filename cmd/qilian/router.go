@@ -7,18 +7,19 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/qilian/qilian/api"
-	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/points"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/workflows"
 )
 
 // newAPIRouter wires the HTTP API for serve and api: the case API on the
 // engine's client and the read model, with the operations endpoints.
-func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, _ configs.Config, log *slog.Logger) *gin.Engine {
+func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, indicators *points.Set, log *slog.Logger) *gin.Engine {
 	return api.New(api.Server{
-		Ops:    ops,
-		Engine: &workflows.Client{Temporal: c, Policy: e.Policy},
-		Store:  db,
-		Log:    log,
+		Ops:        ops,
+		Engine:     &workflows.Client{Temporal: c, Policy: e.Policy},
+		Store:      db,
+		Indicators: indicators,
+		Log:        log,
 	})
 }
