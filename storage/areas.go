@@ -83,12 +83,9 @@ func (db *DB) GridAt(ctx context.Context, scopePath string, p qilian.Point) (qil
 	if !validScope(scopePath) || !p.Valid() {
 		return qilian.Locality{}, qilian.ErrNotFound
 	}
-	var rows []struct {
-		areaRow
-		Path string
-	}
+	var rows []areaRow
 	err := db.gorm.WithContext(ctx).Table("locality_areas AS a").
-		Select("a.locality_id, a.corners, a.min_lat, a.max_lat, a.min_lng, a.max_lng, l.path").
+		Select("a.locality_id, a.corners, a.min_lat, a.max_lat, a.min_lng, a.max_lng, a.updated_at").
 		Joins("JOIN localities l ON l.id = a.locality_id").
 		Where("l.level = ? AND l.path LIKE ? ESCAPE '\\'", string(qilian.LevelGrid), likePrefix(scopePath)).
 		Where("a.min_lat <= ? AND a.max_lat >= ? AND a.min_lng <= ? AND a.max_lng >= ?", p.Lat, p.Lat, p.Lng, p.Lng).
@@ -97,7 +94,7 @@ func (db *DB) GridAt(ctx context.Context, scopePath string, p qilian.Point) (qil
 		return qilian.Locality{}, translate(err)
 	}
 	for _, r := range rows {
-		a, err := decodeArea(r.areaRow)
+		a, err := decodeArea(r)
 		if err != nil {
 			return qilian.Locality{}, err
 		}
