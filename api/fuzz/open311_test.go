@@ -1,4 +1,4 @@
-package api_test
+package fuzz_test
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func (domainEngine) Open(_ context.Context, req qilian.OpenRequest, a qilian.Act
 // shape: a created request or a list of errors whose code is the status.
 // "KEY" in a body stands for a grid worker's api_key.
 //
-// Long run: go test ./api/ -run '^$' -fuzz '^FuzzOpen311Form$' -fuzztime 10m
+// Long run: go test ./api/fuzz/ -run '^$' -fuzz '^FuzzOpen311Form$' -fuzztime 10m
 func FuzzOpen311Form(f *testing.F) {
 	db := storagetest.Open(f, "sqlite")
 	logins, err := demo.Seed(context.Background(), db, time.Now())
