@@ -516,6 +516,18 @@ func TestOpen311(t *testing.T) {
 			require.NotContains(t, ids(requests311(t, a.o311(http.MethodGet, path, before), ext)), mine.ID)
 			after := form("api_key", axis, "start_date", now.Add(time.Hour).Format(time.RFC3339))
 			require.Empty(t, requests311(t, a.o311(http.MethodGet, path, after), ext))
+
+			// Without dates, the last 90 days by the server's clock.
+			day := 24 * time.Hour
+			require.Contains(t, ids(requests311(t, a.at(89*day).o311(http.MethodGet, path, form("api_key", axis)), ext)), mine.ID)
+			require.NotContains(t, ids(requests311(t, a.at(91*day).o311(http.MethodGet, path, form("api_key", axis)), ext)), mine.ID)
+			// start_date alone reaches 90 days on, end_date alone 90 days back.
+			require.NotContains(t, ids(requests311(t, a.o311(http.MethodGet, path, form("api_key", axis,
+				"start_date", now.Add(-91*day).Format(time.RFC3339))), ext)), mine.ID)
+			require.Contains(t, ids(requests311(t, a.o311(http.MethodGet, path, form("api_key", axis,
+				"end_date", now.Add(89*day).Format(time.RFC3339))), ext)), mine.ID)
+			require.NotContains(t, ids(requests311(t, a.o311(http.MethodGet, path, form("api_key", axis,
+				"end_date", now.Add(91*day).Format(time.RFC3339))), ext)), mine.ID)
 		})
 
 		listRefused := []struct {

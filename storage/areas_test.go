@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -105,5 +106,23 @@ func TestRequests(t *testing.T) {
 		require.ErrorIs(t, err, qilian.ErrInvalid)
 		_, err = db.Requests(ctx, storage.RequestFilter{ScopePath: "/county/", Limit: storage.MaxRequests + 1})
 		require.ErrorIs(t, err, qilian.ErrInvalid)
+	})
+}
+
+// TestRequestsAnswerAtMostOneThousand is Open311's cap: 1,001 cases in
+// scope, 1,000 answered, the newest.
+func TestRequestsAnswerAtMostOneThousand(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+		for i := range storage.MaxRequests + 1 {
+			c := newCase(fmt.Sprintf("R%04d", i), "/county/s1/", t0.Add(time.Duration(i)*time.Minute))
+			require.NoError(t, db.SyncCase(ctx, c, nil))
+		}
+		cs, err := db.Requests(ctx, storage.RequestFilter{ScopePath: "/county/"})
+		require.NoError(t, err)
+		require.Len(t, cs, storage.MaxRequests)
+		require.Equal(t, "R1000", cs[0].ID)
+		require.Equal(t, "R0001", cs[len(cs)-1].ID)
 	})
 }
