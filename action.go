@@ -166,8 +166,10 @@ type PointsEvent struct {
 
 // OpenRequest is what it takes to open a case.
 type OpenRequest struct {
-	ID          string   `json:"id"`
-	Kind        Kind     `json:"kind"`
+	ID   string `json:"id"`
+	Kind Kind   `json:"kind"`
+	// Category is a category code of Kind (see Categories), or empty.
+	Category    string   `json:"category,omitempty"`
 	Title       string   `json:"title"`
 	Description string   `json:"description,omitempty"`
 	Priority    Priority `json:"priority"`

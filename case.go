@@ -113,6 +113,7 @@ type Location struct {
 type Reporter struct {
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
 }
 
 // Actor is who performs an action, as the engine sees them: their role and
@@ -180,8 +181,11 @@ type Extension struct {
 // Case is the aggregate: everything the engine knows about one case. The
 // case workflow owns it; the read model is a projection of it.
 type Case struct {
-	ID           string    `json:"id"`
-	Kind         Kind      `json:"kind"`
+	ID   string `json:"id"`
+	Kind Kind   `json:"kind"`
+	// Category is the code of the subcategory the case was opened under
+	// (see Category); empty for a case opened under its kind alone.
+	Category     string    `json:"category,omitempty"`
 	Title        string    `json:"title"`
 	Description  string    `json:"description,omitempty"`
 	Priority     Priority  `json:"priority"`

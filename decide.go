@@ -74,6 +74,9 @@ func Open(req OpenRequest, actor Actor, now time.Time, policy Policy) (Case, []E
 	if n := utf8.RuneCountInString(strings.TrimSpace(req.Title)); n == 0 || n > MaxTitle {
 		f["title"] = fmt.Sprintf("required, at most %d characters", MaxTitle)
 	}
+	if req.Category != "" && req.Kind.Valid() && !ValidCategory(req.Kind, req.Category) {
+		f["category"] = fmt.Sprintf("not a category of %s", req.Kind)
+	}
 	if utf8.RuneCountInString(req.Description) > MaxDescription {
 		f["description"] = fmt.Sprintf("at most %d characters", MaxDescription)
 	}
@@ -93,6 +96,7 @@ func Open(req OpenRequest, actor Actor, now time.Time, policy Policy) (Case, []E
 	c := Case{
 		ID:           req.ID,
 		Kind:         req.Kind,
+		Category:     req.Category,
 		Title:        strings.TrimSpace(req.Title),
 		Description:  req.Description,
 		Priority:     req.Priority,

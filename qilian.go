@@ -1,6 +1,7 @@
 // Package qilian is the domain of the Qilian case engine: localities and
-// units, users and roles, cases and tasks of the seven linkages, the states
-// they move through, and the errors every adapter translates to and from.
+// units (and the areas of grids), users and roles, cases and tasks of the
+// seven linkages and their categories, the states they move through, and
+// the errors every adapter translates to and from.
 //
 // It imports only the standard library. Temporal, Gin and GORM live in the
 // adapter packages (workflows, activities, api, storage) that depend on it.

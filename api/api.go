@@ -53,6 +53,12 @@ type Store interface {
 	Scorecard(ctx context.Context, set *points.Set, p points.Period) (points.Scorecard, error)
 	AddManualEntry(ctx context.Context, e points.Entry) error
 	ManualEntries(ctx context.Context, from, to time.Time) ([]points.Entry, error)
+
+	// For Open311: the grid a point lies in, whole cases by its filters,
+	// and the case an idempotency key opened.
+	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
+	Requests(ctx context.Context, f storage.RequestFilter) ([]qilian.Case, error)
+	IdempotentCase(ctx context.Context, userID, key string) (string, error)
 }
 
 // Server is what the API needs to run.
@@ -64,9 +70,6 @@ type Server struct {
 	// configs when nil.
 	Indicators *points.Set
 	Log        *slog.Logger
-	// Open311Keys are the api_key values Open311 clients may post with.
-	// Reserved: Open311 GeoReport v2 is not served yet.
-	Open311Keys []string
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time
@@ -83,8 +86,10 @@ type handler struct {
 }
 
 // New returns the router of the whole HTTP API: the case API under
-// /api/v1, its OpenAPI document and the operations endpoints. Every route
-// comes from one table, which also writes the document.
+// /api/v1, its OpenAPI document, the operations endpoints and Open311
+// GeoReport v2 under /open311/v2. Every route of the case API comes from
+// one table, which also writes the document; Open311 has its own
+// specification and is not in it.
 func New(s Server) *gin.Engine {
 	if s.Log == nil {
 		s.Log = s.Ops.Log
@@ -116,6 +121,7 @@ func New(s Server) *gin.Engine {
 	for _, rt := range routes {
 		r.Handle(rt.Method, rt.Path, h.chain(rt)...)
 	}
+	h.mountOpen311(r)
 	return r
 }
 

@@ -715,7 +715,7 @@ func testBadInput(t *testing.T, a *apiEnv) {
 		"trailing comma": `{"note": "x",}`,
 	}
 	roles := documentedRoles(t, a)
-	for _, rt := range a.r.Routes() {
+	for _, rt := range caseAPIRoutes(a.r) {
 		if rt.Method != http.MethodPost {
 			continue
 		}

@@ -72,9 +72,17 @@ func respond(c *gin.Context, status int, v any) {
 
 // noRoute and noMethod answer unknown paths and methods in the error shape.
 func noRoute(c *gin.Context) {
+	if isOpen311(c.Request.URL.Path) {
+		open311NotFound(c)
+		return
+	}
 	c.Render(http.StatusNotFound, render.PureJSON{Data: errorBody{Error: errorDetail{Code: qilian.ENOTFOUND, Message: "no such route"}}})
 }
 
 func noMethod(c *gin.Context) {
+	if isOpen311(c.Request.URL.Path) {
+		open311NoMethod(c)
+		return
+	}
 	c.Render(http.StatusMethodNotAllowed, render.PureJSON{Data: errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "method not allowed on this route"}}})
 }

@@ -236,3 +236,15 @@ func has(xs []string, x string) bool {
 }
 
 func fill(path string, id string) string { return strings.Replace(path, ":id", id, 1) }
+
+// caseAPIRoutes are the router's routes but Open311's, which has its own
+// specification, auth and error format (see open311_test.go).
+func caseAPIRoutes(r *gin.Engine) gin.RoutesInfo {
+	var out gin.RoutesInfo
+	for _, rt := range r.Routes() {
+		if !strings.HasPrefix(rt.Path, api.Open311Root+"/") {
+			out = append(out, rt)
+		}
+	}
+	return out
+}

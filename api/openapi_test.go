@@ -35,7 +35,8 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		}
 	}
 	var routed []string
-	for _, rt := range r.Routes() {
+	// Open311 has its own specification and is not in the document.
+	for _, rt := range caseAPIRoutes(r) {
 		routed = append(routed, rt.Method+" "+openAPIPath(rt.Path))
 	}
 	sort.Strings(documented)

@@ -1,6 +1,7 @@
 // Package api is Qilian's HTTP interface: the case API under /api/v1, the
-// operations endpoints (/healthz, /readyz, /metrics) and, later, Open311
-// and the dashboard. Handlers are thin: bind, convert, one call, respond.
+// operations endpoints (/healthz, /readyz, /metrics), Open311 GeoReport v2
+// under /open311/v2 and, later, the dashboard. Handlers are thin: bind,
+// convert, one call, respond.
 package api
 
 import (

@@ -16,6 +16,7 @@ import (
 // caseIn opens a case.
 type caseIn struct {
 	Kind        qilian.Kind     `json:"kind" required:"true"`
+	Category    string          `json:"category,omitempty" doc:"a category code of the kind, as the Open311 service list names them; the kind's own when absent"`
 	Title       string          `json:"title" required:"true" doc:"at most 200 characters"`
 	Description string          `json:"description,omitempty" doc:"at most 4000 characters"`
 	Priority    qilian.Priority `json:"priority,omitempty" doc:"normal when absent"`
@@ -112,7 +113,7 @@ func (f fieldCheck) err() error {
 // the handler's to fill.
 func (in caseIn) openRequest(f fieldCheck) qilian.OpenRequest {
 	req := qilian.OpenRequest{
-		Kind: in.Kind, Title: in.Title, Description: in.Description, Priority: in.Priority,
+		Kind: in.Kind, Category: in.Category, Title: in.Title, Description: in.Description, Priority: in.Priority,
 		Attachments: in.Attachments,
 	}
 	if req.Priority == "" {

@@ -108,6 +108,7 @@ type caseView struct {
 	ID          string            `json:"id" required:"true"`
 	Kind        qilian.Kind       `json:"kind" required:"true"`
 	KindName    kindName          `json:"kind_name" required:"true"`
+	Category    string            `json:"category" required:"true" doc:"the category code the case was opened under, the kind's own when none was given"`
 	State       qilian.CaseState  `json:"state" required:"true"`
 	Resolution  qilian.Resolution `json:"resolution,omitempty"`
 	Title       string            `json:"title" required:"true"`
@@ -134,7 +135,7 @@ type caseView struct {
 
 func viewCase(c qilian.Case, a qilian.Actor) caseView {
 	v := caseView{
-		ID: c.ID, Kind: c.Kind, KindName: nameOf(c.Kind), State: c.State, Resolution: c.Resolution,
+		ID: c.ID, Kind: c.Kind, KindName: nameOf(c.Kind), Category: c.CategoryCode(), State: c.State, Resolution: c.Resolution,
 		Title: c.Title, Description: c.Description, Priority: c.Priority,
 		Locality: localityRef{ID: c.LocalityID, Path: c.LocalityPath}, GridID: c.GridID,
 		Location:    locationView{Lat: c.Location.Lat, Lng: c.Location.Lng, Address: c.Location.Address},

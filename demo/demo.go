@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/qilian/qilian"
@@ -20,6 +21,7 @@ type Store interface {
 	UpsertUser(ctx context.Context, u qilian.User) error
 	AddToken(ctx context.Context, t qilian.Token) error
 	UpsertResource(ctx context.Context, r qilian.Resource) error
+	SetArea(ctx context.Context, localityID string, a qilian.Area) error
 }
 
 // Login is a demo user with a bearer token for the API.
@@ -51,6 +53,25 @@ var Localities = []qilian.Locality{
 	{ID: "jianshe-tower", ParentID: "jianshe", Level: qilian.LevelBuilding, Name: "嘉兴国际商务大厦", NameEN: "Jiaxing International Business Tower"},
 	{ID: "xinxing-bd", ParentID: "xinxing", Level: qilian.LevelBusinessDistrict, Name: "八佰伴商圈", NameEN: "Babaiban Business District"},
 	{ID: "wenhua-volunteers", ParentID: "wenhua", Level: qilian.LevelSocialOrg, Name: "文华志愿服务协会", NameEN: "Wenhua Volunteer Association"},
+}
+
+// Areas outline the demo grids, around Nanhu in Jiaxing (30.75°N
+// 120.76°E), so that a reported point lands in its grid. The two Dongzha
+// grids share an edge; Jiahe's grid is not a rectangle.
+var Areas = map[string]qilian.Area{
+	"dongzha-g1": rect(30.750, 120.760, 30.755, 120.765),
+	"dongzha-g2": rect(30.750, 120.765, 30.755, 120.770),
+	"wenhua-g1":  rect(30.755, 120.760, 30.760, 120.770),
+	"jiahe-g1": {
+		{Lat: 30.740, Lng: 120.770}, {Lat: 30.740, Lng: 120.778},
+		{Lat: 30.745, Lng: 120.776}, {Lat: 30.745, Lng: 120.772},
+	},
+	"qinyuan-g1": rect(30.745, 120.775, 30.750, 120.782),
+}
+
+// rect is the area between a south-west and a north-east corner.
+func rect(s, w, n, e float64) qilian.Area {
+	return qilian.Area{{Lat: s, Lng: w}, {Lat: s, Lng: e}, {Lat: n, Lng: e}, {Lat: n, Lng: w}}
 }
 
 // Units are the demo's stationed units, of every type.
@@ -103,6 +124,11 @@ func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error)
 			return nil, fmt.Errorf("locality %s: %w", l.ID, err)
 		}
 	}
+	for _, id := range sortedKeys(Areas) {
+		if err := s.SetArea(ctx, id, Areas[id]); err != nil {
+			return nil, fmt.Errorf("area of %s: %w", id, err)
+		}
+	}
 	for _, u := range Units {
 		if err := s.UpsertUnit(ctx, u); err != nil {
 			return nil, fmt.Errorf("unit %s: %w", u.ID, err)
@@ -136,4 +162,13 @@ func ByRole(logins map[string]Login) map[qilian.Role]Login {
 		}
 	}
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

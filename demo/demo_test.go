@@ -56,3 +56,37 @@ func TestSeedTwiceDuplicatesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryDemoGridHasAnArea checks that the demo grids are outlined, do
+// not overlap, and that a point inside each lands in it.
+func TestEveryDemoGridHasAnArea(t *testing.T) {
+	db := storagetest.Open(t, "sqlite")
+	ctx := context.Background()
+	_, err := demo.Seed(ctx, db, time.Now())
+	require.NoError(t, err)
+	for _, l := range demo.Localities {
+		if l.Level != qilian.LevelGrid {
+			continue
+		}
+		a, ok := demo.Areas[l.ID]
+		require.True(t, ok, "grid %s has an area", l.ID)
+		require.True(t, a.Valid(), l.ID)
+		// The average of the corners lies inside these convex outlines.
+		var c qilian.Point
+		for _, p := range a {
+			c.Lat += p.Lat / float64(len(a))
+			c.Lng += p.Lng / float64(len(a))
+		}
+		g, err := db.GridAt(ctx, "/nanhu/", c)
+		require.NoError(t, err, l.ID)
+		require.Equal(t, l.ID, g.ID)
+		for id, other := range demo.Areas {
+			if id != l.ID {
+				require.False(t, other.Contains(c), "%s overlaps %s", id, l.ID)
+			}
+		}
+	}
+	g, err := db.GridAt(ctx, "/nanhu/", qilian.Point{Lat: 30.7522, Lng: 120.7623})
+	require.NoError(t, err)
+	require.Equal(t, "dongzha-g1", g.ID, "the point the README's example posts")
+}

@@ -40,6 +40,7 @@ func validScope(path string) bool {
 type caseRow struct {
 	ID            string `gorm:"primaryKey"`
 	Kind          string
+	Category      string
 	State         string
 	Resolution    string
 	Title         string
@@ -69,7 +70,7 @@ func (caseRow) TableName() string { return "cases" }
 
 // caseColumns are the columns a newer revision overwrites: all but the key.
 var caseColumns = []string{
-	"kind", "state", "resolution", "title", "description", "priority",
+	"kind", "category", "state", "resolution", "title", "description", "priority",
 	"locality_id", "locality_path", "grid_id", "lat", "lng", "address",
 	"reporter_name", "reporter_phone", "opened_by", "opened_at", "updated_at",
 	"closed_at", "level", "overdue", "due_at", "returns", "revision", "snapshot",
@@ -199,7 +200,7 @@ func caseToRow(c qilian.Case) (caseRow, error) {
 		return caseRow{}, fmt.Errorf("encode case %s: %w", c.ID, err)
 	}
 	return caseRow{
-		ID: c.ID, Kind: string(c.Kind), State: string(c.State), Resolution: string(c.Resolution),
+		ID: c.ID, Kind: string(c.Kind), Category: c.CategoryCode(), State: string(c.State), Resolution: string(c.Resolution),
 		Title: c.Title, Description: c.Description, Priority: string(c.Priority),
 		LocalityID: c.LocalityID, LocalityPath: c.LocalityPath, GridID: c.GridID,
 		Lat: c.Location.Lat, Lng: c.Location.Lng, Address: c.Location.Address,

@@ -1,0 +1,1087 @@
+package api
+
+// Open311 GeoReport v2, served under /open311/v2/ beside the case API. It
+// is a second, standard door to the same cases: a request posted here is
+// opened through the same path as POST /api/v1/cases, and the lists read
+// the same read model within the same scopes.
+//
+// Choices the specification leaves open, made here:
+//
+//   - Service codes are the category catalogue of the domain
+//     (qilian.Categories): each kind under its own ID, each subcategory as
+//     "<kind>.<name>"; the group is the kind's Chinese name. A kind whose
+//     cases need details (a booking, a vote, an activity, a member) asks for
+//     them as attributes, so its service has metadata.
+//   - api_key is a Qilian token. The request is made as the token's user,
+//     so an Open311 client reports and reads exactly where that user may:
+//     posting takes a grid worker's or an axis operator's token, reading
+//     also a supervisor's. Lists of requests carry residents' details, so
+//     reading requests and tokens takes an api_key too. A missing, unknown
+//     or revoked key, or one whose role may not do this, is a 403.
+//   - jurisdiction_id is optional; when given it must name the root
+//     (county) of a locality tree, and anything else is a 404.
+//   - Where the case goes: address_id names a locality (our address
+//     repository is the locality tree); otherwise lat/long must fall inside
+//     a grid's area within the key's scope (400 when it falls in none);
+//     otherwise, with address_string alone, the case goes to the key's own
+//     locality.
+//   - A retried POST does not open a second case: the same user posting
+//     the same form on the same day (UTC) gets the case the first post
+//     opened. The token in the answer is that idempotency key, and GET
+//     tokens/{token} resolves it for the same api_key.
+//   - Our states map to open and closed (closed and cancelled cases are
+//     closed); status_notes says in Chinese where the case stands, with the
+//     lead unit's result once there is one.
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/storage"
+)
+
+// Open311Root is where the GeoReport v2 endpoints live.
+const Open311Root = "/open311/v2"
+
+// Open311 limits and defaults from the specification.
+const (
+	open311Window   = 90 * 24 * time.Hour // the default and widest date range of GET requests
+	open311MaxList  = storage.MaxRequests // requests in one answer
+	open311MaxForm  = 64 << 10            // a POST body, in bytes
+	open311Spec     = "http://wiki.open311.org/GeoReport_v2"
+	open311Changed  = "2026-11-26T00:00:00+08:00" // when the service list last changed
+	open311TokenLen = 32                          // hex digits of a token after its prefix
+	open311TokenPre = "o311-"
+)
+
+// chinaTime is the zone Open311 datetimes are written in: the district's.
+var chinaTime = time.FixedZone("CST", 8*60*60)
+
+type format string
+
+const (
+	formatJSON format = "json"
+	formatXML  format = "xml"
+)
+
+var formats = []format{formatJSON, formatXML}
+
+// splitFormat cuts ".json" or ".xml" off the last path segment.
+func splitFormat(seg string) (string, format, bool) {
+	for _, f := range formats {
+		if s, ok := strings.CutSuffix(seg, "."+string(f)); ok && s != "" {
+			return s, f, true
+		}
+	}
+	return "", "", false
+}
+
+// mountOpen311 registers the GeoReport v2 routes, each in both formats.
+func (h *handler) mountOpen311(r *gin.Engine) {
+	for _, f := range formats {
+		ext := "." + string(f)
+		r.GET(Open311Root+"/discovery"+ext, h.o311(f, h.discovery))
+		r.GET(Open311Root+"/services"+ext, h.o311(f, h.services))
+		r.GET(Open311Root+"/requests"+ext, h.o311(f, h.listRequests))
+		r.POST(Open311Root+"/requests"+ext, h.o311(f, h.postRequest))
+	}
+	r.GET(Open311Root+"/services/:file", h.o311Param(h.serviceDefinition))
+	r.GET(Open311Root+"/requests/:file", h.o311Param(h.getRequest))
+	r.GET(Open311Root+"/tokens/:file", h.o311Param(h.getToken))
+}
+
+// o311Call is one Open311 request being answered.
+type o311Call struct {
+	*gin.Context
+	f     format
+	param string // the path parameter without its format
+}
+
+func (h *handler) o311(f format, fn func(*o311Call)) gin.HandlerFunc {
+	return func(c *gin.Context) { fn(&o311Call{Context: c, f: f}) }
+}
+
+// o311Param serves a route whose last segment is "<param>.<format>".
+func (h *handler) o311Param(fn func(*o311Call)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, f, ok := splitFormat(c.Param("file"))
+		if !ok {
+			open311NotFound(c)
+			return
+		}
+		fn(&o311Call{Context: c, f: f, param: p})
+	}
+}
+
+// open311Error is one entry of the specification's error list; code is the
+// HTTP status.
+type open311Error struct {
+	Code        int    `json:"code" xml:"code"`
+	Description string `json:"description" xml:"description"`
+}
+
+type open311Errors struct {
+	XMLName xml.Name       `xml:"errors"`
+	Errors  []open311Error `xml:"error"`
+}
+
+// write answers v: as JSON the list or object itself, as XML the root
+// element that wraps it.
+func (c *o311Call) write(status int, jsonBody, xmlBody any) {
+	writeOpen311(c.Context, c.f, status, jsonBody, xmlBody)
+}
+
+func writeOpen311(c *gin.Context, f format, status int, jsonBody, xmlBody any) {
+	if f == formatXML {
+		b, err := xml.Marshal(xmlBody)
+		if err != nil { // only plain structs of strings and numbers are marshalled
+			status, b = http.StatusInternalServerError, []byte("<errors><error><code>500</code><description>internal error</description></error></errors>")
+		}
+		c.Data(status, "text/xml; charset=utf-8", append([]byte(xml.Header), b...))
+		return
+	}
+	respond(c, status, jsonBody)
+}
+
+// writeErrors answers the specification's error list.
+func writeErrors(c *gin.Context, f format, status int, descriptions ...string) {
+	list := make([]open311Error, len(descriptions))
+	for i, d := range descriptions {
+		list[i] = open311Error{Code: status, Description: d}
+	}
+	c.Abort()
+	writeOpen311(c, f, status, list, open311Errors{Errors: list})
+}
+
+// fail answers err in the specification's error format, through the one
+// table of statuses. An unusable api_key is the specification's 403, not
+// our 401; 5xx say no more than the rest of the API does.
+func (c *o311Call) fail(h *handler, err error) {
+	if errors.Is(err, qilian.ErrUnauthorized) {
+		writeErrors(c.Context, c.f, http.StatusForbidden, "api_key is missing, unknown or revoked")
+		return
+	}
+	status, ok := statusOf[qilian.ErrorCode(err)]
+	var e *qilian.Error
+	switch {
+	case !ok || !errors.As(err, &e):
+		h.Log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		writeErrors(c.Context, c.f, http.StatusInternalServerError, "internal error")
+	case status >= 500:
+		h.Log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		writeErrors(c.Context, c.f, status, qilian.ErrUnavailable.Message)
+	case len(e.Fields) > 0:
+		names := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		ds := make([]string, len(names))
+		for i, k := range names {
+			ds[i] = k + ": " + e.Fields[k]
+		}
+		writeErrors(c.Context, c.f, status, ds...)
+	default:
+		writeErrors(c.Context, c.f, status, e.Message)
+	}
+}
+
+// open311NotFound answers a path under the root that names nothing.
+func open311NotFound(c *gin.Context) {
+	f := formatJSON
+	if strings.HasSuffix(c.Request.URL.Path, ".xml") {
+		f = formatXML
+	}
+	writeErrors(c, f, http.StatusNotFound, "no such endpoint: paths end in .json or .xml")
+}
+
+func open311NoMethod(c *gin.Context) {
+	f := formatJSON
+	if strings.HasSuffix(c.Request.URL.Path, ".xml") {
+		f = formatXML
+	}
+	writeErrors(c, f, http.StatusMethodNotAllowed, "method not allowed on this endpoint")
+}
+
+// isOpen311 reports whether a path is under the Open311 root.
+func isOpen311(path string) bool { return strings.HasPrefix(path, Open311Root+"/") }
+
+// jurisdiction checks the optional jurisdiction_id: the ID of a tree's
+// root.
+func (h *handler) jurisdiction(c *o311Call, id string) error {
+	if id == "" {
+		return nil
+	}
+	missing := qilian.Errorf(qilian.ENOTFOUND, "jurisdiction_id not found")
+	if !idShape.MatchString(id) {
+		return missing
+	}
+	l, err := h.Store.Locality(c.Request.Context(), id)
+	switch {
+	case errors.Is(err, qilian.ErrNotFound) || (err == nil && l.ParentID != ""):
+		return missing
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+// open311Key authenticates an api_key and admits only roles.
+func (h *handler) open311Key(c *o311Call, key string, roles []qilian.Role) (qilian.Actor, error) {
+	if key == "" || len(key) > maxToken {
+		return qilian.Actor{}, qilian.ErrUnauthorized
+	}
+	ctx := c.Request.Context()
+	u, err := h.Store.Authenticate(ctx, qilian.HashToken(key))
+	if err != nil {
+		return qilian.Actor{}, err
+	}
+	a, err := h.Store.Actor(ctx, u)
+	if errors.Is(err, qilian.ErrNotFound) {
+		return qilian.Actor{}, qilian.ErrUnauthorized
+	}
+	if err != nil {
+		return qilian.Actor{}, err
+	}
+	if !contains(roles, a.Role) {
+		return qilian.Actor{}, qilian.Errorf(qilian.EFORBIDDEN, "this api_key (role %s) may not use this endpoint", a.Role)
+	}
+	c.Set(userKey, u.ID)
+	return a, nil
+}
+
+// Roles of the keys that may post and read.
+var (
+	open311Posters  = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis}
+	open311Readers  = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleSupervisor}
+	open311Statuses = []string{"open", "closed"}
+)
+
+// single reads a parameter that may be given at most once.
+func single(vs url.Values, name string, f fieldCheck) string {
+	v := vs[name]
+	switch {
+	case len(v) == 0:
+		return ""
+	case len(v) > 1:
+		f[name] = "given more than once"
+	case !cleanText(v[0]):
+		f[name] = "must be UTF-8 without control characters"
+	}
+	return v[0]
+}
+
+// discovery: what the server offers.
+
+type discoveryOut struct {
+	XMLName    xml.Name      `json:"-" xml:"discovery"`
+	Changeset  string        `json:"changeset" xml:"changeset"`
+	Contact    string        `json:"contact" xml:"contact"`
+	KeyService string        `json:"key_service" xml:"key_service"`
+	Endpoints  []endpointOut `json:"endpoints" xml:"endpoints>endpoint"`
+}
+
+type endpointOut struct {
+	Specification string   `json:"specification" xml:"specification"`
+	URL           string   `json:"url" xml:"url"`
+	Changeset     string   `json:"changeset" xml:"changeset"`
+	Type          string   `json:"type" xml:"type"`
+	Formats       []string `json:"formats" xml:"formats>format"`
+}
+
+func (h *handler) discovery(c *o311Call) {
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	d := discoveryOut{
+		Changeset:  open311Changed,
+		Contact:    "请联系所在社区或街道的网格管理服务中心",
+		KeyService: "api_key 为 Qilian 令牌：由管理员为网格员或属地党组织用户签发（qilian user add 或 POST /api/v1/users）",
+		Endpoints: []endpointOut{{
+			Specification: open311Spec, URL: scheme + "://" + c.Request.Host + Open311Root,
+			Changeset: open311Changed, Type: "production", Formats: []string{"text/xml", "application/json"},
+		}},
+	}
+	c.write(http.StatusOK, d, d)
+}
+
+// services: the category catalogue.
+
+type serviceOut struct {
+	ServiceCode string `json:"service_code" xml:"service_code"`
+	ServiceName string `json:"service_name" xml:"service_name"`
+	Description string `json:"description" xml:"description"`
+	Metadata    bool   `json:"metadata" xml:"metadata"`
+	Type        string `json:"type" xml:"type"`
+	Keywords    string `json:"keywords" xml:"keywords"`
+	Group       string `json:"group" xml:"group"`
+}
+
+type servicesOut struct {
+	XMLName  xml.Name     `xml:"services"`
+	Services []serviceOut `xml:"service"`
+}
+
+func (h *handler) services(c *o311Call) {
+	if err := h.jurisdiction(c, c.Query("jurisdiction_id")); err != nil {
+		c.fail(h, err)
+		return
+	}
+	cats := qilian.Categories()
+	out := make([]serviceOut, len(cats))
+	for i, cat := range cats {
+		out[i] = serviceOut{
+			ServiceCode: cat.Code, ServiceName: cat.Name, Description: cat.Description,
+			Metadata: len(attributesOf(cat.Kind)) > 0, Type: "realtime",
+			Keywords: strings.Join(cat.Keywords, ", "), Group: cat.Kind.NameZH(),
+		}
+	}
+	c.write(http.StatusOK, out, servicesOut{Services: out})
+}
+
+// service definitions: the attributes a service asks for.
+
+type valueOut struct {
+	Key  string `json:"key" xml:"key"`
+	Name string `json:"name" xml:"name"`
+}
+
+type attributeOut struct {
+	Variable            bool       `json:"variable" xml:"variable"`
+	Code                string     `json:"code" xml:"code"`
+	Datatype            string     `json:"datatype" xml:"datatype"`
+	Required            bool       `json:"required" xml:"required"`
+	DatatypeDescription string     `json:"datatype_description" xml:"datatype_description"`
+	Order               int        `json:"order" xml:"order"`
+	Description         string     `json:"description" xml:"description"`
+	Values              []valueOut `json:"values,omitempty" xml:"values>value,omitempty"`
+}
+
+type definitionOut struct {
+	XMLName     xml.Name       `json:"-" xml:"service_definition"`
+	ServiceCode string         `json:"service_code" xml:"service_code"`
+	Attributes  []attributeOut `json:"attributes" xml:"attributes>attribute"`
+}
+
+func (h *handler) serviceDefinition(c *o311Call) {
+	if err := h.jurisdiction(c, c.Query("jurisdiction_id")); err != nil {
+		c.fail(h, err)
+		return
+	}
+	cat, ok := qilian.CategoryByCode(c.param)
+	if !ok {
+		c.fail(h, qilian.Errorf(qilian.ENOTFOUND, "service_code %s not found", c.param))
+		return
+	}
+	d := definitionOut{ServiceCode: cat.Code, Attributes: []attributeOut{}}
+	for i, a := range attributesOf(cat.Kind) {
+		d.Attributes = append(d.Attributes, attributeOut{
+			Variable: true, Code: a.Code, Datatype: a.Datatype, Required: a.Required,
+			DatatypeDescription: a.DatatypeDescription, Order: i + 1, Description: a.Description, Values: a.Values,
+		})
+	}
+	c.write(http.StatusOK, d, d)
+}
+
+// POST requests.
+
+type postedOut struct {
+	ServiceRequestID string `json:"service_request_id,omitempty" xml:"service_request_id,omitempty"`
+	Token            string `json:"token,omitempty" xml:"token,omitempty"`
+	ServiceNotice    string `json:"service_notice" xml:"service_notice"`
+	AccountID        string `json:"account_id,omitempty" xml:"account_id,omitempty"`
+}
+
+type postedList struct {
+	XMLName  xml.Name    `xml:"service_requests"`
+	Requests []postedOut `xml:"request"`
+}
+
+func (h *handler) postRequest(c *o311Call) {
+	form, err := readOpen311Form(c.Context)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	in, err := parseOpen311Form(form)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	if err := h.jurisdiction(c, in.Jurisdiction); err != nil {
+		c.fail(h, err)
+		return
+	}
+	a, err := h.open311Key(c, in.APIKey, open311Posters)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	cat, ok := qilian.CategoryByCode(in.ServiceCode)
+	if !ok {
+		c.fail(h, qilian.Errorf(qilian.ENOTFOUND, "service_code %s not found", in.ServiceCode))
+		return
+	}
+	body, err := in.caseIn(cat)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	ctx := c.Request.Context()
+	switch {
+	case in.AddressID != "":
+		body.LocalityID = in.AddressID
+	case in.Point != nil:
+		g, err := h.Store.GridAt(ctx, a.LocalityPath, *in.Point)
+		if errors.Is(err, qilian.ErrNotFound) {
+			c.fail(h, qilian.Invalid(map[string]string{"lat": "lat/long lies in no grid this api_key may report in; send address_id"}))
+			return
+		}
+		if err != nil {
+			c.fail(h, err)
+			return
+		}
+		body.LocalityID = g.ID
+	default:
+		body.LocalityID = a.LocalityID
+	}
+	token := open311Token(form, h.Now())
+	cs, err := h.openCase(ctx, body, token, a)
+	if err != nil {
+		c.fail(h, renameOpen311Fields(err, cat.Kind))
+		return
+	}
+	out := []postedOut{{ServiceRequestID: cs.ID, Token: token, AccountID: in.AccountID}}
+	c.write(http.StatusCreated, out, postedList{Requests: out})
+}
+
+// readOpen311Form reads a form-encoded POST body; parameters in the query
+// string count too, the body's winning.
+func readOpen311Form(c *gin.Context) (url.Values, error) {
+	ct := c.GetHeader("Content-Type")
+	if ct != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/x-www-form-urlencoded") {
+		return nil, qilian.Invalid(map[string]string{"Content-Type": "must be application/x-www-form-urlencoded"})
+	}
+	raw, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > open311MaxForm {
+		return nil, qilian.Errorf(qilian.ETOOLARGE, "the form is over %d bytes", open311MaxForm)
+	}
+	form, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, qilian.Invalid(map[string]string{"body": "not a valid form-encoded body"})
+	}
+	for k, vs := range c.Request.URL.Query() {
+		if _, ok := form[k]; !ok {
+			form[k] = vs
+		}
+	}
+	return form, nil
+}
+
+// open311Token is the idempotency key of a post: the same form, less the
+// api_key, from the same user on the same day is the same request.
+func open311Token(form url.Values, now time.Time) string {
+	canon := url.Values{}
+	for k, vs := range form {
+		if k != "api_key" {
+			canon[k] = vs
+		}
+	}
+	sum := sha256.Sum256([]byte(now.UTC().Format(time.DateOnly) + "\n" + canon.Encode()))
+	return open311TokenPre + hex.EncodeToString(sum[:])[:open311TokenLen]
+}
+
+var open311TokenShape = regexp.MustCompile(`^` + open311TokenPre + `[0-9a-f]{32}$`)
+
+// open311Post is a parsed POST requests form.
+type open311Post struct {
+	APIKey       string
+	Jurisdiction string
+	ServiceCode  string
+	Point        *qilian.Point
+	Address      string
+	AddressID    string
+	Attributes   map[string][]string
+	Email        string
+	DeviceID     string
+	AccountID    string
+	FirstName    string
+	LastName     string
+	Phone        string
+	Description  string
+	MediaURL     string
+}
+
+// attributeKey matches attribute[CODE] and attribute[CODE][].
+var attributeKey = regexp.MustCompile(`^attribute\[([A-Za-z0-9_]{1,64})\](\[\])?$`)
+
+// parseOpen311Form reads the parameters of POST requests, naming every bad
+// one. Parameters the specification does not define are ignored, as
+// clients send their own; attributes must be ones some service defines.
+func parseOpen311Form(form url.Values) (open311Post, error) {
+	f := fieldCheck{}
+	p := open311Post{
+		APIKey: single(form, "api_key", f), Jurisdiction: single(form, "jurisdiction_id", f),
+		ServiceCode: single(form, "service_code", f), Address: single(form, "address_string", f),
+		AddressID: single(form, "address_id", f), Email: single(form, "email", f),
+		DeviceID: single(form, "device_id", f), AccountID: single(form, "account_id", f),
+		FirstName: single(form, "first_name", f), LastName: single(form, "last_name", f),
+		Phone: single(form, "phone", f), Description: single(form, "description", f),
+		MediaURL: single(form, "media_url", f),
+	}
+	if p.ServiceCode == "" {
+		if _, named := f["service_code"]; !named {
+			f["service_code"] = "required"
+		}
+	}
+	lat, lng := single(form, "lat", f), single(form, "long", f)
+	switch {
+	case lat != "" && lng != "":
+		la, err1 := strconv.ParseFloat(lat, 64)
+		ln, err2 := strconv.ParseFloat(lng, 64)
+		if err1 != nil || math.IsNaN(la) || la < -90 || la > 90 {
+			f["lat"] = "a number of degrees from -90 to 90"
+		}
+		if err2 != nil || math.IsNaN(ln) || ln < -180 || ln > 180 {
+			f["long"] = "a number of degrees from -180 to 180"
+		}
+		p.Point = &qilian.Point{Lat: la, Lng: ln}
+	case lat != "" || lng != "":
+		f["lat"] = "lat and long go together"
+	}
+	if p.Point == nil && p.Address == "" && p.AddressID == "" {
+		if _, named := f["lat"]; !named {
+			f["lat"] = "a location is required: lat and long, address_string or address_id"
+		}
+	}
+	if p.AddressID != "" && !idShape.MatchString(p.AddressID) {
+		f["address_id"] = "not found"
+	}
+	f.maxLen("address_string", p.Address, maxShort)
+	f.maxLen("description", p.Description, qilian.MaxDescription)
+	f.maxLen("first_name", p.FirstName, maxShort/2)
+	f.maxLen("last_name", p.LastName, maxShort/2)
+	f.maxLen("device_id", p.DeviceID, maxShort)
+	f.maxLen("account_id", p.AccountID, maxShort)
+	if p.Email != "" && (len(p.Email) > maxShort || !strings.Contains(p.Email, "@") || strings.ContainsAny(p.Email, " \t\r\n")) {
+		f["email"] = "an e-mail address"
+	}
+	if len(p.Phone) > maxPhone || strings.Trim(p.Phone, "0123456789+-() ") != "" {
+		f["phone"] = fmt.Sprintf("digits, spaces and + - ( ), at most %d", maxPhone)
+	}
+	for k, vs := range form {
+		if !strings.HasPrefix(k, "attribute[") {
+			continue
+		}
+		m := attributeKey.FindStringSubmatch(k)
+		if m == nil || !knownAttribute(m[1]) {
+			f[k] = "no service has this attribute"
+			continue
+		}
+		for _, v := range vs {
+			if !cleanText(v) {
+				f[k] = "must be UTF-8 without control characters"
+			}
+		}
+		if m[2] == "" && len(vs) > 1 {
+			f[k] = "given more than once; a multivaluelist is sent as attribute[CODE][]"
+		}
+		if p.Attributes == nil {
+			p.Attributes = map[string][]string{}
+		}
+		p.Attributes[m[1]] = append(p.Attributes[m[1]], vs...)
+	}
+	return p, f.err()
+}
+
+// caseIn turns the post into the case API's body; the locality is the
+// handler's to set. Attributes become the kind's details.
+func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
+	f := fieldCheck{}
+	in := caseIn{
+		Kind: cat.Kind, Category: cat.Code, Title: open311Title(cat, p.Description), Description: p.Description,
+	}
+	if cat.Code == string(cat.Kind) {
+		in.Category = ""
+	}
+	if p.Point != nil || p.Address != "" {
+		in.Location = &locationIn{Address: p.Address}
+		if p.Point != nil {
+			in.Location.Lat, in.Location.Lng = p.Point.Lat, p.Point.Lng
+		}
+	}
+	if name := strings.TrimSpace(p.LastName + p.FirstName); name != "" || p.Phone != "" {
+		in.Reporter = &reporterIn{Name: name, Phone: p.Phone}
+	}
+	if p.MediaURL != "" {
+		in.Attachments = []string{p.MediaURL}
+	}
+	attrs := attributesOf(cat.Kind)
+	for code := range p.Attributes {
+		if !slices.ContainsFunc(attrs, func(a attribute) bool { return a.Code == code }) {
+			f["attribute["+code+"]"] = fmt.Sprintf("not an attribute of %s", cat.Code)
+		}
+	}
+	value := func(a attribute) string {
+		vs := p.Attributes[a.Code]
+		if len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+			if a.Required {
+				f["attribute["+a.Code+"]"] = "required"
+			}
+			return ""
+		}
+		if a.Datatype == "singlevaluelist" && !slices.ContainsFunc(a.Values, func(v valueOut) bool { return v.Key == vs[0] }) {
+			f["attribute["+a.Code+"]"] = "not one of the listed values"
+		}
+		return vs[0]
+	}
+	number := func(a attribute) int {
+		v := value(a)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f["attribute["+a.Code+"]"] = "a whole number"
+		}
+		return n
+	}
+	get := func(code string) attribute {
+		for _, a := range attrs {
+			if a.Code == code {
+				return a
+			}
+		}
+		panic("no attribute " + code) // the tables below name only their own codes
+	}
+	switch cat.Kind {
+	case qilian.KindResourceSharing:
+		in.Details = &detailsIn{Booking: &bookingIn{
+			ResourceID: value(get("resource_id")), OwnerUnitID: value(get("owner_unit_id")),
+			From: value(get("from")), To: value(get("to")), Purpose: value(get("purpose")),
+		}}
+	case qilian.KindJointConsultation:
+		var options []string
+		for _, o := range strings.Split(value(get("options")), "\n") {
+			if o = strings.TrimSpace(o); o != "" {
+				options = append(options, o)
+			}
+		}
+		var people []string
+		for _, u := range strings.Split(value(get("participants")), ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				people = append(people, u)
+			}
+		}
+		in.Details = &detailsIn{Consultation: &consultationIn{
+			Question: value(get("question")), Options: options, Participants: people,
+			Quorum: number(get("quorum")), Rule: qilian.VoteRule(value(get("rule"))), Deadline: value(get("deadline")),
+		}}
+	case qilian.KindJointActivity:
+		in.Details = &detailsIn{Activity: &activityIn{
+			Capacity: number(get("capacity")), StartsAt: value(get("starts_at")), EndsAt: value(get("ends_at")),
+			Venue: value(get("venue")),
+		}}
+	case qilian.KindMemberManagement:
+		in.Details = &detailsIn{Member: &memberIn{
+			Name: value(get("member_name")), Phone: value(get("member_phone")), HomeUnitID: value(get("home_unit_id")),
+		}}
+	}
+	return in, f.err()
+}
+
+// open311Title makes the case's title, which Open311 does not have: the
+// service's name and the start of the description.
+func open311Title(cat qilian.Category, description string) string {
+	d := strings.Join(strings.Fields(description), " ")
+	if d == "" {
+		return cat.Name
+	}
+	const room = 60
+	if utf8.RuneCountInString(d) > room {
+		d = string([]rune(d)[:room]) + "…"
+	}
+	return cat.Name + "：" + d
+}
+
+// renameOpen311Fields names the fields of an invalid-input error by the
+// Open311 parameters they came from.
+func renameOpen311Fields(err error, k qilian.Kind) error {
+	names := map[string]string{
+		"location.lat": "lat", "location.lng": "long", "location.address": "address_string",
+		"locality_id": "address_id", "grid_id": "address_id", "reporter.name": "last_name",
+		"reporter.phone": "phone", "attachments": "media_url", "attachments[0]": "media_url",
+		"category": "service_code", "kind": "service_code", "title": "description",
+	}
+	for _, a := range attributesOf(k) {
+		names[a.Detail] = "attribute[" + a.Code + "]"
+	}
+	var e *qilian.Error
+	if !errors.As(err, &e) || e.Code != qilian.EINVALID || len(e.Fields) == 0 {
+		return err
+	}
+	fields := map[string]string{}
+	for name, v := range e.Fields {
+		if n, ok := names[name]; ok {
+			name = n
+		} else if part, ok := detailsPart[k]; ok && strings.HasPrefix(name, "details."+part) {
+			name = "attribute[" + strings.TrimPrefix(strings.TrimPrefix(name, "details."+part), ".") + "]"
+		}
+		fields[name] = v
+	}
+	return &qilian.Error{Code: e.Code, Message: e.Message, Fields: fields}
+}
+
+// detailsPart is the name of each kind's part of the details.
+var detailsPart = map[qilian.Kind]string{
+	qilian.KindResourceSharing: "booking", qilian.KindJointConsultation: "consultation",
+	qilian.KindJointActivity: "activity", qilian.KindMemberManagement: "member",
+}
+
+// GET requests, requests/{id} and tokens/{token}.
+
+type requestOut struct {
+	ServiceRequestID  string   `json:"service_request_id" xml:"service_request_id"`
+	Status            string   `json:"status" xml:"status"`
+	StatusNotes       string   `json:"status_notes" xml:"status_notes"`
+	ServiceName       string   `json:"service_name" xml:"service_name"`
+	ServiceCode       string   `json:"service_code" xml:"service_code"`
+	Description       string   `json:"description" xml:"description"`
+	AgencyResponsible string   `json:"agency_responsible" xml:"agency_responsible"`
+	ServiceNotice     string   `json:"service_notice" xml:"service_notice"`
+	RequestedDatetime string   `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime   string   `json:"updated_datetime" xml:"updated_datetime"`
+	ExpectedDatetime  string   `json:"expected_datetime" xml:"expected_datetime"`
+	Address           string   `json:"address" xml:"address"`
+	AddressID         string   `json:"address_id" xml:"address_id"`
+	Zipcode           string   `json:"zipcode" xml:"zipcode"`
+	Lat               *float64 `json:"lat,omitempty" xml:"lat,omitempty"`
+	Long              *float64 `json:"long,omitempty" xml:"long,omitempty"`
+	MediaURL          string   `json:"media_url" xml:"media_url"`
+}
+
+type requestList struct {
+	XMLName  xml.Name     `xml:"service_requests"`
+	Requests []requestOut `xml:"request"`
+}
+
+type tokenOut struct {
+	ServiceRequestID string `json:"service_request_id,omitempty" xml:"service_request_id,omitempty"`
+	Token            string `json:"token" xml:"token"`
+}
+
+type tokenList struct {
+	XMLName  xml.Name   `xml:"service_requests"`
+	Requests []tokenOut `xml:"request"`
+}
+
+func (h *handler) listRequests(c *o311Call) {
+	q := c.Request.URL.Query()
+	f := fieldCheck{}
+	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
+	if err := h.jurisdiction(c, jur); err != nil {
+		c.fail(h, err)
+		return
+	}
+	a, err := h.open311Key(c, key, open311Readers)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	rf, err := open311Filter(q, f, h.Now())
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	rf.ScopePath = a.LocalityPath
+	cases, err := h.Store.Requests(c.Request.Context(), rf)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	h.writeRequests(c, cases)
+}
+
+// open311Filter reads GET requests' filters. service_request_id overrides
+// every other filter; without dates the last 90 days are searched, and a
+// range may not be wider.
+func open311Filter(q url.Values, f fieldCheck, now time.Time) (storage.RequestFilter, error) {
+	var rf storage.RequestFilter
+	list := func(name string) []string {
+		var out []string
+		for _, v := range strings.Split(single(q, name, f), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	if ids := list("service_request_id"); len(ids) > 0 {
+		for _, id := range ids {
+			if !idShape.MatchString(id) {
+				f["service_request_id"] = "comma-separated request IDs"
+			}
+		}
+		if len(ids) > open311MaxList {
+			f["service_request_id"] = fmt.Sprintf("at most %d", open311MaxList)
+		}
+		rf.IDs = ids
+		return rf, f.err()
+	}
+	for _, code := range list("service_code") {
+		if _, ok := qilian.CategoryByCode(code); !ok {
+			f["service_code"] = "unknown service_code " + strconv.Quote(code)
+		}
+		rf.Categories = append(rf.Categories, code)
+	}
+	wanted := map[bool]bool{}
+	for _, s := range list("status") {
+		if !contains(open311Statuses, s) {
+			f["status"] = "open, closed or both, comma-separated"
+		}
+		wanted[s == "open"] = true
+	}
+	if len(wanted) == 1 {
+		open := wanted[true]
+		rf.Open = &open
+	}
+	date := func(name string) time.Time {
+		v := single(q, name, f)
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			f[name] = "a W3C datetime such as 2026-01-02T15:04:05+08:00"
+		}
+		return t
+	}
+	from, to := date("start_date"), date("end_date")
+	switch {
+	case from.IsZero() && to.IsZero():
+		to = now
+		from = to.Add(-open311Window)
+	case to.IsZero():
+		to = from.Add(open311Window)
+	case from.IsZero():
+		from = to.Add(-open311Window)
+	case !from.Before(to):
+		f["end_date"] = "must be after start_date"
+	case to.Sub(from) > open311Window:
+		f["end_date"] = "at most 90 days after start_date"
+	}
+	// end_date is inclusive in the specification; the store's bound is not.
+	rf.From, rf.To = from, to.Add(time.Microsecond)
+	return rf, f.err()
+}
+
+func (h *handler) getRequest(c *o311Call) {
+	q := c.Request.URL.Query()
+	f := fieldCheck{}
+	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
+	if err := h.jurisdiction(c, jur); err != nil {
+		c.fail(h, err)
+		return
+	}
+	a, err := h.open311Key(c, key, open311Readers)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	missing := qilian.Errorf(qilian.ENOTFOUND, "service_request_id %s not found", c.param)
+	if !idShape.MatchString(c.param) {
+		c.fail(h, missing)
+		return
+	}
+	cases, err := h.Store.Requests(c.Request.Context(), storage.RequestFilter{ScopePath: a.LocalityPath, IDs: []string{c.param}})
+	if err == nil && len(cases) == 0 {
+		err = missing
+	}
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	h.writeRequests(c, cases)
+}
+
+func (h *handler) getToken(c *o311Call) {
+	q := c.Request.URL.Query()
+	f := fieldCheck{}
+	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
+	if err := h.jurisdiction(c, jur); err != nil {
+		c.fail(h, err)
+		return
+	}
+	a, err := h.open311Key(c, key, open311Posters)
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	missing := qilian.Errorf(qilian.ENOTFOUND, "token %s not found", c.param)
+	if !open311TokenShape.MatchString(c.param) {
+		c.fail(h, missing)
+		return
+	}
+	ctx := c.Request.Context()
+	id, err := h.Store.IdempotentCase(ctx, a.UserID, c.param)
+	if errors.Is(err, qilian.ErrNotFound) {
+		err = missing
+	}
+	if err != nil {
+		c.fail(h, err)
+		return
+	}
+	out := []tokenOut{{Token: c.param}}
+	// A claimed token whose case the engine has not opened yet (it was
+	// down) is pending: no service_request_id until a retry opens it.
+	switch _, err := h.Store.CaseSnapshot(ctx, id); {
+	case err == nil:
+		out[0].ServiceRequestID = id
+	case !errors.Is(err, qilian.ErrNotFound):
+		c.fail(h, err)
+		return
+	}
+	c.write(http.StatusOK, out, tokenList{Requests: out})
+}
+
+// writeRequests answers cases as service requests, naming each lead unit.
+func (h *handler) writeRequests(c *o311Call, cases []qilian.Case) {
+	units := map[string]string{}
+	out := make([]requestOut, 0, len(cases))
+	for _, cs := range cases {
+		r := viewRequest(cs)
+		if id := leadUnit(cs); id != "" {
+			name, ok := units[id]
+			if !ok {
+				u, err := h.Store.Unit(c.Request.Context(), id)
+				switch {
+				case err == nil:
+					name = u.Name
+				case !errors.Is(err, qilian.ErrNotFound):
+					c.fail(h, err)
+					return
+				}
+				units[id] = name
+			}
+			r.AgencyResponsible = name
+		}
+		out = append(out, r)
+	}
+	c.write(http.StatusOK, out, requestList{Requests: out})
+}
+
+// w3c writes a time as the specification's W3C datetime, in the
+// district's zone; zero is empty.
+func w3c(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(chinaTime).Format(time.RFC3339)
+}
+
+func viewRequest(c qilian.Case) requestOut {
+	r := requestOut{
+		ServiceRequestID: c.ID, Status: "open", StatusNotes: statusNotes(c),
+		ServiceName: c.CategoryName(), ServiceCode: c.CategoryCode(), Description: c.Description,
+		RequestedDatetime: w3c(c.OpenedAt), UpdatedDatetime: w3c(c.UpdatedAt),
+		Address: c.Location.Address, AddressID: c.LocalityID,
+	}
+	if c.State.Terminal() {
+		r.Status = "closed"
+	}
+	if c.Location.Lat != 0 || c.Location.Lng != 0 {
+		lat, lng := c.Location.Lat, c.Location.Lng
+		r.Lat, r.Long = &lat, &lng
+	}
+	if len(c.Attachments) > 0 {
+		r.MediaURL = c.Attachments[0]
+	}
+	if t := leadTask(c); t != nil && !c.State.Terminal() && t.State.Open() {
+		r.ExpectedDatetime = w3c(t.ResolveBy.Due)
+	}
+	return r
+}
+
+// leadTask is the lead unit's current task: the last one that was not
+// handed on, else the last lead task.
+func leadTask(c qilian.Case) *qilian.Task {
+	var last *qilian.Task
+	for i := range c.Tasks {
+		t := &c.Tasks[i]
+		if t.Role != qilian.TaskLead {
+			continue
+		}
+		switch t.State {
+		case qilian.TaskReturned, qilian.TaskReassigned, qilian.TaskWithdrawn:
+			if last == nil {
+				last = t
+			}
+		default:
+			last = t
+		}
+	}
+	return last
+}
+
+func leadUnit(c qilian.Case) string {
+	if t := leadTask(c); t != nil {
+		return t.UnitID
+	}
+	return ""
+}
+
+// stateNotes says in Chinese where a case stands.
+var stateNotes = map[qilian.CaseState]string{
+	qilian.CaseSubmitted:   "已提交",
+	qilian.CaseTriage:      "已受理，待分派",
+	qilian.CaseDispatching: "已分派，待承办单位接单",
+	qilian.CaseInProgress:  "承办单位办理中",
+	qilian.CaseVerifying:   "承办单位已办结，待核查",
+	qilian.CaseFollowUp:    "已核查，待回访",
+	qilian.CaseCancelled:   "已撤销",
+}
+
+var resolutionNotes = map[qilian.Resolution]string{
+	qilian.ResolutionResolved:  "已办结",
+	qilian.ResolutionInvalid:   "经核实不属于受理范围，已关闭",
+	qilian.ResolutionDuplicate: "重复诉求，已并案处理",
+	qilian.ResolutionReferred:  "已转其他渠道办理",
+	qilian.ResolutionDeclined:  "申请未获同意",
+}
+
+func statusNotes(c qilian.Case) string {
+	note := stateNotes[c.State]
+	if c.State == qilian.CaseClosed {
+		note = resolutionNotes[c.Resolution]
+		if note == "" {
+			note = "已关闭"
+		}
+	}
+	if c.Overdue && !c.State.Terminal() {
+		note += "（已超期）"
+	}
+	if t := leadTask(c); t != nil && t.Result != "" {
+		note += "。办理结果：" + t.Result
+	}
+	return note
+}

@@ -1,0 +1,104 @@
+package qilian
+
+import (
+	"context"
+	"math"
+)
+
+// Point is a place on the map, in WGS 84 degrees.
+type Point struct {
+	Lat float64
+	Lng float64
+}
+
+// Valid reports whether p is a place on Earth.
+func (p Point) Valid() bool {
+	return !math.IsNaN(p.Lat) && !math.IsNaN(p.Lng) && p.Lat >= -90 && p.Lat <= 90 && p.Lng >= -180 && p.Lng <= 180
+}
+
+// Area is the outline of a locality, usually a grid: a simple polygon,
+// its corners in order, the last joined back to the first. Grids are a few
+// hundred metres across, so their edges are straight lines in degrees and
+// no projection is needed.
+type Area []Point
+
+// Valid reports whether a is a polygon: at least three corners, each a
+// valid point, with a non-zero surface.
+func (a Area) Valid() bool {
+	if len(a) < 3 {
+		return false
+	}
+	for _, p := range a {
+		if !p.Valid() {
+			return false
+		}
+	}
+	return a.doubleArea() != 0
+}
+
+// doubleArea is twice the signed surface (shoelace formula).
+func (a Area) doubleArea() float64 {
+	var s float64
+	for i := range a {
+		j := (i + 1) % len(a)
+		s += a[i].Lng*a[j].Lat - a[j].Lng*a[i].Lat
+	}
+	return s
+}
+
+// Bounds is the smallest box around a: its south-west and north-east
+// corners.
+func (a Area) Bounds() (sw, ne Point) {
+	if len(a) == 0 {
+		return Point{}, Point{}
+	}
+	sw, ne = a[0], a[0]
+	for _, p := range a[1:] {
+		sw.Lat, sw.Lng = math.Min(sw.Lat, p.Lat), math.Min(sw.Lng, p.Lng)
+		ne.Lat, ne.Lng = math.Max(ne.Lat, p.Lat), math.Max(ne.Lng, p.Lng)
+	}
+	return sw, ne
+}
+
+// Contains reports whether p lies inside a or on its edge. Adjacent grids
+// share edges, so a point on a shared edge is inside both; callers that
+// need one grid pick by a fixed order.
+func (a Area) Contains(p Point) bool {
+	if len(a) < 3 || !p.Valid() {
+		return false
+	}
+	inside := false
+	for i := range a {
+		u, v := a[i], a[(i+1)%len(a)]
+		if onSegment(u, v, p) {
+			return true
+		}
+		// Ray casting towards +Lng: count the edges the ray crosses.
+		if (u.Lat > p.Lat) != (v.Lat > p.Lat) {
+			x := u.Lng + (p.Lat-u.Lat)*(v.Lng-u.Lng)/(v.Lat-u.Lat)
+			if p.Lng < x {
+				inside = !inside
+			}
+		}
+	}
+	return inside
+}
+
+// onSegment reports whether p lies on the segment from u to v.
+func onSegment(u, v, p Point) bool {
+	cross := (v.Lng-u.Lng)*(p.Lat-u.Lat) - (v.Lat-u.Lat)*(p.Lng-u.Lng)
+	if math.Abs(cross) > 1e-12 {
+		return false
+	}
+	return p.Lng >= math.Min(u.Lng, v.Lng) && p.Lng <= math.Max(u.Lng, v.Lng) &&
+		p.Lat >= math.Min(u.Lat, v.Lat) && p.Lat <= math.Max(u.Lat, v.Lat)
+}
+
+// AreaService keeps the outlines of localities and finds the grid a point
+// lies in.
+type AreaService interface {
+	SetArea(ctx context.Context, localityID string, a Area) error
+	// GridAt returns the grid inside the subtree at scopePath whose area
+	// contains p, and ErrNotFound when there is none.
+	GridAt(ctx context.Context, scopePath string, p Point) (Locality, error)
+}

@@ -1,0 +1,106 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/qilian/qilian"
+)
+
+type areaRow struct {
+	LocalityID string `gorm:"primaryKey"`
+	Corners    string
+	MinLat     float64
+	MaxLat     float64
+	MinLng     float64
+	MaxLng     float64
+	UpdatedAt  time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (areaRow) TableName() string { return "locality_areas" }
+
+// SetArea sets (or replaces) the outline of a locality.
+func (db *DB) SetArea(ctx context.Context, localityID string, a qilian.Area) error {
+	fields := map[string]string{}
+	if !validID(localityID) {
+		fields["locality_id"] = "not a locality ID"
+	}
+	if !a.Valid() {
+		fields["area"] = "a polygon of at least three valid corners enclosing a surface"
+	}
+	if len(fields) > 0 {
+		return qilian.Invalid(fields)
+	}
+	if _, err := db.Locality(ctx, localityID); err != nil {
+		return err
+	}
+	corners := make([][2]float64, len(a))
+	for i, p := range a {
+		corners[i] = [2]float64{p.Lat, p.Lng}
+	}
+	js, err := json.Marshal(corners)
+	if err != nil {
+		return fmt.Errorf("encode area of %s: %w", localityID, err)
+	}
+	sw, ne := a.Bounds()
+	r := areaRow{LocalityID: localityID, Corners: string(js), MinLat: sw.Lat, MaxLat: ne.Lat, MinLng: sw.Lng, MaxLng: ne.Lng, UpdatedAt: dbTime(time.Now())}
+	err = db.gorm.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "locality_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"corners", "min_lat", "max_lat", "min_lng", "max_lng", "updated_at"}),
+	}).Create(&r).Error
+	return translate(err)
+}
+
+// Area returns the outline of a locality.
+func (db *DB) Area(ctx context.Context, localityID string) (qilian.Area, error) {
+	var r areaRow
+	if err := db.gorm.WithContext(ctx).Take(&r, "locality_id = ?", localityID).Error; err != nil {
+		return nil, translate(err)
+	}
+	return decodeArea(r)
+}
+
+func decodeArea(r areaRow) (qilian.Area, error) {
+	var corners [][2]float64
+	if err := json.Unmarshal([]byte(r.Corners), &corners); err != nil {
+		return nil, fmt.Errorf("decode area of %s: %w", r.LocalityID, err)
+	}
+	a := make(qilian.Area, len(corners))
+	for i, c := range corners {
+		a[i] = qilian.Point{Lat: c[0], Lng: c[1]}
+	}
+	return a, nil
+}
+
+// GridAt returns the grid inside the subtree at scopePath whose area holds
+// p. Grids that share an edge both hold a point on it; the one first by
+// path wins, so the answer never depends on the database's row order.
+func (db *DB) GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error) {
+	if !validScope(scopePath) || !p.Valid() {
+		return qilian.Locality{}, qilian.ErrNotFound
+	}
+	var rows []areaRow
+	err := db.gorm.WithContext(ctx).Table("locality_areas AS a").
+		Select("a.locality_id, a.corners, a.min_lat, a.max_lat, a.min_lng, a.max_lng, a.updated_at").
+		Joins("JOIN localities l ON l.id = a.locality_id").
+		Where("l.level = ? AND l.path LIKE ? ESCAPE '\\'", string(qilian.LevelGrid), likePrefix(scopePath)).
+		Where("a.min_lat <= ? AND a.max_lat >= ? AND a.min_lng <= ? AND a.max_lng >= ?", p.Lat, p.Lat, p.Lng, p.Lng).
+		Order("l.path").Find(&rows).Error
+	if err != nil {
+		return qilian.Locality{}, translate(err)
+	}
+	for _, r := range rows {
+		a, err := decodeArea(r)
+		if err != nil {
+			return qilian.Locality{}, err
+		}
+		if a.Contains(p) {
+			return db.Locality(ctx, r.LocalityID)
+		}
+	}
+	return qilian.Locality{}, qilian.ErrNotFound
+}
