@@ -25,7 +25,7 @@ export async function casePage(el, r) {
   h('span', { class: 'what' }, code('event', e.type)),
   h('span', { class: 'muted' }, e.actor.user_id ? e.actor.user_id + ' (' + code('role', e.actor.role) + ')' : ''),
   e.task_id && h('span', { class: 'muted' }, ' · ', e.task_id),
-  e.to_state && h('span', { class: 'muted' }, ' → ', code('caseState', e.to_state) || e.to_state),
+  e.to_state && h('span', { class: 'muted' }, ' → ', code(e.task_id ? 'taskState' : 'caseState', e.to_state)),
   (e.note || e.reason) && h('div', { class: 'note' }, [e.reason, e.note].filter(Boolean).join(' · ')))));
 
   const drawActions = (cs) => fill(actions, ['remind', 'notice'].filter((a) => cs.allowed_actions.includes(a)).map((a) =>

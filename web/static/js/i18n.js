@@ -129,7 +129,7 @@ const codes = {
   taskRole: { lead: ['主办', 'lead'], co: ['协办', 'co-unit'] },
   level: { county: ['区县', 'county'], street: ['街道', 'street'], community: ['社区', 'community'], grid: ['网格', 'grid'],
     compound: ['小区', 'compound'], building: ['楼宇', 'building'], business_district: ['商圈', 'business district'], social_org: ['社会组织', 'social organization'] },
-  role: { admin: ['管理员', 'admin'], grid_worker: ['网格员', 'grid worker'], axis: ['党组织', 'axis'], unit_staff: ['单位人员', 'unit staff'], supervisor: ['督查', 'supervisor'] },
+  role: { admin: ['管理员', 'admin'], grid_worker: ['网格员', 'grid worker'], axis: ['党组织', 'axis'], unit_staff: ['单位人员', 'unit staff'], supervisor: ['督查', 'supervisor'], system: ['系统', 'system'] },
   event: {
     opened: ['登记', 'opened'], warning: ['临期预警', 'warning'], overdue: ['超期', 'overdue'], escalated: ['升级督办', 'escalated'],
     whistle_missed: ['未按时报到', 'whistle missed'], report_missing: ['未按期报告', 'report missing'], decided: ['表决结果', 'decided'],
