@@ -9,6 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/points"
 	"github.com/qilian/qilian/storage"
 )
 
@@ -45,6 +47,12 @@ type Store interface {
 	ListTasks(ctx context.Context, f storage.TaskFilter) (storage.TaskPage, error)
 	Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]storage.OverdueItem, error)
 	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
+
+	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
+	OverdueCases(ctx context.Context, scopePath string) (int, error)
+	Scorecard(ctx context.Context, set *points.Set, p points.Period) (points.Scorecard, error)
+	AddManualEntry(ctx context.Context, e points.Entry) error
+	ManualEntries(ctx context.Context, from, to time.Time) ([]points.Entry, error)
 }
 
 // Server is what the API needs to run.
@@ -52,7 +60,10 @@ type Server struct {
 	Ops    Ops
 	Engine Engine
 	Store  Store
-	Log    *slog.Logger
+	// Indicators is the assessment's indicator set; the example set in
+	// configs when nil.
+	Indicators *points.Set
+	Log        *slog.Logger
 	// Open311Keys are the api_key values Open311 clients may post with.
 	// Reserved: Open311 GeoReport v2 is not served yet.
 	Open311Keys []string
@@ -89,6 +100,13 @@ func New(s Server) *gin.Engine {
 	}
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	if s.Indicators == nil {
+		set, err := configs.Config{}.Indicators() // the shipped example
+		if err != nil {
+			panic(err) // embedded and checked by the configs tests
+		}
+		s.Indicators = set
 	}
 	h := &handler{Server: s}
 	routes := append(s.Ops.routes(), h.routes()...)

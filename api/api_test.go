@@ -35,6 +35,7 @@ func TestAPI(t *testing.T) {
 			t.Run("bad input", func(t *testing.T) { testBadInput(t, a) })
 			t.Run("matrix", func(t *testing.T) { testMatrix(t, a) })
 			t.Run("end to end", func(t *testing.T) { walkServiceLinkage(t, a) })
+			t.Run("points", func(t *testing.T) { testPoints(t, a) })
 		})
 	}
 }

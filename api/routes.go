@@ -78,6 +78,15 @@ func (h *handler) routes() []route {
 		}
 		notFound = []int{http.StatusNotFound}
 		invalid  = []int{http.StatusBadRequest}
+		// Counts are of a subtree's cases; unit staff see their unit's only.
+		supervising = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleSupervisor}
+		// Assessors enter manual points: supervisors, and admins.
+		assessors  = []qilian.Role{qilian.RoleSupervisor, qilian.RoleAdmin}
+		scoreQuery = []param{
+			{Name: "period", Type: "string", Doc: "YYYY, YYYY-MM or YYYY-Qn; this month when absent"},
+			{Name: "type", Type: "string", Enum: []string{qilian.SubjectUnit, qilian.SubjectLocality}},
+			{Name: "id", Type: "string", Doc: "one unit's or locality's ID"},
+		}
 	)
 	rs := []route{
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", ID: "openapi", Tag: "meta", Summary: "This document",
@@ -123,6 +132,40 @@ func (h *handler) routes() []route {
 			Roles:   []qilian.Role{qilian.RoleAxis, qilian.RoleSupervisor},
 			Query:   []param{{Name: "limit", Type: "integer", Doc: "at most 200; 50 when absent"}},
 			Status:  http.StatusOK, Resp: overdueList{}, Errors: statuses(invalid, authErrors), Handle: h.overdue},
+
+		{Method: http.MethodGet, Path: "/api/v1/overdue.csv", ID: "exportOverdue", Tag: "tasks",
+			Summary: "The overdue list as CSV (UTF-8 with a byte-order mark), at most 200 rows",
+			Roles:   []qilian.Role{qilian.RoleAxis, qilian.RoleSupervisor},
+			Status:  http.StatusOK, Content: csvType, Errors: statuses(invalid, authErrors), Handle: h.overdueCSV},
+		{Method: http.MethodGet, Path: "/api/v1/counts", ID: "caseCounts", Tag: "supervision",
+			Summary: "Case counts by state and kind in a locality and in each of its children, for drilling down",
+			Roles:   supervising, Query: []param{{Name: "locality", Type: "string", Doc: "a locality ID; the caller's own when absent"}},
+			Status: http.StatusOK, Resp: countsView{}, Errors: statuses(invalid, notFound, authErrors), Handle: h.counts},
+
+		{Method: http.MethodGet, Path: "/api/v1/indicators", ID: "listIndicators", Tag: "points",
+			Summary: "The assessment's indicator set, in file order", Roles: readers,
+			Status: http.StatusOK, Resp: indicatorList{}, Errors: authErrors, Handle: h.listIndicators},
+		{Method: http.MethodGet, Path: "/api/v1/scores", ID: "scores", Tag: "points",
+			Summary: "Scorecards of a period with every line behind each point, and the three rates, inside the caller's scope",
+			Roles:   readers, Query: scoreQuery,
+			Status: http.StatusOK, Resp: scoresView{}, Errors: statuses(invalid, notFound, authErrors), Handle: h.scores},
+		{Method: http.MethodGet, Path: "/api/v1/scores.csv", ID: "exportScores", Tag: "points",
+			Summary: "The scores as CSV: a row per subject and indicator, with the subject's totals and rates",
+			Roles:   readers, Query: scoreQuery,
+			Status: http.StatusOK, Content: csvType, Errors: statuses(invalid, notFound, authErrors), Handle: h.scoresCSV},
+		{Method: http.MethodGet, Path: "/api/v1/scores/trend", ID: "scoreTrend", Tag: "points",
+			Summary: "One subject's total and rates over the periods up to one, oldest first", Roles: readers,
+			Query: append(append([]param{}, scoreQuery...),
+				param{Name: "count", Type: "integer", Doc: "how many periods, 1 to 24; 6 when absent"}),
+			Status: http.StatusOK, Resp: trendView{}, Errors: statuses(invalid, notFound, authErrors), Handle: h.scoresTrend},
+		{Method: http.MethodPost, Path: "/api/v1/manual-entries", ID: "addManualEntry", Tag: "points",
+			Summary: "An assessor's points for a manual indicator, with evidence, for a unit or locality in the caller's subtree",
+			Roles:   assessors, Body: entryIn{}, Status: http.StatusCreated, Resp: entryView{},
+			Errors: statuses(bodyErrors, notFound, []int{http.StatusConflict}, authErrors), Handle: h.addEntry},
+		{Method: http.MethodGet, Path: "/api/v1/manual-entries", ID: "listManualEntries", Tag: "points",
+			Summary: "The manual entries of a period about subjects in the caller's subtree", Roles: assessors,
+			Query:  []param{{Name: "period", Type: "string", Doc: "YYYY, YYYY-MM or YYYY-Qn; this month when absent"}},
+			Status: http.StatusOK, Resp: entryList{}, Errors: statuses(invalid, authErrors), Handle: h.listEntries},
 
 		{Method: http.MethodGet, Path: "/api/v1/localities", ID: "listLocalities", Tag: "admin",
 			Summary: "The localities of the admin's subtree, parents first", Roles: admin,

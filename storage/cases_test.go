@@ -564,6 +564,14 @@ func TestCaseCounts(t *testing.T) {
 		states, _, err = db.CaseCounts(ctx, "/elsewhere/")
 		require.NoError(t, err)
 		require.Empty(t, states)
+
+		for scope, want := range map[string]int{"/county/": 2, "/county/s1/": 1, "/county/s1/c_1/g1/": 1, "/county/s1/cX1/": 0, "/elsewhere/": 0} {
+			n, err := db.OverdueCases(ctx, scope)
+			require.NoError(t, err)
+			require.Equal(t, want, n, scope)
+		}
+		_, err = db.OverdueCases(ctx, "")
+		require.Error(t, err)
 	})
 }
 

@@ -42,6 +42,10 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	if err != nil {
 		return err
 	}
+	indicators, err := cfg.Indicators()
+	if err != nil {
+		return err
+	}
 
 	db, err := openReadModel(ctx, cfg, log)
 	if err != nil {
@@ -121,7 +125,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	if mode == "worker" {
 		handler = api.NewOpsRouter(ops)
 	} else {
-		handler = newAPIRouter(ops, c, db, engine, cfg, log)
+		handler = newAPIRouter(ops, c, db, engine, indicators, log)
 	}
 	httpSrv := &http.Server{
 		Handler:           handler,

@@ -1,0 +1,20 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/qilian/qilian"
+)
+
+// OverdueCases counts the cases inside scopePath that are past a deadline
+// now, as the engine last reported (the cases.overdue flag).
+func (db *DB) OverdueCases(ctx context.Context, scopePath string) (int, error) {
+	if !validScope(scopePath) {
+		return 0, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
+	}
+	var n int64
+	err := db.gorm.WithContext(ctx).Model(&caseRow{}).
+		Where("overdue AND locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
+		Count(&n).Error
+	return int(n), translate(err)
+}
