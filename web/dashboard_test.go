@@ -140,6 +140,26 @@ func TestDashboardInChromium(t *testing.T) {
 	}, &c)
 	require.Len(t, c.Tasks, 1)
 	task := c.Tasks[0].ID
+
+	// Two urgent requests (on the configured deadlines) that the company
+	// takes up and resolves in time: its scorecard earns points and rates.
+	for i, what := range []string{"单元门禁损坏", "电梯按钮失灵"} {
+		var done struct {
+			ID    string `json:"id"`
+			Tasks []struct {
+				ID string `json:"id"`
+			} `json:"tasks"`
+		}
+		sys.call(t, "demo-grid", http.MethodPost, "/api/v1/cases", map[string]any{
+			"kind": "service_linkage", "title": what, "locality_id": "dongzha-g1", "priority": "urgent",
+			"reporter": map[string]any{"name": fmt.Sprintf("居民%d", i+1)},
+		}, &done)
+		sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+done.ID+"/dispatch", map[string]any{
+			"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}},
+		}, &done)
+		sys.call(t, "demo-unit", http.MethodPost, "/api/v1/tasks/"+done.Tasks[0].ID+"/accept", map[string]any{}, nil)
+		sys.call(t, "demo-unit", http.MethodPost, "/api/v1/tasks/"+done.Tasks[0].ID+"/resolve", map[string]any{"result": "已修复"}, nil)
+	}
 	require.Eventually(t, func() bool {
 		var got struct {
 			Overdue []overdueItem `json:"overdue"`
@@ -286,7 +306,7 @@ func TestDashboardInChromium(t *testing.T) {
 
 	t.Log("the unit's scorecard draws its charts")
 	period := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
-	var painted int
+	var painted, red int
 	var name string
 	run("scorecard",
 		chromedp.Click(css(`#nav a[href="#/scores"]`)),
@@ -296,10 +316,12 @@ func TestDashboardInChromium(t *testing.T) {
 		chromedp.WaitVisible(css(`#chart-indicators canvas`)),
 		chromedp.WaitVisible(css(`#chart-trend canvas`)),
 		into(chromedp.Evaluate[int](paintedPixels(`#chart-indicators canvas`)), &painted),
+		into(chromedp.Evaluate[int](redPixels(`#chart-indicators canvas`)), &red),
 		text(css(`#scorecard-name`), &name),
 		shot("09-scorecard"),
 	)
 	require.Greater(t, painted, 1000, "the indicator chart's canvas has something drawn on it")
+	require.Greater(t, red, 200, "and the bars of the points earned, in the chart's first colour")
 	require.Equal(t, "明苑物业服务中心", name)
 
 	t.Log("export the scores as CSV")
@@ -360,6 +382,20 @@ func paintedPixels(sel string) string {
 		let n = 0;
 		for (let i = 0; i < d.length; i += 4) {
 			if (d[i + 3] > 0 && !(d[i] > 250 && d[i + 1] > 250 && d[i + 2] > 250)) n++;
+		}
+		return n;
+	})()`
+}
+
+// redPixels counts the pixels of a canvas in the dashboard's red, the
+// colour of the points bars.
+func redPixels(sel string) string {
+	return `(() => {
+		const c = document.querySelector(` + "`" + sel + "`" + `);
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4) {
+			if (d[i + 3] > 200 && d[i] > 170 && d[i + 1] < 70 && d[i + 2] < 70) n++;
 		}
 		return n;
 	})()`

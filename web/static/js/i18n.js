@@ -84,7 +84,7 @@ const words = {
   standardGrade: ['达标分', 'Standard'],
   demonstrationGrade: ['示范分', 'Demonstration'],
   rateResponse: ['响应率', 'Response rate'],
-  rateResolution: ['解决率', 'Resolution rate'],
+  rateResolution: ['按时办结率', 'On-time resolution'],
   rateSatisfaction: ['满意率', 'Satisfaction rate'],
   scorecard: ['积分卡', 'Scorecard'],
   byIndicator: ['分项积分', 'Points by indicator'],
