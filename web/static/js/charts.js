@@ -20,13 +20,15 @@ export function disposeCharts() {
 window.addEventListener('resize', () => { for (const c of live) c.resize(); });
 
 // bars is a simple bar chart of named values.
+// opts: horizontal bars; max of the value axis; counts (whole numbers only).
 export function bars(el, names, series, opts = {}) {
+  const value = { type: 'value', max: opts.max, minInterval: opts.counts ? 1 : undefined };
   return chart(el, {
     tooltip: { trigger: 'axis' },
     legend: series.length > 1 ? { top: 0 } : undefined,
     grid: { left: 8, right: 16, top: series.length > 1 ? 32 : 16, bottom: 8, containLabel: true },
-    xAxis: opts.horizontal ? { type: 'value', max: opts.max } : { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
-    yAxis: opts.horizontal ? { type: 'category', data: names, inverse: true } : { type: 'value', max: opts.max },
+    xAxis: opts.horizontal ? value : { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
+    yAxis: opts.horizontal ? { type: 'category', data: names, inverse: true } : value,
     series: series.map((s) => ({ type: 'bar', barMaxWidth: 36, ...s })),
   });
 }

@@ -43,13 +43,13 @@ export async function drillPage(el, r) {
           ...states.map((s) => h('td', { class: 'num' }, String(ch.by_state?.[s] || 0)))))))));
 
   el.addEventListener('shown', () => {
-    bars(stateEl, states.map((s) => code('caseState', s)), [{ name: t('cases'), data: states.map((s) => c.by_state[s]) }]);
-    bars(kindEl, kinds.map((k) => code('kind', k)), [{ name: t('cases'), data: kinds.map((k) => c.by_kind[k]), itemStyle: { color: '#1f5fbf' } }]);
+    bars(stateEl, states.map((s) => code('caseState', s)), [{ name: t('cases'), data: states.map((s) => c.by_state[s]) }], { counts: true });
+    bars(kindEl, kinds.map((k) => code('kind', k)), [{ name: t('cases'), data: kinds.map((k) => c.by_kind[k]), itemStyle: { color: '#1f5fbf' } }], { counts: true });
     if (children.length) {
       bars(childEl, children.map((ch) => ch.locality.name), [
         { name: t('cases'), data: children.map((ch) => ch.cases), itemStyle: { color: '#1f5fbf' } },
         { name: t('overdueN'), data: children.map((ch) => ch.overdue), itemStyle: { color: '#c8161d' } },
-      ]);
+      ], { counts: true });
     }
   });
 }
