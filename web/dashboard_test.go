@@ -324,6 +324,13 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Greater(t, red, 200, "and the bars of the points earned, in the chart's first colour")
 	require.Equal(t, "明苑物业服务中心", name)
 
+	t.Log("the lines behind an indicator's points lead to their cases")
+	run("lines",
+		chromedp.Click(css(`#indicator-table tr[data-indicator="compound_property"] button.link`)),
+		chromedp.WaitVisible(css(`#indicator-table tr[data-indicator="compound_property"] + tr.lines a[href="#/case/%s"]`, c.ID)),
+		shot("10-scorecard-lines"),
+	)
+
 	t.Log("export the scores as CSV")
 	run("export-scores", chromedp.Click(css(`#export-scores`)))
 	csv = dl.wait(t, downloads)
@@ -336,7 +343,7 @@ func TestDashboardInChromium(t *testing.T) {
 		chromedp.Click(css(`#lang`)),
 		chromedp.WaitVisible(css(`#chart-indicators canvas`)),
 		text(css(`#nav`), &nav),
-		shot("10-scorecard-en"),
+		shot("11-scorecard-en"),
 	)
 	require.Contains(t, nav, "Overdue")
 	var stored bool
@@ -346,6 +353,14 @@ func TestDashboardInChromium(t *testing.T) {
 		into(chromedp.Evaluate[bool](`sessionStorage.getItem('qilian.token') !== null`), &stored),
 	)
 	require.False(t, stored, "signing out forgets the token")
+
+	t.Log("the company's staff find the late task in their inbox")
+	run("inbox",
+		chromedp.SetValue(css(`#token`), env.Logins["demo-unit"].Token),
+		chromedp.Click(css(`#signin-submit`)),
+		chromedp.WaitVisible(css(`#inbox-table tr[data-task=%q] td.late`, task)),
+		shot("12-unit-inbox"),
+	)
 
 	// The screenshots are real images of a laid-out page.
 	img, err := os.ReadFile(filepath.Join(shots, "09-scorecard.png"))

@@ -3,7 +3,7 @@
 // trend over the last periods, as charts.
 import { api, download, query } from './api.js';
 import { h, fill, toast } from './dom.js';
-import { t, lang, code, pct } from './i18n.js';
+import { t, lang, code, pct, when } from './i18n.js';
 import { bars, chart } from './charts.js';
 import { learnScores, thisMonth } from './names.js';
 
@@ -85,11 +85,7 @@ export async function scorecardPage(el, r) {
       h('table', { id: 'indicator-table' },
         h('thead', {}, h('tr', {}, h('th', {}, t('indicator')), h('th', {}, t('grade')),
           [t('raw'), t('points'), t('max'), t('lines')].map((c) => h('th', { class: 'num' }, c)))),
-        h('tbody', {}, inds.map((i) => h('tr', {},
-          h('td', {}, indName(i), ' ', h('span', { class: 'muted' }, i.id)),
-          h('td', {}, t(i.grade === 'demonstration' ? 'demonstrationGrade' : 'standardGrade')),
-          h('td', { class: 'num' }, fmt(i.raw)), h('td', { class: 'num' }, fmt(i.points)), h('td', { class: 'num' }, fmt(i.max)),
-          h('td', { class: 'num' }, String((i.lines || []).length))))))));
+        h('tbody', {}, inds.map((i) => indicatorRow(i, indName))))));
 
   el.addEventListener('shown', () => {
     bars(indEl, inds.map(indName), [
@@ -111,4 +107,24 @@ export async function scorecardPage(el, r) {
       ],
     });
   });
+}
+
+// indicatorRow is an indicator's line of the table; its count of lines
+// opens the lines behind the points, each with its case.
+function indicatorRow(i, indName) {
+  const lines = i.lines || [];
+  const detail = h('tr', { class: 'lines', hidden: true }, h('td', { colspan: 6 },
+    h('table', {}, h('thead', {}, h('tr', {}, [t('at'), t('source'), t('kind'), t('caseTitle'), t('quantity'), t('points')].map((c) => h('th', {}, c)))),
+      h('tbody', {}, lines.map((l) => h('tr', {},
+        h('td', {}, when(l.at)), h('td', {}, code('lineSource', l.source)), h('td', {}, code('pointsKind', l.kind)),
+        h('td', {}, l.case_id ? h('a', { href: '#/case/' + encodeURIComponent(l.case_id) }, l.case_id) : l.ref || ''),
+        h('td', { class: 'num' }, l.quantity ? fmt(l.quantity) : ''), h('td', { class: 'num' }, fmt(l.points))))))));
+  const row = h('tr', { dataset: { indicator: i.id } },
+    h('td', {}, indName(i), ' ', h('span', { class: 'muted' }, i.id)),
+    h('td', {}, t(i.grade === 'demonstration' ? 'demonstrationGrade' : 'standardGrade')),
+    h('td', { class: 'num' }, fmt(i.raw)), h('td', { class: 'num' }, fmt(i.points)), h('td', { class: 'num' }, fmt(i.max)),
+    h('td', { class: 'num' }, lines.length
+      ? h('button', { type: 'button', class: 'link', onclick: () => { detail.hidden = !detail.hidden; } }, String(lines.length) + ' ▾')
+      : '0'));
+  return [row, detail];
 }
