@@ -57,7 +57,8 @@ async function draw() {
   try {
     const el = h('div', { id: 'page-' + r.name });
     await page(el, r, me);
-    if (n === drawing) fill(main, el);
+    if (n !== drawing) return; // another page was asked for meanwhile
+    fill(main, el);
     el.dispatchEvent(new Event('shown'));
   } catch (e) {
     if (n === drawing) fill(main, h('div', { class: 'card error' }, t('failed') + (e.message || e)));
