@@ -362,6 +362,19 @@ func TestDashboardInChromium(t *testing.T) {
 		shot("12-unit-inbox"),
 	)
 
+	t.Log("the street axis finds the case, still waiting on its unit, in the dispatch queue")
+	run("queue",
+		chromedp.Click(css(`#signout`)),
+		chromedp.WaitVisible(css(`#token`)),
+		chromedp.SetValue(css(`#token`), env.Logins["demo-axis"].Token),
+		chromedp.Click(css(`#signin-submit`)),
+		chromedp.WaitVisible(css(`#cases-table a[href="#/case/%s"]`, c.ID)),
+		shot("13-axis-queue"),
+	)
+	var queued string
+	run("queue-row", text(css(`#cases-table tr:has(a[href="#/case/%s"])`, c.ID), &queued))
+	require.Contains(t, queued, "东栅社区第一网格", "the locality by name")
+
 	// The screenshots are real images of a laid-out page.
 	img, err := os.ReadFile(filepath.Join(shots, "09-scorecard.png"))
 	require.NoError(t, err)

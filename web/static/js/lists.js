@@ -3,6 +3,7 @@
 import { api, query } from './api.js';
 import { h, fill } from './dom.js';
 import { t, code, levelName, when } from './i18n.js';
+import { nameOf, loadNames } from './names.js';
 
 const caseLink = (id, title) => h('a', { href: '#/case/' + encodeURIComponent(id) }, title);
 const levelBadge = (n, overdue) => h('span', { class: 'badge l' + Math.min(n, 4) }, overdue ? t('overdue') + ' · ' : '', 'L' + n + ' ' + levelName(n));
@@ -25,12 +26,13 @@ export async function inboxPage(el) {
 
 async function caseTable(el, title, states) {
   const pages = await Promise.all(states.map((state) => api('/cases' + query({ state, limit: 200 }))));
+  await Promise.race([loadNames(), new Promise((ok) => setTimeout(ok, 1500))]);
   const cases = pages.flatMap((p) => p.cases).sort((a, b) => a.opened_at.localeCompare(b.opened_at));
   fill(el, h('h1', {}, t(title), h('span', { class: 'count' }, String(cases.length))),
     table('cases-table', [t('openedAt'), t('caseTitle'), t('kind'), t('priority'), t('state'), t('locality'), t('level')], cases.map((c) => h('tr', {},
       h('td', {}, when(c.opened_at)), h('td', {}, caseLink(c.id, c.title), h('div', { class: 'muted' }, c.id)),
       h('td', {}, code('kind', c.kind)), h('td', {}, code('priority', c.priority)), h('td', {}, code('caseState', c.state)),
-      h('td', {}, c.locality_id), h('td', {}, levelBadge(c.level, c.overdue))))));
+      h('td', {}, nameOf(c.locality_id)), h('td', {}, levelBadge(c.level, c.overdue))))));
 }
 
 // queuePage is the axis's dispatch queue: cases waiting to be triaged or
