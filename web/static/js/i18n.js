@@ -46,6 +46,7 @@ const words = {
   overdueTitle: ['超期督办', 'Overdue board'],
   overdueCount: ['共 {0} 项超期任务', '{0} overdue tasks'],
   shownCount: ['显示 {0} 项', '{0} shown'],
+  mostLate200: ['仅列出最严重的 200 项', 'the 200 most late only'],
   days: ['{0}天', '{0}d'], hours: ['{0}小时', '{0}h'], minutes: ['{0}分钟', '{0}m'], seconds: ['{0}秒', '{0}s'],
   lv0: ['未升级', 'none'], lv1: ['催办', 'reminded'], lv2: ['通报', 'notice'], lv3: ['吹哨', 'whistle'], lv4: ['报县级', 'county'],
   caseDetail: ['事项详情', 'Case'],

@@ -30,7 +30,8 @@ export async function overduePage(el, r, me) {
     const list = items.filter((o) => (!f.kind || o.case_kind === f.kind) && o.level >= +f.level &&
       (!f.locality || o.locality_id === f.locality) && (!f.unit || o.unit_id === f.unit) &&
       (!f.q || o.case_title.includes(f.q) || o.case_id.includes(f.q)));
-    shown.textContent = t('overdueCount', items.length) + (list.length !== items.length ? ' · ' + t('shownCount', list.length) : '');
+    shown.textContent = t('overdueCount', items.length) + (items.length >= 200 ? ' · ' + t('mostLate200') : '') +
+      (list.length !== items.length ? ' · ' + t('shownCount', list.length) : '');
     if (!list.length) {
       fill(body, h('tr', {}, h('td', { colspan: 8, class: 'empty' }, t('empty'))));
       return;
