@@ -241,6 +241,25 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Contains(t, rowText, "东栅社区第一网格")
 	require.Contains(t, rowText, "L1 催办", "level 1: the ladder's reminder")
 
+	t.Log("the filters: the locality filter offers the late task's place and the places above it")
+	pick := func(name, v string) chromedp.Action[chromedp.Void] {
+		return discard(chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#overdue-filters select[name=` + name + `]');
+			s.value = '` + v + `'; s.dispatchEvent(new Event('change')); return true; })()`))
+	}
+	var places []string
+	run("filter",
+		into(chromedp.Evaluate[[]string](`[...document.querySelectorAll('#overdue-filters select[name=locality] option')].map((o) => o.value)`), &places),
+		pick("locality", "jianshe"),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+		shot("02-overdue-board-jianshe"),
+		pick("kind", "joint_activity"),
+		chromedp.WaitNotPresent(chromedp.CSS(row)),
+		pick("kind", ""),
+		pick("locality", ""),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+	)
+	require.Equal(t, []string{"", "nanhu", "jianshe", "dongzha", "dongzha-g1"}, places)
+
 	t.Log("send a reminder from the board")
 	const note = "请明苑物业今天下班前签收并处理路灯问题"
 	run("remind",

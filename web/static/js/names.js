@@ -4,19 +4,30 @@
 import { api } from './api.js';
 
 const known = new Map();
+const paths = new Map(); // locality ID → its path, /nanhu/jianshe/
 
-export function learn(id, name) { if (id && name) known.set(id, name); }
+export function learn(id, name, path) {
+  if (id && name) known.set(id, name);
+  if (id && path) paths.set(id, path);
+}
 export function nameOf(id) { return known.get(id) || id || ''; }
+
+// ancestry is a locality's path as a list of IDs, root first; the ID
+// alone while its path is unknown.
+export function ancestry(id) {
+  const p = paths.get(id);
+  return p ? p.split('/').filter(Boolean) : [id];
+}
 
 // learnScores takes the names of every subject in a scores answer.
 export function learnScores(s) {
-  for (const x of s?.subjects || []) learn(x.id, x.name);
+  for (const x of s?.subjects || []) learn(x.id, x.name, x.type === 'locality' ? x.path : '');
 }
 
 export function learnCounts(c) {
   if (!c) return;
-  learn(c.locality?.id, c.locality?.name);
-  for (const ch of c.children || []) learn(ch.locality?.id, ch.locality?.name);
+  learn(c.locality?.id, c.locality?.name, c.locality?.path);
+  for (const ch of c.children || []) learn(ch.locality?.id, ch.locality?.name, ch.locality?.path);
 }
 
 let loading;

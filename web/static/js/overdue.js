@@ -3,7 +3,7 @@
 import { api, download } from './api.js';
 import { h, fill, toast } from './dom.js';
 import { t, code, codesOf, levelName, duration, when } from './i18n.js';
-import { nameOf, loadNames } from './names.js';
+import { nameOf, loadNames, ancestry } from './names.js';
 import { superviseForm } from './supervise.js';
 
 export async function overduePage(el, r, me) {
@@ -21,14 +21,26 @@ export async function overduePage(el, r, me) {
   const filters = () => h('div', { class: 'filters', id: 'overdue-filters' },
     h('label', {}, t('kind'), select('kind', [['', t('all')], ...codesOf('kind').map((k) => [k, code('kind', k)])])),
     h('label', {}, t('minLevel'), select('level', [0, 1, 2, 3, 4].map((n) => [String(n), 'L' + n + ' ' + levelName(n)]))),
-    h('label', {}, t('locality'), select('locality', [['', t('all')], ...uniq('locality_id').map((id) => [id, nameOf(id)])])),
+    h('label', {}, t('locality'), select('locality', [['', t('all')], ...localities()])),
     h('label', {}, t('unit'), select('unit', [['', t('all')], ...uniq('unit_id').map((id) => [id, nameOf(id)])])),
     h('input', { type: 'search', placeholder: t('search'), value: f.q, oninput: (e) => { f.q = e.target.value.trim(); rows(); } }));
   const filterBox = h('div', {}, filters());
 
+  // localities offers every place the late tasks lie in, and the places
+  // above them (street, community), as an indented tree.
+  function localities() {
+    const seen = new Map(); // path key → [id, depth]
+    for (const id of uniq('locality_id')) {
+      const chain = ancestry(id);
+      chain.forEach((a, i) => seen.set(chain.slice(0, i + 1).join('/'), [a, i]));
+    }
+    return [...seen.keys()].sort().map((k) => { const [id, depth] = seen.get(k); return [id, '\u3000'.repeat(depth) + nameOf(id)]; });
+  }
+  const within = (o) => !f.locality || ancestry(o.locality_id).includes(f.locality);
+
   function rows() {
     const list = items.filter((o) => (!f.kind || o.case_kind === f.kind) && o.level >= +f.level &&
-      (!f.locality || o.locality_id === f.locality) && (!f.unit || o.unit_id === f.unit) &&
+      within(o) && (!f.unit || o.unit_id === f.unit) &&
       (!f.q || o.case_title.includes(f.q) || o.case_id.includes(f.q)));
     shown.textContent = t('overdueCount', items.length) + (items.length >= 200 ? ' · ' + t('mostLate200') : '') +
       (list.length !== items.length ? ' · ' + t('shownCount', list.length) : '');
