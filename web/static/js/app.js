@@ -65,6 +65,13 @@ async function draw() {
   }
 }
 
+// go shows the page of hash: drawn once, by the hashchange when the hash
+// changes, directly when it does not.
+function go(hash) {
+  if (location.hash === hash) draw();
+  else location.hash = hash;
+}
+
 function header() {
   const me = session.me();
   document.getElementById('brand-sub').textContent = t('brand');
@@ -92,8 +99,7 @@ function signIn() {
       const me = await api('/me', { token, signIn: true });
       session.set(token);
       session.setMe(me);
-      location.hash = '#/';
-      draw();
+      go('#/');
     } catch (e) {
       msg.textContent = e.status === 401 ? t('badToken') : t('failed') + e.message;
     }
@@ -109,8 +115,7 @@ function signIn() {
 document.getElementById('lang').addEventListener('click', () => { setLang(lang === 'en' ? 'zh' : 'en'); draw(); });
 document.getElementById('signout').addEventListener('click', () => {
   session.clear();
-  location.hash = '#/';
-  draw();
+  go('#/');
 });
 onUnauthorized(() => {
   if (!session.token()) return;
