@@ -306,6 +306,24 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	require.True(t, found, "the reminder reached the engine: %+v", trail.Events)
 
+	t.Log("issue a notice from the case's page: it needs its text")
+	const noticeText = "明苑物业超期未签收，予以通报"
+	var refused, noticed string
+	run("notice",
+		chromedp.Click(css(`#case-actions button[data-act="notice"]`)),
+		chromedp.WaitVisible(css(`form.supervise[data-action="notice"] textarea`)),
+		chromedp.Click(css(`form.supervise button[data-send="notice"]`)),
+		chromedp.WaitVisible(css(`form.supervise[data-action="notice"] .error:not(:empty)`)),
+		text(css(`form.supervise[data-action="notice"] .error`), &refused),
+		chromedp.SendKeys(css(`form.supervise[data-action="notice"] textarea`), noticeText),
+		chromedp.Click(css(`form.supervise button[data-send="notice"]`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="notice"]`)),
+		text(css(`#timeline li[data-type="notice"]`), &noticed),
+		shot("05-case-notice"),
+	)
+	require.Equal(t, "请填写通报内容", refused)
+	require.Contains(t, noticed, noticeText)
+
 	t.Log("export the overdue list as CSV")
 	run("export-overdue",
 		chromedp.Navigate(srv.URL+"/dashboard/#/overdue"),
