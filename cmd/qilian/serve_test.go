@@ -136,6 +136,13 @@ func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
 			body, _ := io.ReadAll(metrics.Body)
 			_ = metrics.Body.Close()
 			require.Contains(t, string(body), "qilian_http_requests_total")
+			dash, err := http.Get("http://" + httpAddr + "/")
+			require.NoError(t, err)
+			body, _ = io.ReadAll(dash.Body)
+			_ = dash.Body.Close()
+			require.Equal(t, http.StatusOK, dash.StatusCode)
+			require.Equal(t, "/dashboard/", dash.Request.URL.Path, "/ leads to the dashboard")
+			require.Contains(t, string(body), "js/app.js", "the binary serves the dashboard")
 
 			c, err := client.Dial(client.Options{HostPort: frontend, Namespace: qilian.DefaultNamespace, Logger: sdklog.NewStructuredLogger(enginetest.Quiet())})
 			require.NoError(t, err)

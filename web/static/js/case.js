@@ -1,0 +1,64 @@
+// A case with its tasks and its timeline (the audit trail), and the
+// reminder and notice actions when the caller may take them.
+import { api } from './api.js';
+import { h, fill } from './dom.js';
+import { t, code, levelName, when } from './i18n.js';
+import { nameOf, loadNames } from './names.js';
+import { superviseForm } from './supervise.js';
+
+const alerting = new Set(['warning', 'overdue', 'escalated', 'whistle_missed', 'report_missing']);
+const supervising = new Set(['remind', 'notice', 'whistle']);
+
+export async function casePage(el, r) {
+  const id = r.args[0];
+  const path = '/cases/' + encodeURIComponent(id);
+  const [c, trail] = await Promise.all([api(path), api(path + '/events')]);
+  await Promise.race([loadNames(), new Promise((ok) => setTimeout(ok, 1500))]);
+  const timeline = h('ol', { class: 'timeline', id: 'timeline' });
+  const actions = h('div', { class: 'row-actions', id: 'case-actions' });
+  const formBox = h('div');
+
+  const drawTimeline = (events) => fill(timeline, events.map((e) => h('li', {
+    class: alerting.has(e.type) ? 'alert' : supervising.has(e.type) ? 'supervise' : '', dataset: { type: e.type, seq: e.seq },
+  },
+  h('span', { class: 'when' }, when(e.at)),
+  h('span', { class: 'what' }, code('event', e.type)),
+  h('span', { class: 'muted' }, e.actor.user_id ? e.actor.user_id + ' (' + code('role', e.actor.role) + ')' : ''),
+  e.task_id && h('span', { class: 'muted' }, ' · ', e.task_id),
+  e.to_state && h('span', { class: 'muted' }, ' → ', code(e.task_id ? 'taskState' : 'caseState', e.to_state)),
+  (e.note || e.reason) && h('div', { class: 'note' }, [e.reason, e.note].filter(Boolean).join(' · ')))));
+
+  const drawActions = (cs) => fill(actions, ['remind', 'notice'].filter((a) => cs.allowed_actions.includes(a)).map((a) =>
+    h('button', { type: 'button', class: 'btn', dataset: { act: a }, onclick: () => fill(formBox, superviseForm(a, cs.id, '', async () => {
+      formBox.replaceChildren();
+      drawTimeline((await api(path + '/events')).events);
+    }, () => formBox.replaceChildren())) }, t(a))));
+
+  drawTimeline(trail.events);
+  drawActions(c);
+  const facts = [
+    [t('kind'), code('kind', c.kind)], [t('state'), code('caseState', c.state)], [t('priority'), code('priority', c.priority)],
+    [t('locality'), c.locality.path.split('/').filter(Boolean).map(nameOf).join(' › ')],
+    [t('openedAt'), when(c.opened_at)], [t('openedBy'), c.opened_by.user_id],
+    [t('level'), 'L' + c.level + ' ' + levelName(c.level)], [t('overdue'), c.overdue ? t('yes') : t('no')],
+    [t('returns'), String(c.returns)],
+    c.location?.address && [t('address'), c.location.address],
+    c.reporter?.name && [t('reporter'), c.reporter.name],
+  ].filter(Boolean);
+  fill(el,
+    h('h1', {}, h('button', { type: 'button', class: 'link', onclick: () => history.back() }, '‹ ' + t('back')), h('span', { id: 'case-title' }, c.title),
+      c.overdue && h('span', { class: 'badge l3' }, t('overdue')), h('span', { class: 'actions' }, actions)),
+    formBox,
+    h('div', { class: 'grid' },
+      h('div', { class: 'card' }, h('h2', {}, t('caseDetail'), ' ', h('span', { class: 'muted' }, c.id)),
+        h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+        c.description && h('p', { class: 'note' }, c.description)),
+      h('div', { class: 'card' }, h('h2', {}, t('tasks')),
+        h('table', {}, h('thead', {}, h('tr', {}, [t('task'), t('unit'), t('role'), t('state'), t('due'), t('level')].map((s) => h('th', {}, s)))),
+          h('tbody', {}, c.tasks.map((k) => h('tr', {},
+            h('td', {}, k.id), h('td', {}, nameOf(k.unit_id)), h('td', {}, code('taskRole', k.role)),
+            h('td', {}, code('taskState', k.state), k.overdue && h('span', { class: 'badge l3' }, t('overdue'))),
+            h('td', {}, when((k.state === 'offered' ? k.accept_by : k.resolve_by)?.due)),
+            h('td', {}, 'L' + k.level))))))),
+    h('div', { class: 'card' }, h('h2', {}, t('timeline')), timeline));
+}

@@ -1,0 +1,216 @@
+// The dashboard's words, Chinese first, with English beside them. t(key)
+// answers in the chosen language, falling back to Chinese, then the key.
+
+const LANG_KEY = 'qilian.lang';
+
+const words = {
+  brand: ['督办平台', 'Supervision'],
+  switchLang: ['English', '中文'],
+  signOut: ['退出', 'Sign out'],
+  signIn: ['登录', 'Sign in'],
+  signInTitle: ['七联督办平台', 'Qilian supervision'],
+  signInHelp: ['请输入您的访问令牌。演示环境的令牌由 qilian seed --demo 生成。', 'Enter your access token. The demo tokens are printed by qilian seed --demo.'],
+  token: ['访问令牌', 'Access token'],
+  badToken: ['令牌无效或已吊销', 'The token is unknown or revoked'],
+  navOverdue: ['超期督办', 'Overdue'],
+  navDrill: ['分级统计', 'By locality'],
+  navScores: ['积分考核', 'Scores'],
+  navInbox: ['单位待办', 'Unit inbox'],
+  navQueue: ['派单队列', 'Dispatch queue'],
+  navCases: ['我的事项', 'My cases'],
+  loading: ['加载中…', 'Loading…'],
+  empty: ['暂无数据', 'Nothing here'],
+  failed: ['加载失败：', 'Could not load: '],
+  refresh: ['刷新', 'Refresh'],
+  exportCSV: ['导出 CSV', 'Export CSV'],
+  exported: ['已导出：', 'Exported: '],
+  all: ['全部', 'All'],
+  search: ['搜索', 'Search'],
+  kind: ['类型', 'Kind'],
+  unit: ['责任单位', 'Unit'],
+  locality: ['所属区域', 'Locality'],
+  level: ['督办等级', 'Escalation'],
+  minLevel: ['最低等级', 'At least'],
+  lateness: ['超期时长', 'Late by'],
+  due: ['截止时间', 'Due'],
+  caseTitle: ['事项', 'Case'],
+  actions: ['操作', 'Actions'],
+  remind: ['催办', 'Remind'],
+  notice: ['通报', 'Notice'],
+  send: ['发送', 'Send'],
+  cancel: ['取消', 'Cancel'],
+  notePlaceholder: ['催办/通报内容', 'Text of the reminder or notice'],
+  noteRequired: ['请填写通报内容', 'A notice needs its text'],
+  reminded: ['已催办', 'Reminder sent'],
+  noticed: ['已通报', 'Notice issued'],
+  overdueTitle: ['超期督办', 'Overdue board'],
+  overdueCount: ['共 {0} 项超期任务', '{0} overdue tasks'],
+  shownCount: ['显示 {0} 项', '{0} shown'],
+  mostLate200: ['仅列出最严重的 200 项', 'the 200 most late only'],
+  days: ['{0}天', '{0}d'], hours: ['{0}小时', '{0}h'], minutes: ['{0}分钟', '{0}m'], seconds: ['{0}秒', '{0}s'],
+  lv0: ['未升级', 'none'], lv1: ['催办', 'reminded'], lv2: ['通报', 'notice'], lv3: ['吹哨', 'whistle'], lv4: ['报县级', 'county'],
+  caseDetail: ['事项详情', 'Case'],
+  back: ['返回', 'Back'],
+  state: ['状态', 'State'],
+  priority: ['优先级', 'Priority'],
+  openedAt: ['登记时间', 'Opened'],
+  openedBy: ['登记人', 'Opened by'],
+  address: ['地址', 'Address'],
+  reporter: ['反映人', 'Reporter'],
+  description: ['描述', 'Description'],
+  tasks: ['任务', 'Tasks'],
+  task: ['任务', 'Task'],
+  role: ['角色', 'Role'],
+  acceptBy: ['签收时限', 'Accept by'],
+  resolveBy: ['办结时限', 'Resolve by'],
+  overdue: ['超期', 'Overdue'],
+  onTime: ['正常', 'On time'],
+  timeline: ['办理过程', 'Timeline'],
+  returns: ['退单次数', 'Returns'],
+  drillTitle: ['分级统计', 'Cases by locality'],
+  cases: ['事项数', 'Cases'],
+  overdueN: ['超期数', 'Overdue'],
+  byState: ['按状态', 'By state'],
+  byKind: ['按类型', 'By kind'],
+  children: ['下级区域', 'Below'],
+  name: ['名称', 'Name'],
+  scoresTitle: ['积分考核', 'Scores'],
+  period: ['考核期', 'Period'],
+  periodHelp: ['如 2026-11、2026-Q4、2026', 'e.g. 2026-11, 2026-Q4, 2026'],
+  subjectType: ['对象', 'Subject'],
+  typeUnit: ['驻区单位', 'Units'],
+  typeLocality: ['区域', 'Localities'],
+  load: ['查询', 'Show'],
+  total: ['总分', 'Total'],
+  standardGrade: ['达标分', 'Standard'],
+  demonstrationGrade: ['示范分', 'Demonstration'],
+  rateResponse: ['响应率', 'Response rate'],
+  rateResolution: ['按时办结率', 'On-time resolution'],
+  rateSatisfaction: ['满意率', 'Satisfaction rate'],
+  scorecard: ['积分卡', 'Scorecard'],
+  byIndicator: ['分项积分', 'Points by indicator'],
+  rates: ['三率', 'The three rates'],
+  trend: ['趋势', 'Trend'],
+  points: ['得分', 'Points'],
+  max: ['满分', 'Max'],
+  indicator: ['指标', 'Indicator'],
+  grade: ['档次', 'Grade'],
+  raw: ['原始值', 'Raw'],
+  lines: ['明细', 'Lines'],
+  source: ['来源', 'Source'],
+  at: ['时间', 'At'],
+  quantity: ['数量', 'Quantity'],
+  scoresUnavailable: ['积分服务暂不可用', 'Scores are not available'],
+  inboxTitle: ['单位待办', 'Unit inbox'],
+  queueTitle: ['派单队列', 'Dispatch queue'],
+  casesTitle: ['我的事项', 'My cases'],
+  adminHint: ['管理员请使用 API 或命令行管理区域、单位与用户。', 'Admins manage places, units and users through the API or the command line.'],
+  notFound: ['页面不存在', 'No such page'],
+  signedOut: ['登录已失效，请重新登录', 'Your sign-in ended; please sign in again'],
+  yes: ['是', 'yes'], no: ['否', 'no'],
+  whole: ['全案', 'whole case'],
+};
+
+// Names of things the API sends as codes.
+const codes = {
+  kind: {
+    regional_coordination: ['区域联抓', 'Regional coordination'], resource_sharing: ['资源联用', 'Resource sharing'],
+    joint_consultation: ['事务联商', 'Joint consultation'], joint_activity: ['活动联办', 'Joint activity'],
+    member_management: ['党员联管', 'Party member management'], service_linkage: ['服务联动', 'Service linkage'],
+    problem_solving: ['难题联破', 'Problem solving'],
+  },
+  caseState: {
+    submitted: ['已提交', 'submitted'], triage: ['待研判', 'triage'], dispatching: ['派单中', 'dispatching'],
+    in_progress: ['办理中', 'in progress'], verifying: ['待核查', 'verifying'], follow_up: ['待回访', 'follow-up'],
+    closed: ['已办结', 'closed'], cancelled: ['已撤销', 'cancelled'],
+  },
+  taskState: {
+    offered: ['待签收', 'offered'], accepted: ['已签收', 'accepted'], in_progress: ['办理中', 'in progress'],
+    on_hold: ['延期审批中', 'on hold'], resolved: ['已办结', 'resolved'], completed: ['已完成', 'completed'],
+    returned: ['已退单', 'returned'], reassigned: ['已改派', 'reassigned'], withdrawn: ['已撤回', 'withdrawn'],
+  },
+  priority: { emergency: ['紧急', 'emergency'], urgent: ['加急', 'urgent'], normal: ['一般', 'normal'], low: ['低', 'low'] },
+  taskRole: { lead: ['主办', 'lead'], co: ['协办', 'co-unit'] },
+  level: { county: ['区县', 'county'], street: ['街道', 'street'], community: ['社区', 'community'], grid: ['网格', 'grid'],
+    compound: ['小区', 'compound'], building: ['楼宇', 'building'], business_district: ['商圈', 'business district'], social_org: ['社会组织', 'social organization'] },
+  role: { admin: ['管理员', 'admin'], grid_worker: ['网格员', 'grid worker'], axis: ['党组织', 'axis'], unit_staff: ['单位人员', 'unit staff'], supervisor: ['督查', 'supervisor'], system: ['系统', 'system'] },
+  pointsKind: {
+    task_resolved_on_time: ['按时办结', 'resolved on time'], task_resolved_late: ['超时办结', 'resolved late'],
+    task_accepted_on_time: ['按时签收', 'accepted on time'], task_overdue: ['超期', 'overdue'], task_returned: ['退单', 'returned'],
+    satisfied: ['群众满意', 'resident satisfied'], unsatisfied: ['群众不满意', 'resident not satisfied'],
+    booking_fulfilled: ['资源共享完成', 'booking fulfilled'], activity_joined: ['参加活动', 'joined an activity'],
+    hours_confirmed: ['服务时长确认', 'service hours confirmed'],
+  },
+  lineSource: { event: ['自动', 'automatic'], entry: ['人工录入', 'manual entry'], capped: ['封顶调整', 'capped at max'], floored: ['保底调整', 'floored at 0'] },
+  event: {
+    opened: ['登记', 'opened'], warning: ['临期预警', 'warning'], overdue: ['超期', 'overdue'], escalated: ['升级督办', 'escalated'],
+    whistle_missed: ['未按时报到', 'whistle missed'], report_missing: ['未按期报告', 'report missing'], decided: ['表决结果', 'decided'],
+    dispatch: ['派单', 'dispatch'], verify: ['核查', 'verify'], 'follow-up': ['回访', 'follow-up'], reopen: ['重新派单', 'reopen'],
+    cancel: ['撤销', 'cancel'], close: ['关闭', 'close'], whistle: ['吹哨', 'whistle'], report: ['报到', 'report'],
+    meeting: ['联席会议', 'meeting'], remind: ['催办', 'reminder'], notice: ['通报', 'notice'],
+    'approve-extension': ['批准延期', 'extension approved'], 'reject-extension': ['驳回延期', 'extension rejected'],
+    accept: ['签收', 'accept'], return: ['退单', 'return'], progress: ['进展', 'progress'], resolve: ['办结', 'resolve'],
+    'request-extension': ['申请延期', 'extension requested'], reassign: ['改派', 'reassign'], withdraw: ['撤回任务', 'withdraw'],
+    'approve-booking': ['同意预约', 'booking approved'], 'decline-booking': ['拒绝预约', 'booking declined'],
+    'hand-back': ['归还', 'hand back'], 'confirm-handback': ['确认归还', 'hand-back confirmed'], vote: ['投票', 'vote'],
+    'sign-up': ['报名', 'sign-up'], 'check-in': ['签到', 'check-in'], summary: ['活动总结', 'summary'],
+    'assign-post': ['设岗', 'post assigned'], 'log-hours': ['登记时长', 'hours logged'], 'confirm-hours': ['确认时长', 'hours confirmed'],
+  },
+};
+
+export let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'zh';
+  localStorage.setItem(LANG_KEY, lang);
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+}
+
+const pick = (pair) => (pair ? pair[lang === 'en' ? 1 : 0] || pair[0] : undefined);
+
+// t translates a key; {0}, {1}… take the arguments.
+export function t(key, ...args) {
+  const s = pick(words[key]) ?? key;
+  return s.replace(/\{(\d+)\}/g, (_, i) => String(args[+i] ?? ''));
+}
+
+// code names a code of a family (kind, caseState, …), or shows it as is.
+export function code(family, value) {
+  return pick(codes[family]?.[value]) ?? value ?? '';
+}
+
+// codesOf lists a family's codes.
+export function codesOf(family) { return Object.keys(codes[family] || {}); }
+
+// levelName names an escalation level: the last rung climbed.
+export function levelName(n) {
+  return t('lv' + Math.max(0, Math.min(4, n | 0)));
+}
+
+// duration says how long a number of seconds is, in days, hours, minutes.
+export function duration(sec) {
+  sec = Math.max(0, Math.round(sec));
+  const d = Math.floor(sec / 86400), hh = Math.floor((sec % 86400) / 3600), m = Math.floor((sec % 3600) / 60);
+  const parts = [];
+  if (d) parts.push(t('days', d));
+  if (hh) parts.push(t('hours', hh));
+  if (m && !d) parts.push(t('minutes', m));
+  if (!parts.length) parts.push(t('seconds', sec));
+  return parts.join(lang === 'en' ? ' ' : '');
+}
+
+// when formats a time in China Standard Time, where the district is.
+export function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (isNaN(d)) return iso;
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  }).format(d);
+}
+
+// pct shows a rate (0..1, or null when there was nothing to count).
+export function pct(r) {
+  if (!r || r.value === null || r.value === undefined) return '—';
+  return (r.value * 100).toFixed(1) + '%';
+}
