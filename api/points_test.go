@@ -243,3 +243,34 @@ func testPoints(t *testing.T, a *apiEnv) {
 			"level", "due_at", "lateness_hours"}, rows[0])
 	})
 }
+
+func testPlaces(t *testing.T, a *apiEnv) {
+	type places struct {
+		Localities []struct{ ID, Name, Path string } `json:"localities"`
+		Units      []struct{ ID, Name string }       `json:"units"`
+	}
+	ids := func(p places) (locs, units []string) {
+		for _, l := range p.Localities {
+			locs = append(locs, l.ID)
+		}
+		for _, u := range p.Units {
+			units = append(units, u.ID)
+		}
+		return locs, units
+	}
+	var p places
+	a.call(t, "demo-axis", http.MethodGet, "/api/v1/places", nil).ok(t, http.StatusOK, &p)
+	locs, units := ids(p)
+	require.Contains(t, locs, "nanhu", "the localities above")
+	require.Contains(t, locs, "jianshe")
+	require.Contains(t, locs, "dongzha-g1", "the subtree")
+	require.NotContains(t, locs, "xinxing", "not another street")
+	require.Contains(t, units, "u-power")
+	require.NotEmpty(t, p.Localities[0].Name)
+
+	a.call(t, "demo-unit", http.MethodGet, "/api/v1/places", nil).ok(t, http.StatusOK, &p)
+	locs, units = ids(p)
+	require.Equal(t, []string{"u-mingyuan-property"}, units)
+	require.Len(t, locs, 1)
+	a.call(t, "demo-admin", http.MethodGet, "/api/v1/places", nil).fails(t, http.StatusForbidden, "forbidden")
+}

@@ -94,6 +94,10 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/me", ID: "me", Tag: "meta", Summary: "Who the token belongs to",
 			Roles: qilian.Roles(), Status: http.StatusOK, Resp: meView{}, Errors: authErrors, Handle: h.me},
 
+		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
+			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
+			Roles:   readers, Status: http.StatusOK, Resp: placesView{}, Errors: authErrors, Handle: h.places},
+
 		{Method: http.MethodPost, Path: "/api/v1/cases", ID: "openCase", Tag: "cases",
 			Summary: "Open a case inside the caller's locality; an Idempotency-Key header makes retries safe",
 			Roles:   openers, Body: caseIn{}, Status: http.StatusCreated, Resp: caseView{},

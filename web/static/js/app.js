@@ -9,6 +9,7 @@ import { casePage } from './case.js';
 import { drillPage } from './drill.js';
 import { scoresPage, scorecardPage } from './scores.js';
 import { inboxPage, queuePage, casesPage } from './lists.js';
+import { forgetNames } from './names.js';
 
 const main = document.getElementById('main');
 
@@ -97,6 +98,7 @@ function signIn() {
     const token = input.value.trim();
     try {
       const me = await api('/me', { token, signIn: true });
+      forgetNames();
       session.set(token);
       session.setMe(me);
       go('#/');
@@ -112,8 +114,9 @@ function signIn() {
   input.focus();
 }
 
-document.getElementById('lang').addEventListener('click', () => { setLang(lang === 'en' ? 'zh' : 'en'); draw(); });
+document.getElementById('lang').addEventListener('click', () => { setLang(lang === 'en' ? 'zh' : 'en'); forgetNames(); draw(); });
 document.getElementById('signout').addEventListener('click', () => {
+  forgetNames();
   session.clear();
   go('#/');
 });
