@@ -119,6 +119,13 @@ var openSeeds = []string{
 	`[{"kind":"service_linkage"}]`,
 	`{"kind":"service_linkage","title":"a"} {}`,
 	`{"kind":"service_linkage","title":"a","reporter":{"phone":"+86 (571) 1234-5678"},"attachments":["ftp://x","http://"]}`,
+	`{"kind":"resource_sharing","title":"远古预约","locality_id":"jianshe","details":{"booking":{"resource_id":"u-power-hall","owner_unit_id":"u-power",
+	  "from":"0000-01-01T00:00:00+14:00","to":"9999-12-31T23:59:59-12:00"}}}`,
+	`{"kind":"joint_consultation","title":"远期议事","locality_id":"dongzha-g1","details":{"consultation":{"question":"?","options":["a","a"],
+	  "participants":["demo-unit"],"quorum":-1,"rule":"unanimous","deadline":"9999-12-31T23:59:59Z"}}}`,
+	`{"kind":"joint_activity","title":"倒着的活动","locality_id":"dongzha-g1","details":{"activity":{"capacity":9223372036854775807,
+	  "starts_at":"2026-03-07T11:00:00+08:00","ends_at":"0001-01-01T00:00:00Z"}}}`,
+	`{"kind":"service_linkage","title":"t","locality_id":"dongzha-g1","priority":"urgent","location":{"lat":-90,"lng":180.0000001}}`,
 	``,
 	`{`,
 }
@@ -158,11 +165,11 @@ var actionSeeds = map[string][]string{
 	"sign-up":           {`{"participant":{"id":"p1","name":"张三","phone":"13800000001","unit_id":"u-power"}}`},
 	"check-in":          {`{"participant":{"id":"p1"}}`},
 	"assign-post":       {`{"post":"楼道长"}`},
-	"log-hours":         {`{"hours":{"date":"2026-03-02","hours":2.5,"note":"巡逻"}}`, `{"hours":{"date":"2026-02-30","hours":-1}}`},
+	"log-hours":         {`{"hours":{"date":"2026-03-02","hours":2.5,"note":"巡逻"}}`, `{"hours":{"date":"2026-02-30","hours":-1}}`, `{"hours":{"date":"0000-01-01","hours":1e308}}`},
 	"confirm-hours":     {`{"hours":{"id":"h1"}}`},
 	"return":            {`{"reason":"not_our_duty","note":"不归我们管"}`, `{"reason":"other"}`},
 	"resolve":           {`{"result":"已清理"}`},
-	"request-extension": {`{"extra":"2d","note":"等配件"}`, `{"extra":"1d4h"}`, `{"extra":"-3d"}`},
+	"request-extension": {`{"extra":"2d","note":"等配件"}`, `{"extra":"1d4h"}`, `{"extra":"-3d"}`, `{"extra":"99999999999d"}`, `{"extra":"9223372036854775807h"}`},
 	"reassign":          {`{"unit_id":"u-power","note":"转供电"}`},
 	"progress":          {`{"note":"已联系保洁"}`},
 }
@@ -213,6 +220,7 @@ func FuzzQuery(f *testing.F) {
 	for _, q := range []string{
 		"", "kind=service_linkage&state=triage&limit=10", "overdue=true&limit=200", "limit=0", "limit=201", "limit=-1", "limit=1e3",
 		"created_after=2026-01-02T15:04:05%2B08:00&created_before=2027-01-01T00:00:00Z", "created_after=yesterday",
+		"created_after=0000-01-01T00:00:00%2B14:00&created_before=9999-12-31T23:59:59-12:00", "created_before=2026-13-45T25:61:61Z",
 		"cursor=" + page.NextCursor, "cursor=" + page.NextCursor + "&limit=1", "cursor=%FF%FE", "cursor=AAAA",
 		"q=%E6%B6%88%E9%98%B2%25_", "q=%00", "locality=dongzha&unit=u-power", "kind=x&kind=y", "Kind=service_linkage", "state=offered", "overdue=yes",
 	} {
