@@ -23,7 +23,7 @@ type apiEnv struct {
 	r   *gin.Engine
 }
 
-func startAPI(t *testing.T, dialect string) *apiEnv {
+func startAPI(t testing.TB, dialect string) *apiEnv {
 	t.Helper()
 	env := enginetest.Start(t, enginetest.Options{Dialect: dialect})
 	return &apiEnv{env: env, r: api.New(api.Server{Engine: env.Engine, Store: env.DB, Log: enginetest.Quiet()})}
@@ -48,7 +48,7 @@ type reply struct {
 // call sends a request as a demo user ("" for none). body is nil, a
 // string or []byte sent as is, or a value sent as JSON. headers are
 // name, value pairs.
-func (a *apiEnv) call(t *testing.T, user, method, path string, body any, headers ...string) reply {
+func (a *apiEnv) call(t testing.TB, user, method, path string, body any, headers ...string) reply {
 	t.Helper()
 	token := ""
 	if user != "" {
@@ -59,7 +59,7 @@ func (a *apiEnv) call(t *testing.T, user, method, path string, body any, headers
 	return a.callToken(t, token, method, path, body, headers...)
 }
 
-func (a *apiEnv) callToken(t *testing.T, token, method, path string, body any, headers ...string) reply {
+func (a *apiEnv) callToken(t testing.TB, token, method, path string, body any, headers ...string) reply {
 	t.Helper()
 	var raw []byte
 	switch b := body.(type) {
@@ -95,7 +95,7 @@ func (a *apiEnv) send(token, method, path string, hasBody bool, body []byte, hea
 }
 
 // ok requires the status and decodes the JSON body into v (when not nil).
-func (r reply) ok(t *testing.T, status int, v any) {
+func (r reply) ok(t testing.TB, status int, v any) {
 	t.Helper()
 	require.Equal(t, status, r.Code, "body: %s", r.Body)
 	if v != nil {
@@ -114,7 +114,7 @@ type apiError struct {
 // fails requires the status and the error shape, exactly: one "error"
 // object with a code and a message, fields only as a map. It returns the
 // error.
-func (r reply) fails(t *testing.T, status int, code string) apiError {
+func (r reply) fails(t testing.TB, status int, code string) apiError {
 	t.Helper()
 	require.Equal(t, status, r.Code, "body: %s", r.Body)
 	require.Contains(t, r.Header.Get("Content-Type"), "application/json")
@@ -183,7 +183,7 @@ type caseOut struct {
 }
 
 // open opens a case as user and returns it.
-func (a *apiEnv) open(t *testing.T, user string, body map[string]any) caseOut {
+func (a *apiEnv) open(t testing.TB, user string, body map[string]any) caseOut {
 	t.Helper()
 	var c caseOut
 	a.call(t, user, http.MethodPost, "/api/v1/cases", body).ok(t, http.StatusCreated, &c)
@@ -192,7 +192,7 @@ func (a *apiEnv) open(t *testing.T, user string, body map[string]any) caseOut {
 }
 
 // act takes an action and returns the case after it.
-func (a *apiEnv) act(t *testing.T, user, path string, body any) caseOut {
+func (a *apiEnv) act(t testing.TB, user, path string, body any) caseOut {
 	t.Helper()
 	var c caseOut
 	a.call(t, user, http.MethodPost, path, body).ok(t, http.StatusOK, &c)

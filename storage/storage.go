@@ -13,6 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -195,10 +196,34 @@ func translate(err error) error {
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return qilian.Errorf(qilian.EINVALID, "refers to something that does not exist")
 	case errors.As(err, &pgErr):
-		return err // a server answer: a bug, not an outage
-	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn):
+		return translatePg(pgErr, err)
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, sql.ErrConnDone):
 		return qilian.Errorf(qilian.EUNAVAILABLE, "database unreachable")
 	default:
 		return err
+	}
+}
+
+// translatePg sorts a PostgreSQL server answer by its SQLSTATE: the
+// server going away or refusing connections for now is an outage, a value
+// it cannot store (a NUL byte, a number out of range) is bad input, and
+// anything else is a bug and stays as it is.
+func translatePg(pgErr *pgconn.PgError, err error) error {
+	code := pgErr.Code
+	switch {
+	// Connection exceptions; too many connections or a full disk; the
+	// server shutting down, crashed, starting up, or ending an idle
+	// session; a serialization failure or deadlock, which a retry clears.
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"),
+		code == "57P01", code == "57P02", code == "57P03", code == "57P05",
+		code == "40001", code == "40P01":
+		return qilian.Errorf(qilian.EUNAVAILABLE, "database unavailable (SQLSTATE %s)", code)
+	// Data exceptions: a NUL byte in text, a number out of range.
+	case strings.HasPrefix(code, "22"):
+		return qilian.Errorf(qilian.EINVALID, "a value the database cannot store")
+	default:
+		return err // a server answer: a bug, not an outage
 	}
 }

@@ -133,3 +133,14 @@ func ids(ls []qilian.Locality) []string {
 	}
 	return out
 }
+
+// PostgreSQL cannot keep a NUL byte in text. The API refuses control
+// characters before they get here; should one slip through another way,
+// the read model answers bad input, not an internal error.
+func TestPostgresNULIsInvalidInput(t *testing.T) {
+	db := storagetest.Open(t, "postgres")
+	seedTree(t, db)
+	_, err := db.UpsertLocality(context.Background(), qilian.Locality{ID: "c_1", ParentID: "s1", Level: qilian.LevelCommunity, Name: "东栅\x00社区"})
+	require.ErrorIs(t, err, qilian.ErrInvalid)
+	require.Equal(t, qilian.EINVALID, qilian.ErrorCode(err))
+}
