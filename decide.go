@@ -581,7 +581,11 @@ func (d *decision) newTask(unit string, role TaskRole, required bool) (Task, err
 
 func (d *decision) dispatch() error {
 	a, c := d.a, d.c
-	f := map[string]string{}
+	// f holds what is wrong with the input itself (400); conflicts what
+	// the case's current state refuses (409: a second open lead, a unit
+	// with an open task), which is also what a retried dispatch that
+	// already took effect meets.
+	f, conflicts := map[string]string{}, map[string]string{}
 	if len(a.Assignments) == 0 {
 		f["assignments"] = "at least one unit"
 	}
@@ -598,24 +602,30 @@ func (d *decision) dispatch() error {
 		case seen[as.UnitID]:
 			f[key+".unit_id"] = "unit named twice"
 		case c.openTaskOf(as.UnitID):
-			f[key+".unit_id"] = "the unit already has an open task on this case"
+			conflicts[key+".unit_id"] = "the unit already has an open task on this case"
 		}
 		seen[as.UnitID] = true
 		switch as.Role {
 		case TaskLead:
-			if leads++; leads > 1 {
-				f[key+".role"] = "the case already has an open lead"
+			if leads++; leads > 1 && c.openLead() {
+				conflicts[key+".role"] = "the case already has an open lead"
+			} else if leads > 1 {
+				f[key+".role"] = "only one lead"
 			}
 		case TaskCo:
 		default:
 			f[key+".role"] = "must be lead or co"
 		}
 	}
-	if len(f) == 0 && needsLead(c.Kind) && leads == 0 && !c.liveLead() {
+	if len(f) == 0 && len(conflicts) == 0 && needsLead(c.Kind) && leads == 0 && !c.liveLead() {
 		f["assignments"] = "a lead unit is required"
 	}
 	if len(f) > 0 {
+		maps.Copy(f, conflicts) // everything wrong at once
 		return Invalid(f)
+	}
+	if len(conflicts) > 0 {
+		return &Error{Code: ECONFLICT, Message: "not allowed in the case's current state", Fields: conflicts}
 	}
 	if err := d.scheduler(); err != nil {
 		return err
@@ -814,7 +824,8 @@ func (d *decision) reassign() error {
 	case a.UnitID == old.UnitID:
 		return Invalid(map[string]string{"unit_id": "must differ from the task's unit"})
 	case c.openTaskOf(a.UnitID):
-		return Invalid(map[string]string{"unit_id": "the unit already has an open task on this case"})
+		return &Error{Code: ECONFLICT, Message: "not allowed in the case's current state",
+			Fields: map[string]string{"unit_id": "the unit already has an open task on this case"}}
 	}
 	if err := d.scheduler(); err != nil {
 		return err
