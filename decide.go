@@ -581,11 +581,12 @@ func (d *decision) newTask(unit string, role TaskRole, required bool) (Task, err
 
 func (d *decision) dispatch() error {
 	a, c := d.a, d.c
-	// f holds what is wrong with the input itself (400); conflicts what
-	// the case's current state refuses (409: a second open lead, a unit
-	// with an open task), which is also what a retried dispatch that
-	// already took effect meets.
+	// f names every problem; conflicts those the case's current state
+	// refuses (409: a second open lead, a unit with an open task), which
+	// is also what a retried dispatch that already took effect meets. Any
+	// problem with the input itself makes the whole answer a 400.
 	f, conflicts := map[string]string{}, map[string]string{}
+	conflict := func(k, v string) { f[k], conflicts[k] = v, v }
 	if len(a.Assignments) == 0 {
 		f["assignments"] = "at least one unit"
 	}
@@ -602,13 +603,13 @@ func (d *decision) dispatch() error {
 		case seen[as.UnitID]:
 			f[key+".unit_id"] = "unit named twice"
 		case c.openTaskOf(as.UnitID):
-			conflicts[key+".unit_id"] = "the unit already has an open task on this case"
+			conflict(key+".unit_id", "the unit already has an open task on this case")
 		}
 		seen[as.UnitID] = true
 		switch as.Role {
 		case TaskLead:
 			if leads++; leads > 1 && c.openLead() {
-				conflicts[key+".role"] = "the case already has an open lead"
+				conflict(key+".role", "the case already has an open lead")
 			} else if leads > 1 {
 				f[key+".role"] = "only one lead"
 			}
@@ -617,11 +618,10 @@ func (d *decision) dispatch() error {
 			f[key+".role"] = "must be lead or co"
 		}
 	}
-	if len(f) == 0 && len(conflicts) == 0 && needsLead(c.Kind) && leads == 0 && !c.liveLead() {
+	if len(f) == 0 && needsLead(c.Kind) && leads == 0 && !c.liveLead() {
 		f["assignments"] = "a lead unit is required"
 	}
-	if len(f) > 0 {
-		maps.Copy(f, conflicts) // everything wrong at once
+	if len(f) > len(conflicts) {
 		return Invalid(f)
 	}
 	if len(conflicts) > 0 {
