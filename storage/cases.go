@@ -695,12 +695,7 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 	}
 	now = now.UTC()
 	var rows []overdueRow
-	err := db.gorm.WithContext(ctx).Table("tasks AS t").
-		Select("c.id AS case_id, c.title AS case_title, c.kind AS case_kind, c.locality_id, t.id AS task_id, t.unit_id, t.level, t.due_at").
-		Joins("JOIN cases c ON c.id = t.case_id").
-		Where("t.due_at < ?", now).
-		Where("t.locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-		Order("t.due_at, t.id").Limit(pageSize(limit)).Find(&rows).Error
+	err := overdueQuery(db.gorm.WithContext(ctx), scopePath, now, limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -715,6 +710,24 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 	return out, nil
 }
 
+// overdueQuery is Overdue's query, shared with QueryPlans.
+func overdueQuery(tx *gorm.DB, scopePath string, now time.Time, limit int) *gorm.DB {
+	return tx.Table("tasks AS t").
+		Select("c.id AS case_id, c.title AS case_title, c.kind AS case_kind, c.locality_id, t.id AS task_id, t.unit_id, t.level, t.due_at").
+		Joins("JOIN cases c ON c.id = t.case_id").
+		Where("t.due_at < ?", now).
+		Where("t.locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
+		Order("t.due_at, t.id").Limit(pageSize(limit))
+}
+
+// countQuery is CaseCounts' query by one column, shared with QueryPlans.
+func countQuery(tx *gorm.DB, column, scopePath string) *gorm.DB {
+	return tx.Model(&caseRow{}).
+		Select(column+" AS key, COUNT(*) AS n").
+		Where("locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
+		Group(column)
+}
+
 // CaseCounts counts the cases inside scopePath by state and by kind.
 func (db *DB) CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error) {
 	if !validScope(scopePath) {
@@ -726,10 +739,7 @@ func (db *DB) CaseCounts(ctx context.Context, scopePath string) (map[qilian.Case
 	}
 	countBy := func(column string) ([]count, error) {
 		var out []count
-		err := db.gorm.WithContext(ctx).Model(&caseRow{}).
-			Select(column+" AS key, COUNT(*) AS n").
-			Where("locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-			Group(column).Find(&out).Error
+		err := countQuery(db.gorm.WithContext(ctx), column, scopePath).Find(&out).Error
 		return out, translate(err)
 	}
 	states, err := countBy("state")
