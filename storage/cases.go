@@ -720,12 +720,12 @@ func overdueQuery(tx *gorm.DB, scopePath string, now time.Time, limit int) *gorm
 		Order("t.due_at, t.id").Limit(pageSize(limit))
 }
 
-// countQuery is CaseCounts' query by one column, shared with QueryPlans.
-func countQuery(tx *gorm.DB, column, scopePath string) *gorm.DB {
-	return tx.Model(&caseRow{}).
-		Select(column+" AS key, COUNT(*) AS n").
-		Where("locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-		Group(column)
+// countQuery is CaseCounts' query, shared with QueryPlans: one pass over
+// the subtree's range of cases_scope_counts, which holds every column it
+// reads.
+func (db *DB) countQuery(tx *gorm.DB, scopePath string) *gorm.DB {
+	return db.scopeRange(tx.Model(&caseRow{}).Select("state, kind, COUNT(*) AS n"), "locality_path", scopePath).
+		Group("state, kind")
 }
 
 // CaseCounts counts the cases inside scopePath by state and by kind.
@@ -733,30 +733,19 @@ func (db *DB) CaseCounts(ctx context.Context, scopePath string) (map[qilian.Case
 	if !validScope(scopePath) {
 		return nil, nil, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
 	}
-	type count struct {
-		Key string
-		N   int
+	var counts []struct {
+		State string
+		Kind  string
+		N     int
 	}
-	countBy := func(column string) ([]count, error) {
-		var out []count
-		err := countQuery(db.gorm.WithContext(ctx), column, scopePath).Find(&out).Error
-		return out, translate(err)
+	if err := db.countQuery(db.gorm.WithContext(ctx), scopePath).Find(&counts).Error; err != nil {
+		return nil, nil, translate(err)
 	}
-	states, err := countBy("state")
-	if err != nil {
-		return nil, nil, err
-	}
-	kinds, err := countBy("kind")
-	if err != nil {
-		return nil, nil, err
-	}
-	byState := make(map[qilian.CaseState]int, len(states))
-	for _, c := range states {
-		byState[qilian.CaseState(c.Key)] = c.N
-	}
-	byKind := make(map[qilian.Kind]int, len(kinds))
-	for _, c := range kinds {
-		byKind[qilian.Kind(c.Key)] = c.N
+	byState := map[qilian.CaseState]int{}
+	byKind := map[qilian.Kind]int{}
+	for _, c := range counts {
+		byState[qilian.CaseState(c.State)] += c.N
+		byKind[qilian.Kind(c.Kind)] += c.N
 	}
 	return byState, byKind, nil
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // QueryPlans returns the database's plan of each query a supervisor's
-// screens run in scopePath at now, by name: "overdue" (Overdue's page),
-// "counts_state" and "counts_kind" (CaseCounts). On PostgreSQL the plans
+// screens run in scopePath at now, by name: "overdue" (Overdue's page) and
+// "counts" (CaseCounts). On PostgreSQL the plans
 // come from EXPLAIN (ANALYZE, BUFFERS), so they run the queries; on SQLite
 // from EXPLAIN QUERY PLAN.
 func (db *DB) QueryPlans(ctx context.Context, scopePath string, now time.Time) (map[string]string, error) {
@@ -22,11 +22,8 @@ func (db *DB) QueryPlans(ctx context.Context, scopePath string, now time.Time) (
 		"overdue": func(tx *gorm.DB) *gorm.DB {
 			return overdueQuery(tx, scopePath, now.UTC(), 0).Find(&[]overdueRow{})
 		},
-		"counts_state": func(tx *gorm.DB) *gorm.DB {
-			return countQuery(tx, "state", scopePath).Find(&[]map[string]any{})
-		},
-		"counts_kind": func(tx *gorm.DB) *gorm.DB {
-			return countQuery(tx, "kind", scopePath).Find(&[]map[string]any{})
+		"counts": func(tx *gorm.DB) *gorm.DB {
+			return db.countQuery(tx, scopePath).Find(&[]map[string]any{})
 		},
 	}
 	explain := "EXPLAIN QUERY PLAN "

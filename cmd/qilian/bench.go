@@ -164,6 +164,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if len(only) > 0 && !only[s.name] {
 			continue
 		}
+		res.Parts = append(res.Parts, s.name)
 		log.Info("bench: running", "part", s.name)
 		t0 := time.Now()
 		if err := s.run(); err != nil {
