@@ -20,12 +20,12 @@ type benchResult struct {
 	LoadEnd    string            `json:"load_average_end"`
 	Options    benchOptions      `json:"options"`
 	// Parts are the parts this run ran (all but for --only).
-	Parts []string `json:"parts"`
-	Opening    openingResult     `json:"opening"`
-	Read       readResult        `json:"read"`
-	Lateness   latenessResult    `json:"lateness"`
-	Memory     memoryResult      `json:"memory"`
-	Queries    queriesResult     `json:"queries"`
+	Parts    []string       `json:"parts"`
+	Opening  openingResult  `json:"opening"`
+	Read     readResult     `json:"read"`
+	Lateness latenessResult `json:"lateness"`
+	Memory   memoryResult   `json:"memory"`
+	Queries  queriesResult  `json:"queries"`
 	// Missed names the targets this run did not meet.
 	Missed []string `json:"missed"`
 }
