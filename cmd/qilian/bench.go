@@ -171,6 +171,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bench %s: %w", s.name, err)
 		}
 		log.Info("bench: done", "part", s.name, "took", time.Since(t0).Round(time.Millisecond))
+		// Each part's figures as soon as they exist, in case a later part fails.
+		if b, err := json.Marshal(res); err == nil {
+			log.Info("bench: figures so far", "json", string(b))
+		}
 	}
 	res.FinishedAt = time.Now().UTC()
 	res.LoadEnd = loadAverage()

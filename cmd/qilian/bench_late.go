@@ -63,13 +63,15 @@ func (st *benchStack) benchLateness(ctx context.Context) (latenessResult, error)
 					if i >= len(ids) || ctx.Err() != nil || first.Load() != nil {
 						return
 					}
-					// A busy engine may answer 503; try again a few times.
+					// A busy engine answers 503 while Temporal's shard
+					// recovers from a persistence error; keep trying for a
+					// minute before giving up.
 					var err error
-					for try := 0; try < 5; try++ {
+					for try := 0; try < 30; try++ {
 						if err = f(ctx, i); err == nil {
 							break
 						}
-						time.Sleep(time.Second)
+						time.Sleep(2 * time.Second)
 					}
 					if err != nil {
 						first.CompareAndSwap(nil, err)
