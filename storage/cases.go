@@ -696,12 +696,7 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 	}
 	now = now.UTC()
 	var rows []overdueRow
-	err := db.gorm.WithContext(ctx).Table("tasks AS t").
-		Select("c.id AS case_id, c.title AS case_title, c.kind AS case_kind, c.locality_id, t.id AS task_id, t.unit_id, t.level, t.due_at").
-		Joins("JOIN cases c ON c.id = t.case_id").
-		Where("t.due_at < ?", now).
-		Where("t.locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-		Order("t.due_at, t.id").Limit(pageSize(limit)).Find(&rows).Error
+	err := overdueQuery(db.gorm.WithContext(ctx), scopePath, now, limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -716,38 +711,42 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 	return out, nil
 }
 
+// overdueQuery is Overdue's query, shared with QueryPlans.
+func overdueQuery(tx *gorm.DB, scopePath string, now time.Time, limit int) *gorm.DB {
+	return tx.Table("tasks AS t").
+		Select("c.id AS case_id, c.title AS case_title, c.kind AS case_kind, c.locality_id, t.id AS task_id, t.unit_id, t.level, t.due_at").
+		Joins("JOIN cases c ON c.id = t.case_id").
+		Where("t.due_at < ?", now).
+		Where("t.locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
+		Order("t.due_at, t.id").Limit(pageSize(limit))
+}
+
+// countQuery is CaseCounts' query, shared with QueryPlans: one pass over
+// the subtree's range of cases_scope_counts, which holds every column it
+// reads.
+func (db *DB) countQuery(tx *gorm.DB, scopePath string) *gorm.DB {
+	return db.scopeRange(tx.Model(&caseRow{}).Select("state, kind, COUNT(*) AS n"), "locality_path", scopePath).
+		Group("state, kind")
+}
+
 // CaseCounts counts the cases inside scopePath by state and by kind.
 func (db *DB) CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error) {
 	if !validScope(scopePath) {
 		return nil, nil, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
 	}
-	type count struct {
-		Key string
-		N   int
+	var counts []struct {
+		State string
+		Kind  string
+		N     int
 	}
-	countBy := func(column string) ([]count, error) {
-		var out []count
-		err := db.gorm.WithContext(ctx).Model(&caseRow{}).
-			Select(column+" AS key, COUNT(*) AS n").
-			Where("locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-			Group(column).Find(&out).Error
-		return out, translate(err)
+	if err := db.countQuery(db.gorm.WithContext(ctx), scopePath).Find(&counts).Error; err != nil {
+		return nil, nil, translate(err)
 	}
-	states, err := countBy("state")
-	if err != nil {
-		return nil, nil, err
-	}
-	kinds, err := countBy("kind")
-	if err != nil {
-		return nil, nil, err
-	}
-	byState := make(map[qilian.CaseState]int, len(states))
-	for _, c := range states {
-		byState[qilian.CaseState(c.Key)] = c.N
-	}
-	byKind := make(map[qilian.Kind]int, len(kinds))
-	for _, c := range kinds {
-		byKind[qilian.Kind(c.Key)] = c.N
+	byState := map[qilian.CaseState]int{}
+	byKind := map[qilian.Kind]int{}
+	for _, c := range counts {
+		byState[qilian.CaseState(c.State)] += c.N
+		byKind[qilian.Kind(c.Kind)] += c.N
 	}
 	return byState, byKind, nil
 }

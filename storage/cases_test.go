@@ -550,6 +550,10 @@ func TestCaseCounts(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		seedCases(t, db)
+		// Neighbours of the scope in byte order, none of them inside it.
+		for i, path := range []string{"/county/s10/", "/county/s1-x/", "/county/S1/", "/county/s1"} {
+			mustSync(t, db, newCase(fmt.Sprintf("n%d", i), path, hours(1)))
+		}
 		states, kinds, err := db.CaseCounts(ctx, "/county/s1/")
 		require.NoError(t, err)
 		require.Equal(t, map[qilian.CaseState]int{
@@ -560,7 +564,7 @@ func TestCaseCounts(t *testing.T) {
 		}, kinds)
 		_, kinds, err = db.CaseCounts(ctx, "/county/")
 		require.NoError(t, err)
-		require.Equal(t, 3, kinds[qilian.KindServiceLinkage])
+		require.Equal(t, 7, kinds[qilian.KindServiceLinkage])
 		states, _, err = db.CaseCounts(ctx, "/elsewhere/")
 		require.NoError(t, err)
 		require.Empty(t, states)
@@ -681,6 +685,12 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		return err
 	})
 	require.Contains(t, plan, "tasks_open_due", "the overdue screen reads the open-deadline index:\n%s", plan)
+
+	plan = explain(func() error {
+		_, _, err := db.CaseCounts(ctx, "/county/s1/")
+		return err
+	})
+	require.Contains(t, plan, "cases_scope_counts", "the counts read the subtree's range of their index:\n%s", plan)
 
 	plan = explain(func() error {
 		_, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u3", State: qilian.TaskAccepted})

@@ -169,7 +169,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 		return nil, err
 	}
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithGoMigrations(scopeIndexMigration(db.postgres))}
 	if db.postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()

@@ -8,6 +8,7 @@
 //	                  load the demo district and print a token per role
 //	qilian user add|revoke|list
 //	qilian version
+//	qilian bench      measure Qilian against bare baselines (BENCHMARKS.md)
 package main
 
 import (
@@ -51,6 +52,7 @@ commands:
   seed --demo  load the demo district and print a token per role as JSON
   user         add, revoke or list users and their tokens
   version      print the version
+  bench        measure Qilian side by side with bare baselines (see BENCHMARKS.md)
 
 Every command reads configs/qilian.yaml's defaults, then the file named by
 --config or QILIAN_CONFIG, then QILIAN_* environment variables.
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, args, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "qilian %s (%s; temporal server %s)\n", version, buildInfo(), temporalserver.Version)
 		return nil
