@@ -13,8 +13,7 @@ func (db *DB) OverdueCases(ctx context.Context, scopePath string) (int, error) {
 		return 0, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
 	}
 	var n int64
-	err := db.gorm.WithContext(ctx).Model(&caseRow{}).
-		Where("overdue AND locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-		Count(&n).Error
+	err := db.scopeRange(db.gorm.WithContext(ctx).Model(&caseRow{}), "locality_path", scopePath).
+		Where("overdue").Count(&n).Error
 	return int(n), translate(err)
 }

@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// The supervisor's counts read every case of a subtree. Migration 5 gives
+// The supervisor's counts read every case of a subtree. Migration 6 gives
 // them an index that holds all they read, led by the locality path, and
 // scopeRange turns the subtree into a range of that index.
 //
@@ -19,7 +19,7 @@ import (
 // can: on SQLite byte order is the default (BINARY) collation, and on
 // PostgreSQL the index and the comparison both say COLLATE "C". So the
 // migration differs by dialect, which is why it is written in Go.
-const scopeIndexVersion = 5
+const scopeIndexVersion = 6
 
 func scopeIndexMigration(postgres bool) *goose.Migration {
 	column := "locality_path"

@@ -327,8 +327,12 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		return nil, fmt.Errorf("demo district: %w", err)
 	}
 
+	indicators, err := cfg.Indicators()
+	if err != nil {
+		return nil, err
+	}
 	ops := api.Ops{Registry: api.NewRegistry(), Log: quietLog(log)}
-	handler := newAPIRouter(ops, st.c, st.db, engine, cfg, quietLog(log))
+	handler := newAPIRouter(ops, st.c, st.db, engine, indicators, quietLog(log))
 	if st.api, st.apiURL, err = serveLoopback(handler); err != nil {
 		return nil, err
 	}
