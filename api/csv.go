@@ -58,7 +58,7 @@ func (h *handler) overdueCSV(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	n, err := h.names(ctx, "")
+	n, err := h.names(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -76,34 +76,18 @@ func (h *handler) overdueCSV(c *gin.Context) {
 // scoresCSV writes one row per subject and indicator, with the subject's
 // totals and rates repeated on each, so a pivot table needs nothing else.
 func (h *handler) scoresCSV(c *gin.Context) {
-	a := actorOf(c)
-	q := newQuery(c, "period", "type", "id")
-	p := periodQuery(q, h.Now())
-	typ, id := subjectQuery(q)
-	if err := q.err(); err != nil {
-		h.fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	subjects, err := h.scorecard(ctx, a, p, typ, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	n, err := h.names(ctx, "")
-	if err != nil {
-		h.fail(c, err)
+	out, ok := h.scoresAsked(c)
+	if !ok {
 		return
 	}
 	rows := [][]string{{"period", "subject_type", "subject_id", "subject", "level", "total_points", "total_max",
 		"response_rate", "resolution_rate", "satisfaction_rate", "indicator_id", "indicator", "grade", "max", "points"}}
-	for _, s := range subjects {
-		v := h.viewSubject(s, n)
-		head := []string{p.String(), v.Type, v.ID, cell(v.Name), string(v.Level), num(v.Total.Points), num(v.Total.Max),
+	for _, v := range out.Subjects {
+		head := []string{out.Period.String(), v.Type, v.ID, cell(v.Name), string(v.Level), num(v.Total.Points), num(v.Total.Max),
 			rateCell(v.Rates.Response), rateCell(v.Rates.Resolution), rateCell(v.Rates.Satisfaction)}
 		for _, is := range v.Indicators {
 			rows = append(rows, append(append([]string{}, head...), is.ID, cell(is.NameZH), string(is.Grade), num(is.Max), num(is.Points)))
 		}
 	}
-	writeCSV(c, "scores-"+p.String()+".csv", rows)
+	writeCSV(c, "scores-"+out.Period.String()+".csv", rows)
 }

@@ -177,12 +177,12 @@ type names struct {
 	units      map[string]qilian.Unit
 }
 
-func (h *handler) names(ctx context.Context, root string) (names, error) {
-	locs, err := h.Store.Localities(ctx, root)
+func (h *handler) names(ctx context.Context) (names, error) {
+	locs, err := h.Store.Localities(ctx, "")
 	if err != nil {
 		return names{}, err
 	}
-	units, err := h.Store.Units(ctx, root)
+	units, err := h.Store.Units(ctx, "")
 	if err != nil {
 		return names{}, err
 	}
@@ -280,30 +280,38 @@ func (h *handler) listIndicators(c *gin.Context) {
 }
 
 func (h *handler) scores(c *gin.Context) {
-	a := actorOf(c)
+	if out, ok := h.scoresAsked(c); ok {
+		respond(c, http.StatusOK, out)
+	}
+}
+
+// scoresAsked answers the query of the scores and its CSV export: the
+// scorecards of the period the caller may see, of the type and ID asked
+// for. It has answered the error when it returns false.
+func (h *handler) scoresAsked(c *gin.Context) (scoresView, bool) {
 	q := newQuery(c, "period", "type", "id")
 	p := periodQuery(q, h.Now())
 	typ, id := subjectQuery(q)
 	if err := q.err(); err != nil {
 		h.fail(c, err)
-		return
+		return scoresView{}, false
 	}
 	ctx := c.Request.Context()
-	subjects, err := h.scorecard(ctx, a, p, typ, id)
+	subjects, err := h.scorecard(ctx, actorOf(c), p, typ, id)
 	if err != nil {
 		h.fail(c, err)
-		return
+		return scoresView{}, false
 	}
-	n, err := h.names(ctx, "")
+	n, err := h.names(ctx)
 	if err != nil {
 		h.fail(c, err)
-		return
+		return scoresView{}, false
 	}
 	out := scoresView{Period: p, Subjects: []subjectView{}}
 	for _, s := range subjects {
 		out.Subjects = append(out.Subjects, h.viewSubject(s, n))
 	}
-	respond(c, http.StatusOK, out)
+	return out, true
 }
 
 func (h *handler) scoresTrend(c *gin.Context) {
@@ -470,7 +478,7 @@ func (h *handler) listEntries(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	n, err := h.names(ctx, "")
+	n, err := h.names(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
