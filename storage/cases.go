@@ -721,12 +721,12 @@ func overdueQuery(tx *gorm.DB, scopePath string, now time.Time, limit int) *gorm
 		Order("t.due_at, t.id").Limit(pageSize(limit))
 }
 
-// countQuery is CaseCounts' query, shared with QueryPlans: one pass over
-// the subtree's range of cases_scope_counts, which holds every column it
-// reads.
+// countQuery is CaseCounts' query, shared with QueryPlans: the sums of
+// the subtree's rows of case_counts (see case_counts.go), which the
+// triggers on cases keep exact.
 func (db *DB) countQuery(tx *gorm.DB, scopePath string) *gorm.DB {
-	return db.scopeRange(tx.Model(&caseRow{}).Select("state, kind, COUNT(*) AS n"), "locality_path", scopePath).
-		Group("state, kind")
+	return db.scopeRange(tx.Table("case_counts").Select("state, kind, SUM(n) AS n"), "locality_path", scopePath).
+		Group("state, kind").Having("SUM(n) > 0")
 }
 
 // CaseCounts counts the cases inside scopePath by state and by kind.

@@ -169,7 +169,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 		return nil, err
 	}
 	dialect := goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithGoMigrations(scopeIndexMigration(db.postgres))}
+	opts := []goose.ProviderOption{goose.WithGoMigrations(scopeIndexMigration(db.postgres), caseCountsMigration(db.postgres))}
 	if db.postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
