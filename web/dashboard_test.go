@@ -283,15 +283,20 @@ func TestDashboardInChromium(t *testing.T) {
 	)
 
 	t.Log("the reminder is in the case's timeline")
-	var remindText, caseTitle string
+	var remindText, caseTitle, overdueText, escalatedText string
 	run("timeline",
 		chromedp.Click(css(`%s a.case-link`, row)),
 		chromedp.WaitVisible(css(`#timeline li[data-type="remind"]`)),
 		text(css(`#case-title`), &caseTitle),
 		text(css(`#timeline li[data-type="remind"]`), &remindText),
+		text(css(`#timeline li[data-type="overdue"]`), &overdueText),
+		text(css(`#timeline li[data-type="escalated"]`), &escalatedText),
 		shot("05-case-timeline"),
 	)
 	require.Equal(t, title, caseTitle)
+	require.Contains(t, overdueText, "已超过签收时限", "the engine's reason in words")
+	require.NotContains(t, overdueText, "accept_by")
+	require.Contains(t, escalatedText, "第1级：催办")
 	require.Contains(t, remindText, note)
 	require.Contains(t, remindText, "demo-supervisor")
 	var trail struct {

@@ -2,7 +2,7 @@
 // reminder and notice actions when the caller may take them.
 import { api } from './api.js';
 import { h, fill } from './dom.js';
-import { t, code, levelName, when } from './i18n.js';
+import { t, code, levelName, when, reasonText } from './i18n.js';
 import { nameOf, loadNames } from './names.js';
 import { superviseForm } from './supervise.js';
 
@@ -26,7 +26,7 @@ export async function casePage(el, r) {
   h('span', { class: 'muted' }, e.actor.user_id ? e.actor.user_id + ' (' + code('role', e.actor.role) + ')' : ''),
   e.task_id && h('span', { class: 'muted' }, ' · ', e.task_id),
   e.to_state && h('span', { class: 'muted' }, ' → ', code(e.task_id ? 'taskState' : 'caseState', e.to_state)),
-  (e.note || e.reason) && h('div', { class: 'note' }, [e.reason, e.note].filter(Boolean).join(' · ')))));
+  (e.note || e.reason) && h('div', { class: 'note' }, [reasonText(e), e.note].filter(Boolean).join(' · ')))));
 
   const drawActions = (cs) => fill(actions, ['remind', 'notice'].filter((a) => cs.allowed_actions.includes(a)).map((a) =>
     h('button', { type: 'button', class: 'btn', dataset: { act: a }, onclick: () => fill(formBox, superviseForm(a, cs.id, '', async () => {

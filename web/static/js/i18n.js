@@ -75,6 +75,9 @@ const words = {
   children: ['下级区域', 'Below'],
   name: ['名称', 'Name'],
   scoresTitle: ['积分考核', 'Scores'],
+  deadlineNear: ['{0}将至', '{0} is near'],
+  deadlinePassed: ['已超过{0}', '{0} passed'],
+  escalatedTo: ['第{0}级：{1}', 'rung {0}: {1}'],
   period: ['考核期', 'Period'],
   periodHelp: ['如 2026-11、2026-Q4、2026', 'e.g. 2026-11, 2026-Q4, 2026'],
   subjectType: ['对象', 'Subject'],
@@ -142,6 +145,12 @@ const codes = {
     hours_confirmed: ['服务时长确认', 'service hours confirmed'],
   },
   lineSource: { event: ['自动', 'automatic'], entry: ['人工录入', 'manual entry'], capped: ['封顶调整', 'capped at max'], floored: ['保底调整', 'floored at 0'] },
+  deadline: { accept_by: ['签收时限', 'accept-by deadline'], resolve_by: ['办结时限', 'resolve-by deadline'] },
+  escalation: { remind: ['催办', 'reminder'], notice: ['通报', 'notice'], whistle: ['吹哨（街道）', 'whistle to the street'], county: ['上报区级', 'to the county'] },
+  returnReason: {
+    not_our_duty: ['非本单位职责', 'not our duty'], wrong_location: ['不在辖区', 'wrong location'], insufficient_info: ['信息不全', 'insufficient information'],
+    duplicate: ['重复派单', 'duplicate'], beyond_capacity: ['超出能力', 'beyond capacity'], other: ['其他', 'other'],
+  },
   event: {
     opened: ['登记', 'opened'], warning: ['临期预警', 'warning'], overdue: ['超期', 'overdue'], escalated: ['升级督办', 'escalated'],
     whistle_missed: ['未按时报到', 'whistle missed'], report_missing: ['未按期报告', 'report missing'], decided: ['表决结果', 'decided'],
@@ -181,6 +190,20 @@ export function code(family, value) {
 
 // codesOf lists a family's codes.
 export function codesOf(family) { return Object.keys(codes[family] || {}); }
+
+// reasonText says why an event happened, in words: the engine records
+// codes (which deadline neared or passed, the escalation rung's action, a
+// return's reason code); anything else shows as recorded.
+export function reasonText(e) {
+  const p = e.payload || {};
+  switch (e.type) {
+    case 'warning': return t('deadlineNear', code('deadline', p.deadline));
+    case 'overdue': return t('deadlinePassed', code('deadline', p.deadline));
+    case 'escalated': return t('escalatedTo', p.rung ?? '', code('escalation', p.action || e.reason));
+    case 'return': return code('returnReason', e.reason);
+  }
+  return e.reason || '';
+}
 
 // levelName names an escalation level: the last rung climbed.
 export function levelName(n) {
