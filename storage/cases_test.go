@@ -793,3 +793,34 @@ func TestCaseCountsFollowEveryWrite(t *testing.T) {
 		require.Equal(t, 8, states[qilian.CaseTriage], "revision 6 of each: triage, in s2")
 	})
 }
+
+// TestCaseCountsMigrationFillsFromStoredCases takes the schema back to
+// before the counts table, changes cases while there are no triggers, and
+// migrates up again: the table starts from the cases as they are.
+func TestCaseCountsMigrationFillsFromStoredCases(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedCases(t, db)
+		require.NoError(t, db.MigrateTo(ctx, 6))
+		moved := newCase("a4", "/county/s2/c2/", hours(4))
+		moved.Revision, moved.State = 9, qilian.CaseClosed
+		mustSync(t, db, moved)
+		mustSync(t, db, newCase("late", "/county/s1/", hours(8)))
+		require.NoError(t, db.MigrateTo(ctx, 7))
+
+		states, kinds, err := db.CaseCounts(ctx, "/county/s1/")
+		require.NoError(t, err)
+		require.Equal(t, map[qilian.CaseState]int{
+			qilian.CaseInProgress: 2, qilian.CaseDispatching: 1, qilian.CaseClosed: 1,
+		}, states)
+		require.Equal(t, map[qilian.Kind]int{ // a1 and "late"; a2; a3 (a4 moved out)
+			qilian.KindServiceLinkage: 2, qilian.KindProblemSolving: 1, qilian.KindJointActivity: 1,
+		}, kinds)
+		states, _, err = db.CaseCounts(ctx, "/county/s2/")
+		require.NoError(t, err)
+		require.Equal(t, map[qilian.CaseState]int{qilian.CaseInProgress: 1, qilian.CaseClosed: 1}, states)
+		late, err := db.OverdueCases(ctx, "/county/")
+		require.NoError(t, err)
+		require.Equal(t, 2, late)
+	})
+}
