@@ -50,7 +50,7 @@ type Store interface {
 
 	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
 	OverdueCases(ctx context.Context, scopePath string) (int, error)
-	Scorecard(ctx context.Context, set *points.Set, p points.Period) (points.Scorecard, error)
+	Scorecards(ctx context.Context, set *points.Set, periods []points.Period) ([]points.Scorecard, error)
 	AddManualEntry(ctx context.Context, e points.Entry) error
 	ManualEntries(ctx context.Context, from, to time.Time) ([]points.Entry, error)
 

@@ -62,18 +62,7 @@ func (a *apiEnv) raw(token, method, path, rawQuery string, body []byte, headers 
 	req := httptest.NewRequest(method, "/", bytes.NewReader(body))
 	req.URL.Path, req.URL.RawPath, req.URL.RawQuery = path, "", rawQuery
 	req.RequestURI = ""
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	w := httptest.NewRecorder()
-	a.r.ServeHTTP(w, req)
-	return reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	return a.serve(req, token, body != nil, headers...)
 }
 
 // wellFormed fails on a 5xx, and on an error answer that is not exactly

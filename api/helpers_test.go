@@ -79,7 +79,11 @@ func (a *apiEnv) callToken(t testing.TB, token, method, path string, body any, h
 // send is the request itself; it cannot fail a test, so other goroutines
 // may use it.
 func (a *apiEnv) send(token, method, path string, hasBody bool, body []byte, headers ...string) reply {
-	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	return a.serve(httptest.NewRequest(method, path, bytes.NewReader(body)), token, hasBody, headers...)
+}
+
+// serve answers req through the router with the token and headers set.
+func (a *apiEnv) serve(req *http.Request, token string, hasBody bool, headers ...string) reply {
 	if hasBody {
 		req.Header.Set("Content-Type", "application/json")
 	}

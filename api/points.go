@@ -250,22 +250,24 @@ func periodQuery(q *queryParams, now time.Time) points.Period {
 	return p
 }
 
-// scorecard scores the period and keeps what the caller may see, of the
-// type and ID asked for. Asking for one subject the caller may not see
-// is a 404, as if it did not exist.
-func (h *handler) scorecard(ctx context.Context, a qilian.Actor, p points.Period, typ, id string) ([]points.Subject, error) {
-	card, err := h.Store.Scorecard(ctx, h.Indicators, p)
+// scorecards scores the periods and keeps, in each, what the caller may
+// see of the type and ID asked for. Asking for one subject the caller may
+// not see is a 404, as if it did not exist.
+func (h *handler) scorecards(ctx context.Context, a qilian.Actor, periods []points.Period, typ, id string) ([][]points.Subject, error) {
+	cards, err := h.Store.Scorecards(ctx, h.Indicators, periods)
 	if err != nil {
 		return nil, err
 	}
-	var out []points.Subject
-	for _, s := range card.Subjects {
-		if visibleSubject(a, s) && (typ == "" || s.Type == typ) && (id == "" || s.ID == id) {
-			out = append(out, s)
+	out := make([][]points.Subject, len(cards))
+	for i, card := range cards {
+		for _, s := range card.Subjects {
+			if visibleSubject(a, s) && (typ == "" || s.Type == typ) && (id == "" || s.ID == id) {
+				out[i] = append(out[i], s)
+			}
 		}
-	}
-	if id != "" && len(out) == 0 {
-		return nil, qilian.Errorf(qilian.ENOTFOUND, "no such subject")
+		if id != "" && len(out[i]) == 0 {
+			return nil, qilian.Errorf(qilian.ENOTFOUND, "no such subject")
+		}
 	}
 	return out, nil
 }
@@ -297,11 +299,12 @@ func (h *handler) scoresAsked(c *gin.Context) (scoresView, bool) {
 		return scoresView{}, false
 	}
 	ctx := c.Request.Context()
-	subjects, err := h.scorecard(ctx, actorOf(c), p, typ, id)
+	cards, err := h.scorecards(ctx, actorOf(c), []points.Period{p}, typ, id)
 	if err != nil {
 		h.fail(c, err)
 		return scoresView{}, false
 	}
+	subjects := cards[0]
 	n, err := h.names(ctx)
 	if err != nil {
 		h.fail(c, err)
@@ -342,14 +345,14 @@ func (h *handler) scoresTrend(c *gin.Context) {
 		periods = append(periods, periods[len(periods)-1].Prev())
 	}
 	slices.Reverse(periods)
+	cards, err := h.scorecards(c.Request.Context(), a, periods, typ, id)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	out := trendView{Type: typ, ID: id, Items: []trendItem{}}
-	for _, pp := range periods {
-		subjects, err := h.scorecard(c.Request.Context(), a, pp, typ, id)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		s := subjects[0]
+	for i, pp := range periods {
+		s := cards[i][0]
 		out.Items = append(out.Items, trendItem{Period: pp, Total: viewTotal(s.Total), Rates: viewRates(s.Rates)})
 	}
 	respond(c, http.StatusOK, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -123,25 +124,58 @@ func ScoringEvents(rows []PointsRow) []points.Event {
 // locality tree and its units, the points events and the manual entries
 // of the period. Narrow it to a caller's subtree with Scorecard.Within.
 func (db *DB) Scorecard(ctx context.Context, set *points.Set, p points.Period) (points.Scorecard, error) {
-	if p.IsZero() {
-		return points.Scorecard{}, qilian.Invalid(map[string]string{"period": "required"})
-	}
-	from, to := p.Range()
-	locs, err := db.Localities(ctx, "")
+	cards, err := db.Scorecards(ctx, set, []points.Period{p})
 	if err != nil {
 		return points.Scorecard{}, err
+	}
+	return cards[0], nil
+}
+
+// Scorecards scores several periods, as Scorecard does each, reading the
+// tree once and the events and entries of the span they cover once.
+func (db *DB) Scorecards(ctx context.Context, set *points.Set, periods []points.Period) ([]points.Scorecard, error) {
+	if len(periods) == 0 || slices.ContainsFunc(periods, points.Period.IsZero) {
+		return nil, qilian.Invalid(map[string]string{"period": "required"})
+	}
+	from, to := periods[0].Range()
+	for _, p := range periods[1:] {
+		f, t := p.Range()
+		from, to = minTime(from, f), maxTime(to, t)
+	}
+	locs, err := db.Localities(ctx, "")
+	if err != nil {
+		return nil, err
 	}
 	units, err := db.Units(ctx, "")
 	if err != nil {
-		return points.Scorecard{}, err
+		return nil, err
 	}
 	rows, err := db.PointsEvents(ctx, from, to)
 	if err != nil {
-		return points.Scorecard{}, err
+		return nil, err
 	}
 	entries, err := db.ManualEntries(ctx, from, to)
 	if err != nil {
-		return points.Scorecard{}, err
+		return nil, err
 	}
-	return points.Score(set, points.Tree{Localities: locs, Units: units}, ScoringEvents(rows), entries, p), nil
+	tree, events := points.Tree{Localities: locs, Units: units}, ScoringEvents(rows)
+	cards := make([]points.Scorecard, len(periods))
+	for i, p := range periods {
+		cards[i] = points.Score(set, tree, events, entries, p) // Score keeps what falls in p
+	}
+	return cards, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -190,6 +190,14 @@ func TestPointsOfAPeriodRecomputeFromStoredEvents(t *testing.T) {
 		card, err := db.Scorecard(ctx, set, may)
 		require.NoError(t, err)
 		require.Equal(t, want, card)
+		// Several periods read at once score each as on its own: June's
+		// entry counts in June, not in May.
+		june := may.Next()
+		juneCard, err := db.Scorecard(ctx, set, june)
+		require.NoError(t, err)
+		cards, err := db.Scorecards(ctx, set, []points.Period{may, june})
+		require.NoError(t, err)
+		require.Equal(t, []points.Scorecard{want, juneCard}, cards)
 
 		// The totals are not trivially equal: caps, floors, entries and
 		// skips all happened.
