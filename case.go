@@ -131,12 +131,37 @@ var System = Actor{UserID: "system", Role: "system"}
 
 // Deadline is one clocked deadline with its warning and escalation times,
 // all computed once (on the calendar in force then) and kept, so replays
-// and later calendar edits never move them.
+// and later calendar edits never move them. The one exception is a
+// provisional deadline, counted over a year the State Council had not yet
+// arranged: once the year is official, the case re-times it (Retime), from
+// the From and Span it keeps for that.
 type Deadline struct {
 	Due    time.Time   `json:"due"`
 	WarnAt time.Time   `json:"warn_at"`
 	Steps  []time.Time `json:"steps,omitempty"` // when each ladder rung fires
 	Clock  Clock       `json:"clock"`
+	// Provisional is set when a day of a year without official data lies
+	// between From and the last rung of a working-time deadline.
+	Provisional bool `json:"provisional,omitempty"`
+	// From and Span are what a working-time deadline was counted from and
+	// how much: Due is Span of working time after From.
+	From time.Time `json:"from,omitzero"`
+	Span Span      `json:"span,omitzero"`
+}
+
+// Equal reports whether d and o fall at the same instants on the same
+// clock, with the same provisional mark.
+func (d Deadline) Equal(o Deadline) bool {
+	if !d.Due.Equal(o.Due) || !d.WarnAt.Equal(o.WarnAt) || d.Clock != o.Clock ||
+		d.Provisional != o.Provisional || len(d.Steps) != len(o.Steps) {
+		return false
+	}
+	for i := range d.Steps {
+		if !d.Steps[i].Equal(o.Steps[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Task is one unit's share of a case.

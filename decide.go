@@ -35,6 +35,7 @@ const (
 	EventWhistleMissed = "whistle_missed" // summoned units did not report in time
 	EventReportMissing = "report_missing" // a regional coordination task owes a progress report
 	EventDecided       = "decided"        // a consultation has its outcome
+	EventRetimed       = "retimed"        // a provisional deadline was counted again on official data
 )
 
 // Consultation outcomes that are not an option.
@@ -1108,6 +1109,25 @@ func (c *Case) applyTask(ev *Event) {
 		t.Level++
 	case EventReportMissing:
 		t.NextReportDue = ev.NextReportDue
+	case EventRetimed:
+		nd := ev.Deadline.clone()
+		if ev.Ref == "accept_by" {
+			t.AcceptBy = nd
+		} else {
+			t.ResolveBy = nd
+		}
+		// What has already fired stays fired only if it is still due on
+		// the new deadline; whatever is now due and was not is left for
+		// Tick, so nothing is said twice and nothing is skipped.
+		if cur, which, ok := t.current(); ok && which == ev.Ref {
+			t.Warned = t.Warned && reached(cur.WarnAt, ev.At)
+			t.Overdue = t.Overdue && reached(cur.Due, ev.At)
+			n := 0
+			for n < t.Level && n < len(cur.Steps) && reached(cur.Steps[n], ev.At) {
+				n++
+			}
+			t.Level = n
+		}
 	}
 }
 

@@ -76,6 +76,7 @@ type hourly struct{}
 func (hourly) Add(start time.Time, d time.Duration) (time.Time, error) { return start.Add(d), nil }
 func (hourly) Between(a, b time.Time) (time.Duration, error)           { return max(b.Sub(a), 0), nil }
 func (hourly) PerDay() time.Duration                                   { return 8 * time.Hour }
+func (hourly) Provisional(time.Time, time.Time) bool                   { return false }
 
 var sched = qilian.NewScheduler(testPolicy(), hourly{})
 

@@ -27,6 +27,9 @@ const (
 	SearchAttrLocality = "QilianLocality"
 	SearchAttrOverdue  = "QilianOverdue"
 	SearchAttrLevel    = "QilianEscalation"
+	// SearchAttrProvisional is set while an open task runs against a
+	// deadline counted over a year without official calendar data.
+	SearchAttrProvisional = "QilianProvisional"
 )
 
 // SearchAttrType is the Temporal type of a custom search attribute, spelled
@@ -49,6 +52,8 @@ func SearchAttributes() map[string]SearchAttrType {
 		SearchAttrLocality: SearchAttrKeyword,
 		SearchAttrOverdue:  SearchAttrBool,
 		SearchAttrLevel:    SearchAttrInt,
+
+		SearchAttrProvisional: SearchAttrBool,
 	}
 }
 

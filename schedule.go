@@ -17,6 +17,10 @@ type WorkingTime interface {
 	Between(from, to time.Time) (time.Duration, error)
 	// PerDay is the working time in one full working day.
 	PerDay() time.Duration
+	// Provisional reports whether any day from from to to lies in a year
+	// the calendar has no official data for, so that its working days were
+	// computed from the rules and may move once the year is arranged.
+	Provisional(from, to time.Time) bool
 }
 
 // Scheduler computes deadlines. Decide is the only caller, so every instant
@@ -31,6 +35,10 @@ type Scheduler interface {
 	Extend(d Deadline, extra Span) (Deadline, error)
 	// After returns the instant sp after from on clock.
 	After(from time.Time, sp Span, clock Clock) (time.Time, error)
+	// Retime recomputes a provisional deadline from its From and Span on
+	// the calendar in force now. It returns d unchanged when d is not
+	// provisional or the count comes out the same.
+	Retime(d Deadline) (Deadline, error)
 }
 
 // NewScheduler returns the Scheduler for policy p counting working time on
@@ -66,6 +74,20 @@ func (s scheduler) Extend(d Deadline, extra Span) (Deadline, error) {
 		return Deadline{}, Errorf(EINVALID, "an extension must add time")
 	}
 	return s.deadline(d.Due, extra, d.Clock)
+}
+
+func (s scheduler) Retime(d Deadline) (Deadline, error) {
+	if !d.Provisional || d.Clock != ClockWorking || d.From.IsZero() {
+		return d, nil
+	}
+	nd, err := s.deadline(d.From, d.Span, d.Clock)
+	if err != nil {
+		return Deadline{}, err
+	}
+	if nd.Equal(d) {
+		return d, nil
+	}
+	return nd, nil
 }
 
 func (s scheduler) After(from time.Time, sp Span, clock Clock) (time.Time, error) {
@@ -106,16 +128,25 @@ func (s scheduler) deadline(from time.Time, sp Span, clock Clock) (Deadline, err
 		}
 		d.Steps = append(d.Steps, at)
 	}
+	if clock == ClockWorking {
+		last := due
+		if n := len(d.Steps); n > 0 {
+			last = d.Steps[n-1]
+		}
+		d.From, d.Span = from, sp
+		d.Provisional = s.work.Provisional(from, last)
+	}
 	return d, nil
 }
 
-// addWorking turns a calendar failure (in practice a year with no calendar
-// file) into an error an operator can act on. The calendar's own error is
+// addWorking turns a calendar failure into an error an operator can act
+// on. A year without official data is counted provisionally, so in
+// practice only a date centuries away fails. The calendar's own error is
 // kept as text because the domain cannot import the calendar package.
 func (s scheduler) addWorking(from time.Time, d time.Duration) (time.Time, error) {
 	t, err := s.work.Add(from, d)
 	if err != nil {
-		return time.Time{}, Errorf(EINVALID, "deadline cannot be computed: %v; add that year's calendar as configs/calendar/<year>.json", err)
+		return time.Time{}, Errorf(EINVALID, "deadline cannot be computed: %v", err)
 	}
 	return t, nil
 }
@@ -229,6 +260,60 @@ func (c *Case) Tick(now time.Time) []Event {
 		d.decide(con.atDeadline())
 	}
 	return d.evs
+}
+
+// Retime counts every provisional deadline of the case's open tasks again
+// on the calendar s counts on, for when official data has replaced a year
+// that was provisional. It returns one "retimed" event (system actor) per
+// deadline that moved or lost its provisional mark, with both deadlines,
+// and nothing when none did; like Tick it never changes the case. A task
+// no longer offered keeps its accept-by as history.
+func (c *Case) Retime(now time.Time, s Scheduler) ([]Event, error) {
+	if c.State.Terminal() {
+		return nil, nil
+	}
+	d := &decision{c: c.clone(), a: Action{Actor: System}, now: now}
+	for i := range d.c.Tasks {
+		t := &d.c.Tasks[i]
+		if !t.State.Open() {
+			continue
+		}
+		for _, which := range []string{"accept_by", "resolve_by"} {
+			old := t.ResolveBy
+			if which == "accept_by" {
+				if t.State != TaskOffered {
+					continue
+				}
+				old = t.AcceptBy
+			}
+			nd, err := s.Retime(old)
+			if err != nil {
+				return nil, err
+			}
+			if nd.Equal(old) {
+				continue
+			}
+			d.emit(Event{Type: EventRetimed, TaskID: t.ID, Ref: which, Deadline: &nd,
+				Reason: which + " counted again on the official calendar",
+				Payload: map[string]any{
+					"deadline": which, "unit_id": t.UnitID,
+					"old_due": old.Due, "new_due": nd.Due, "provisional": nd.Provisional,
+					"old": old, "new": nd,
+				}})
+		}
+	}
+	return d.evs, nil
+}
+
+// Provisional reports whether some open task runs against a provisional
+// deadline.
+func (c *Case) Provisional() bool {
+	for i := range c.Tasks {
+		if dl, _, ok := c.Tasks[i].current(); ok && dl.Provisional {
+			return true
+		}
+	}
+	return false
 }
 
 // NextWakeup returns the earliest instant at which Tick has something to

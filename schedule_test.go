@@ -27,11 +27,12 @@ func officialCalendar(t *testing.T) (qilian.WorkingTime, *time.Location) {
 	return officeHours{cal}, loc
 }
 
-// missingYear fails the way the calendar does for a year it has no file for.
+// missingYear fails the way the calendar does for a year it cannot count
+// even provisionally, centuries away.
 type missingYear struct{ hourly }
 
 func (missingYear) Add(time.Time, time.Duration) (time.Time, error) {
-	return time.Time{}, fmt.Errorf("calendar: date outside the covered years: 2027-01-04 (covered: [2026])")
+	return time.Time{}, fmt.Errorf("calendar: date outside the covered years: 2300: no official data, and provisional years run from 1901 to 2199")
 }
 
 func TestSchedulerWallClockIsPlainArithmetic(t *testing.T) {
@@ -53,6 +54,7 @@ func TestSchedulerWorkingDaysCountWholeWorkingDays(t *testing.T) {
 		Due: t0.Add(8 * time.Hour), WarnAt: t0.Add(6*time.Hour + 24*time.Minute), Clock: qilian.ClockWorking,
 		// remind 0, notice 4h, whistle 1 working day, county 3 working days
 		Steps: []time.Time{t0.Add(8 * time.Hour), t0.Add(12 * time.Hour), t0.Add(16 * time.Hour), t0.Add(32 * time.Hour)},
+		From:  t0, Span: qilian.Span{Days: 1},
 	}, accept)
 	require.Equal(t, t0.Add(56*time.Hour), resolve.Due)
 
@@ -74,6 +76,7 @@ func TestSchedulerExtendCountsFromTheOldDueTime(t *testing.T) {
 	require.Equal(t, qilian.Deadline{
 		Due: due, WarnAt: resolve.Due.Add(12*time.Hour + 48*time.Minute), Clock: qilian.ClockWorking,
 		Steps: []time.Time{due, due.Add(4 * time.Hour), due.Add(8 * time.Hour), due.Add(24 * time.Hour)},
+		From:  resolve.Due, Span: qilian.Span{Days: 2},
 	}, ext)
 	_, err = sched.Extend(resolve, qilian.Span{})
 	require.ErrorIs(t, err, qilian.ErrInvalid)
@@ -82,8 +85,7 @@ func TestSchedulerExtendCountsFromTheOldDueTime(t *testing.T) {
 func TestSchedulerRefusesWhatItCannotCompute(t *testing.T) {
 	_, _, err := qilian.NewScheduler(testPolicy(), missingYear{}).Deadlines(qilian.KindServiceLinkage, qilian.PriorityNormal, t0)
 	require.ErrorIs(t, err, qilian.ErrInvalid)
-	require.Contains(t, qilian.ErrorMessage(err), "2027-01-04", "the calendar's reason is kept")
-	require.Contains(t, qilian.ErrorMessage(err), "configs/calendar/<year>.json", "the message says what to add")
+	require.Contains(t, qilian.ErrorMessage(err), "2300: no official data", "the calendar's reason is kept")
 
 	p := testPolicy()
 	delete(p.Deadlines[""], qilian.PriorityLow)
@@ -96,11 +98,11 @@ func TestSchedulerRefusesWhatItCannotCompute(t *testing.T) {
 	require.ErrorIs(t, err, qilian.ErrInvalid)
 }
 
-func TestDispatchRefusesWhenTheCalendarLacksTheYear(t *testing.T) {
+func TestDispatchRefusesWhenTheCalendarCannotCount(t *testing.T) {
 	c := open(t, request(qilian.KindServiceLinkage), grid)
 	_, err := c.Decide(dispatch(lead(unitA)), t0, qilian.NewScheduler(testPolicy(), missingYear{}))
 	require.ErrorIs(t, err, qilian.ErrInvalid)
-	require.Contains(t, qilian.ErrorMessage(err), "configs/calendar")
+	require.Contains(t, qilian.ErrorMessage(err), "provisional years run")
 }
 
 // Friday 2026-02-13 is the last working day before the Spring Festival;
@@ -130,6 +132,7 @@ func TestDeadlinesOnThe2026OfficialCalendar(t *testing.T) {
 			at(2, 24, 10, 0),  // whistle 7.5h later: 6h on Saturday, 1.5h after the holiday
 			at(2, 26, 10, 0),  // county 22.5h later: 6h + 7.5h + 7.5h + 1.5h
 		},
+		From: from, Span: qilian.Span{Days: 1},
 	}, tk.AcceptBy)
 
 	// Resolve within 7 working days (52.5h): Fri 6h, Sat 14th, Tue 24th to
@@ -140,6 +143,7 @@ func TestDeadlinesOnThe2026OfficialCalendar(t *testing.T) {
 		WarnAt: at(2, 27, 16, 0),
 		Clock:  qilian.ClockWorking,
 		Steps:  []time.Time{at(3, 2, 10, 0), at(3, 2, 15, 30), at(3, 3, 10, 0), at(3, 5, 10, 0)},
+		From:   from, Span: qilian.Span{Days: 7},
 	}, tk.ResolveBy)
 }
 
@@ -315,4 +319,114 @@ func TestTickOnAClosedCaseDoesNothing(t *testing.T) {
 	require.Empty(t, c.Tick(c.Details.Consultation.Deadline))
 	_, err := c.Decide(vote("p1", "A"), t0, sched)
 	require.True(t, errors.Is(err, qilian.ErrConflict))
+}
+
+// guessed is a calendar that has no official data from cutoff on: every
+// hour there works, shifted by extra once the year's data arrives.
+type guessed struct {
+	hourly
+	cutoff   time.Time
+	official bool          // the year has been arranged since
+	extra    time.Duration // what the arrangement adds to any count reaching past cutoff
+}
+
+func (g guessed) Add(start time.Time, d time.Duration) (time.Time, error) {
+	end := start.Add(d)
+	if g.official && end.After(g.cutoff) {
+		end = end.Add(g.extra)
+	}
+	return end, nil
+}
+
+func (g guessed) Provisional(_, to time.Time) bool { return !g.official && to.After(g.cutoff) }
+
+func TestADeadlineOverAProvisionalYearSaysSo(t *testing.T) {
+	s := qilian.NewScheduler(testPolicy(), guessed{cutoff: t0.Add(40 * time.Hour)})
+	accept, resolve, err := s.Deadlines(qilian.KindServiceLinkage, qilian.PriorityNormal, t0)
+	require.NoError(t, err)
+	require.False(t, accept.Provisional, "accept-by's last rung (32h) is before the cutoff")
+	require.True(t, resolve.Provisional)
+
+	wall, _, err := qilian.NewScheduler(testPolicy(), guessed{cutoff: t0}).Deadlines(qilian.KindServiceLinkage, qilian.PriorityEmergency, t0)
+	require.NoError(t, err)
+	require.False(t, wall.Provisional, "a wall-clock deadline counts no working days")
+}
+
+func TestRetimeMovesOnlyProvisionalDeadlinesOfOpenTasks(t *testing.T) {
+	cutoff := t0.Add(40 * time.Hour)
+	before := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff})
+	after := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: 8 * time.Hour})
+	c := open(t, request(qilian.KindServiceLinkage), grid)
+	stepWith(t, c, dispatch(lead(unitA)), t0, before)
+	old := task(t, c, "C1-t1").ResolveBy
+	require.True(t, old.Provisional)
+	require.True(t, c.Provisional() == false, "an offered task runs against its accept-by, which is official")
+
+	// Nothing changed on a calendar that is still provisional.
+	evs, err := c.Retime(t0.Add(time.Hour), before)
+	require.NoError(t, err)
+	require.Empty(t, evs)
+
+	evs, err = c.Retime(t0.Add(time.Hour), after)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	require.Equal(t, qilian.EventRetimed, evs[0].Type)
+	require.Equal(t, "resolve_by", evs[0].Ref)
+	require.Equal(t, qilian.System, evs[0].Actor)
+	require.Equal(t, old.Due, evs[0].Payload["old_due"])
+	require.Equal(t, old.Due.Add(8*time.Hour), evs[0].Payload["new_due"])
+	c.Apply(evs)
+	nd := task(t, c, "C1-t1").ResolveBy
+	require.False(t, nd.Provisional)
+	require.Equal(t, old.Due.Add(8*time.Hour), nd.Due)
+	require.Equal(t, old.From, nd.From, "counted again from where it was counted")
+
+	evs, err = c.Retime(t0.Add(2*time.Hour), after)
+	require.NoError(t, err)
+	require.Empty(t, evs, "an official deadline is never re-timed")
+}
+
+func TestRetimeKeepsWhatHasFiredOnlyIfStillDue(t *testing.T) {
+	cutoff := t0.Add(4 * time.Hour)
+	before := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff})
+	// The arrangement makes the first hours past the cutoff rest days.
+	after := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: 24 * time.Hour})
+	c := open(t, request(qilian.KindServiceLinkage), grid)
+	stepWith(t, c, dispatch(lead(unitA)), t0, before)
+	acc := task(t, c, "C1-t1").AcceptBy
+	require.True(t, acc.Provisional)
+	require.True(t, c.Provisional())
+
+	// Warned and overdue on the provisional count, first rung climbed.
+	late := acc.Due.Add(time.Minute)
+	c.Apply(c.Tick(late))
+	tk := task(t, c, "C1-t1")
+	require.True(t, tk.Warned && tk.Overdue)
+	require.Equal(t, 1, tk.Level)
+
+	evs, err := c.Retime(late, after)
+	require.NoError(t, err)
+	require.Len(t, evs, 2, "accept-by and resolve-by both reach past the cutoff")
+	c.Apply(evs)
+	tk = task(t, c, "C1-t1")
+	require.False(t, tk.Overdue, "the new accept-by has not come")
+	require.Equal(t, 0, tk.Level)
+	require.False(t, tk.Warned, "the new warning has not come either")
+	require.False(t, c.Overdue)
+	next, ok := c.NextWakeup()
+	require.True(t, ok)
+	require.Equal(t, tk.AcceptBy.WarnAt, next, "the warning will be given again, at its new time")
+
+	// A warning that has come on the new count too stays given.
+	c2 := open(t, request(qilian.KindServiceLinkage), grid)
+	stepWith(t, c2, dispatch(lead(unitA)), t0, before)
+	c2.Apply(c2.Tick(late))
+	shifted := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: time.Hour})
+	evs, err = c2.Retime(late, shifted)
+	require.NoError(t, err)
+	c2.Apply(evs)
+	tk = task(t, c2, "C1-t1")
+	require.True(t, tk.Warned, "80 % of the new time (7h24m) has passed by 8h01m")
+	require.False(t, tk.Overdue, "the new accept-by is 9h")
+	require.Equal(t, 0, tk.Level)
 }

@@ -29,9 +29,9 @@ import (
 	_ "time/tzdata"
 )
 
-// ErrOutOfRange is wrapped by every error caused by a date whose year no
-// loaded file covers. Callers must treat it as "unknown", never as a rest or
-// working day: a deadline silently computed on a missing year would be wrong.
+// ErrOutOfRange is wrapped by every error caused by a date whose year has
+// no official data and lies beyond the years a provisional calendar is
+// computed for (see Provisional): centuries away from any real deadline.
 var ErrOutOfRange = errors.New("calendar: date outside the covered years")
 
 // ErrInvalid is wrapped by every error caused by bad calendar data or bad
@@ -68,6 +68,35 @@ type Year struct {
 	Source   Source `json:"source"`
 	Holidays []Day  `json:"holidays"`
 	Workdays []Day  `json:"workdays"`
+
+	// Origin says where the year came from, for people: "official
+	// lunar-go v1.4.7", "official file configs/calendar/2026.json" or
+	// "provisional". It is not part of a file.
+	Origin string `json:"-"`
+	// Provisional is set on a year computed from the rules.
+	Provisional bool `json:"-"`
+}
+
+// Entry is one exception to the Monday–Friday week, for listing.
+type Entry struct {
+	Date string `json:"date"`
+	// Kind is "holiday" or "workday" (a make-up working day).
+	Kind   string `json:"kind"`
+	Name   string `json:"name,omitempty"`
+	NameEn string `json:"name_en,omitempty"`
+}
+
+// Entries lists the year's holidays and make-up working days by date.
+func (y Year) Entries() []Entry {
+	out := make([]Entry, 0, len(y.Holidays)+len(y.Workdays))
+	for _, d := range y.Holidays {
+		out = append(out, Entry{Date: d.Date, Kind: "holiday", Name: d.Name, NameEn: d.NameEn})
+	}
+	for _, d := range y.Workdays {
+		out = append(out, Entry{Date: d.Date, Kind: "workday", Name: d.Name, NameEn: d.NameEn})
+	}
+	slices.SortStableFunc(out, func(a, b Entry) int { return strings.Compare(a.Date, b.Date) })
+	return out
 }
 
 // Parse reads one year file. Unknown fields are refused because a misspelt
@@ -221,31 +250,64 @@ var shanghai = sync.OnceValues(func() (*time.Location, error) {
 	return time.LoadLocation("Asia/Shanghai")
 })
 
-// Calendar answers working-time questions over the years it was built from.
-// It is immutable, and so safe for concurrent use.
+// Calendar answers working-time questions over its official years and,
+// past them, over provisional years computed when first asked for. It is
+// safe for concurrent use; nothing a caller sees ever changes.
 type Calendar struct {
 	days    map[civil]bool
-	years   map[int]bool
+	years   map[int]Year // the official years, as given
+	prov    *provisionalYears
 	loc     *time.Location
 	periods []Period
 }
 
-// New merges year files into one calendar with DefaultHours. It refuses a
-// year given twice, since two files for one year would disagree silently.
-func New(years ...Year) (*Calendar, error) {
-	if len(years) == 0 {
-		return nil, fmt.Errorf("%w: no years", ErrInvalid)
+// provisionalYears caches the provisional years computed so far. Copies
+// of a Calendar share it: a provisional year is the same for all of them.
+type provisionalYears struct {
+	mu    sync.Mutex
+	years map[int]map[civil]bool
+	errs  map[int]error
+}
+
+func (p *provisionalYears) days(y int) (map[civil]bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if d, ok := p.years[y]; ok {
+		return d, p.errs[y]
 	}
-	c := &Calendar{days: map[civil]bool{}, years: map[int]bool{}}
+	yr, err := Provisional(y)
+	var idx map[civil]bool
+	if err == nil {
+		idx, err = yr.index()
+	}
+	p.years[y], p.errs[y] = idx, err
+	return idx, err
+}
+
+// New merges official years into one calendar with DefaultHours. It
+// refuses a year given twice, since two files for one year would disagree
+// silently; Overlay is how one source wins over another. With no years at
+// all every year is provisional.
+func New(years ...Year) (*Calendar, error) {
+	c := &Calendar{
+		days: map[civil]bool{}, years: map[int]Year{},
+		prov: &provisionalYears{years: map[int]map[civil]bool{}, errs: map[int]error{}},
+	}
 	for _, y := range years {
-		if c.years[y.Year] {
+		if _, dup := c.years[y.Year]; dup {
 			return nil, fmt.Errorf("%w: year %d given twice", ErrInvalid, y.Year)
+		}
+		if y.Provisional {
+			return nil, fmt.Errorf("%w: year %d is provisional, not official data", ErrInvalid, y.Year)
 		}
 		idx, err := y.index()
 		if err != nil {
 			return nil, err
 		}
-		c.years[y.Year] = true
+		if y.Origin == "" {
+			y.Origin = "official"
+		}
+		c.years[y.Year] = y
 		for d, w := range idx {
 			c.days[d] = w
 		}
@@ -253,15 +315,37 @@ func New(years ...Year) (*Calendar, error) {
 	return c.WithHours(DefaultHours())
 }
 
-// LoadFS builds a calendar from every *.json file in dir. A file named after a
-// year must contain that year, which catches a file copied for a new year but
-// not edited.
-func LoadFS(fsys fs.FS, dir string) (*Calendar, error) {
+// Overlay returns base with each year of over in place of base's year of
+// the same number: a locality's own file wins over the library's data.
+func Overlay(base []Year, over ...[]Year) []Year {
+	byYear := map[int]Year{}
+	for _, y := range base {
+		byYear[y.Year] = y
+	}
+	for _, ys := range over {
+		for _, y := range ys {
+			byYear[y.Year] = y
+		}
+	}
+	out := make([]Year, 0, len(byYear))
+	for _, y := range byYear {
+		out = append(out, y)
+	}
+	slices.SortFunc(out, func(a, b Year) int { return a.Year - b.Year })
+	return out
+}
+
+// ReadDir reads every *.json file in dir, each as one official year whose
+// Origin names the file under label (the directory as people know it). A
+// file named after a year must contain that year, which catches a file
+// copied for a new year but not edited. Two files of one year are refused.
+func ReadDir(fsys fs.FS, dir, label string) ([]Year, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
 	var years []Year
+	seen := map[int]string{}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
 			continue
@@ -278,7 +362,22 @@ func LoadFS(fsys fs.FS, dir string) (*Calendar, error) {
 		if n, err := strconv.Atoi(strings.TrimSuffix(e.Name(), ".json")); err == nil && n != y.Year {
 			return nil, fmt.Errorf("%s: %w: file holds year %d", name, ErrInvalid, y.Year)
 		}
+		if prev, dup := seen[y.Year]; dup {
+			return nil, fmt.Errorf("%s: %w: year %d given twice (also in %s)", name, ErrInvalid, y.Year, prev)
+		}
+		seen[y.Year] = name
+		y.Origin = "official file " + path.Join(label, e.Name())
 		years = append(years, y)
+	}
+	return years, nil
+}
+
+// LoadFS builds a calendar from the *.json files in dir alone (see
+// ReadDir), refusing a directory with none.
+func LoadFS(fsys fs.FS, dir string) (*Calendar, error) {
+	years, err := ReadDir(fsys, dir, dir)
+	if err != nil {
+		return nil, err
 	}
 	if len(years) == 0 {
 		return nil, fmt.Errorf("%w: no *.json files in %s", ErrInvalid, dir)
@@ -310,7 +409,7 @@ func (c *Calendar) Hours() Hours {
 	return Hours{Location: c.loc, Periods: slices.Clone(c.periods)}
 }
 
-// Years lists the covered years in ascending order.
+// Years lists the official years in ascending order.
 func (c *Calendar) Years() []int {
 	out := make([]int, 0, len(c.years))
 	for y := range c.years {
@@ -328,14 +427,43 @@ func (c *Calendar) IsWorkday(day time.Time) (bool, error) {
 }
 
 func (c *Calendar) isWorkdate(d civil) (bool, error) {
-	if !c.years[d.year] {
-		return false, fmt.Errorf("%w: %s (covered: %v)", ErrOutOfRange, d, c.Years())
+	days := c.days
+	if _, ok := c.years[d.year]; !ok {
+		var err error
+		if days, err = c.prov.days(d.year); err != nil {
+			return false, err
+		}
 	}
-	if w, ok := c.days[d]; ok {
+	if w, ok := days[d]; ok {
 		return w, nil
 	}
 	wd := d.weekday()
 	return wd != time.Saturday && wd != time.Sunday, nil
+}
+
+// Year returns year y as the calendar counts it: official, with its
+// origin, or provisional.
+func (c *Calendar) Year(y int) (Year, error) {
+	if yr, ok := c.years[y]; ok {
+		return yr, nil
+	}
+	return Provisional(y)
+}
+
+// Provisional reports whether any day from from to to, both taken in the
+// calendar's location, lies in a year without official data: whether a
+// count over that stretch may move once the year is arranged.
+func (c *Calendar) Provisional(from, to time.Time) bool {
+	lo, hi := from.In(c.loc).Year(), to.In(c.loc).Year()
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	for y := lo; y <= hi; y++ {
+		if _, ok := c.years[y]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // bounds builds the period from wall-clock fields rather than adding to

@@ -219,40 +219,39 @@ func TestBetweenIsTheInverseOfAdd(t *testing.T) {
 	}
 }
 
-func TestOutOfRange(t *testing.T) {
+func TestYearsWithoutDataAreProvisionalNotRefused(t *testing.T) {
+	c := load(t) // the 2026 file alone: 2025 and 2027 have no data here
+	for _, tc := range []struct {
+		name string
+		run  func() error
+	}{
+		{"IsWorkday on a 2027 date", func() error { _, err := c.IsWorkday(at(t, "2027-01-04 10:00")); return err }},
+		{"IsWorkday on a 2025 date", func() error { _, err := c.IsWorkday(at(t, "2025-12-31 10:00")); return err }},
+		{"Add that walks past 31 Dec 2026", func() error { _, err := c.Add(at(t, "2026-12-31 10:00"), workDay); return err }},
+		{"Add of zero starting in 2027", func() error { _, err := c.Add(at(t, "2027-01-04 10:00"), 0); return err }},
+		{"Between ending in 2027", func() error {
+			_, err := c.Between(at(t, "2026-12-31 10:00"), at(t, "2027-01-04 10:00"))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { require.NoError(t, tc.run()) })
+	}
+	// 1 January is a holiday by rule; Monday 4 January a working day.
+	got, err := c.Add(at(t, "2026-12-31 10:00"), workDay)
+	require.NoError(t, err)
+	require.Equal(t, "2027-01-04 10:00", show(c, got))
+	require.True(t, c.Provisional(at(t, "2026-12-31 10:00"), got))
+	require.False(t, c.Provisional(at(t, "2026-12-01 10:00"), at(t, "2026-12-31 17:00")))
+	// 17:00 UTC on 31 December 2026 is already 2027 in Shanghai.
+	require.True(t, c.Provisional(time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)))
+}
+
+func TestOutOfRangeOnlyPastTheProvisionalYears(t *testing.T) {
 	c := load(t)
-	t.Run("IsWorkday on a 2027 date", func(t *testing.T) {
-		_, err := c.IsWorkday(at(t, "2027-01-04 10:00"))
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("IsWorkday on a 2025 date", func(t *testing.T) {
-		_, err := c.IsWorkday(at(t, "2025-12-31 10:00"))
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("IsWorkday on a UTC instant that is already 2027 in Shanghai", func(t *testing.T) {
-		_, err := c.IsWorkday(time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC))
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("Add that walks past 31 Dec 2026", func(t *testing.T) {
-		_, err := c.Add(at(t, "2026-12-31 10:00"), workDay)
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("Add that starts after the last working period of 2026", func(t *testing.T) {
-		_, err := c.Add(at(t, "2026-12-31 17:30"), time.Minute)
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("Add of zero starting in 2027", func(t *testing.T) {
-		_, err := c.Add(at(t, "2027-01-04 10:00"), 0)
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("Between ending in 2027", func(t *testing.T) {
-		_, err := c.Between(at(t, "2026-12-31 10:00"), at(t, "2027-01-04 10:00"))
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
-	t.Run("Between starting in 2025", func(t *testing.T) {
-		_, err := c.Between(at(t, "2025-12-31 10:00"), at(t, "2026-01-05 10:00"))
-		require.ErrorIs(t, err, ErrOutOfRange)
-	})
+	_, err := c.IsWorkday(at(t, "2026-06-01 10:00").AddDate(300, 0, 0))
+	require.ErrorIs(t, err, ErrOutOfRange)
+	_, err = c.IsWorkday(at(t, "2026-06-01 10:00").AddDate(-200, 0, 0))
+	require.ErrorIs(t, err, ErrOutOfRange)
 }
 
 // fake2027 is made-up test data, not the real 2027 arrangement.
@@ -308,8 +307,10 @@ func TestNewErrors(t *testing.T) {
 		require.ErrorIs(t, err, ErrInvalid)
 		require.ErrorContains(t, err, "year 2027 given twice")
 	})
-	t.Run("no years", func(t *testing.T) {
-		_, err := New()
+	t.Run("a provisional year given as official", func(t *testing.T) {
+		y, err := Provisional(2029)
+		require.NoError(t, err)
+		_, err = New(y)
 		require.ErrorIs(t, err, ErrInvalid)
 	})
 	t.Run("date listed both ways in a year built in code", func(t *testing.T) {

@@ -25,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/points"
 )
 
@@ -41,6 +42,42 @@ func Calendars() fs.FS {
 		panic(err) // the directory is embedded at build time
 	}
 	return sub
+}
+
+// Calendar is the working-time calendar the engine counts on, in layers
+// that each win year by year over the one before: lunar-go's official
+// years, the files shipped in configs/calendar, and the files in
+// calendar.dir (QILIAN_CALENDAR_DIR) when it is set; past them, years are
+// provisional. The office hours are calendar.working_hours.
+func (c Config) Calendar() (*calendar.Calendar, error) {
+	shipped, err := calendar.ReadDir(Calendars(), ".", "configs/calendar")
+	if err != nil {
+		return nil, err
+	}
+	layers := [][]calendar.Year{shipped}
+	if dir := c.CalendarSettings.Dir; dir != "" {
+		own, err := calendar.ReadDir(os.DirFS(dir), ".", dir)
+		if err != nil {
+			return nil, fmt.Errorf("calendar.dir (QILIAN_CALENDAR_DIR): %w", err)
+		}
+		layers = append(layers, own)
+	}
+	cal, err := calendar.Standard(layers...)
+	if err != nil {
+		return nil, err
+	}
+	periods, err := c.WorkingHours()
+	if err != nil {
+		return nil, err
+	}
+	hours := calendar.Hours{}
+	for _, p := range periods {
+		hours.Periods = append(hours.Periods, calendar.Period{Start: p[0], End: p[1]})
+	}
+	if cal, err = cal.WithHours(hours); err != nil {
+		return nil, fmt.Errorf("calendar.working_hours: %w", err)
+	}
+	return cal, nil
 }
 
 //go:embed indicators.yaml
@@ -87,7 +124,7 @@ type Config struct {
 		WhistleReportWithin qilian.Span `yaml:"whistle_report_within"`
 		ProgressEvery       qilian.Span `yaml:"progress_every"`
 	} `yaml:"engine"`
-	Calendar struct {
+	CalendarSettings struct {
 		Dir          string   `yaml:"dir"`
 		WorkingHours []string `yaml:"working_hours"`
 	} `yaml:"calendar"`
@@ -157,7 +194,7 @@ var env = []struct {
 		c.Engine.MaxReturns = n
 		return nil
 	}},
-	{"QILIAN_CALENDAR_DIR", func(c *Config, v string) error { c.Calendar.Dir = v; return nil }},
+	{"QILIAN_CALENDAR_DIR", func(c *Config, v string) error { c.CalendarSettings.Dir = v; return nil }},
 	{"QILIAN_INDICATORS_FILE", func(c *Config, v string) error { c.Points.IndicatorsFile = v; return nil }},
 }
 
@@ -277,7 +314,7 @@ func checkAddr(name, addr string) error {
 func (c Config) WorkingHours() ([][2]time.Duration, error) {
 	var out [][2]time.Duration
 	var last time.Duration
-	for i, p := range c.Calendar.WorkingHours {
+	for i, p := range c.CalendarSettings.WorkingHours {
 		from, to, ok := strings.Cut(p, "-")
 		a, err1 := clockTime(from)
 		b, err2 := clockTime(to)
@@ -374,7 +411,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("temporal_ui", ui),
 		slog.Int("max_returns", c.Engine.MaxReturns),
 		slog.Int("escalation_steps", len(c.Escalation.Steps)),
-		slog.String("calendar_dir", orDefault(c.Calendar.Dir, "built-in")),
+		slog.String("calendar_dir", orDefault(c.CalendarSettings.Dir, "built-in")),
 		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),
 		slog.String("log_level", c.Log.Level),
 	)

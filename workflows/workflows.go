@@ -26,6 +26,10 @@ const (
 	// UpdateSnapshot returns the case once it has been opened and
 	// projected, so the opener reads its own write.
 	UpdateSnapshot = "snapshot"
+	// SignalRetime asks the case to count its provisional deadlines again
+	// on the worker's calendar, once official data replaced a provisional
+	// year. It carries nothing; a case with nothing to re-time ignores it.
+	SignalRetime = "retime"
 )
 
 // Input starts a case workflow: Open on the first run, Case when the
@@ -79,6 +83,9 @@ var syncOptions = workflow.ActivityOptions{
 // model before an approval is recorded; histories from before it replay
 // without the reservation.
 const versionReserve = "reserve-resource"
+
+// versionRetime marks the handling of SignalRetime.
+const versionRetime = "retime-provisional"
 
 // reserveOptions retry an outage but not a conflict (non-retryable).
 var reserveOptions = workflow.ActivityOptions{
@@ -245,6 +252,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		synced = true
 	}
 
+	retimeCh := workflow.GetSignalChannel(ctx, SignalRetime)
 	for !c.State.Terminal() {
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			break
@@ -252,6 +260,13 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		tctx, cancel := workflow.WithCancel(ctx)
 		sel := workflow.NewSelector(ctx)
 		sel.AddReceive(changed, func(ch workflow.ReceiveChannel, _ bool) { ch.Receive(ctx, nil) })
+		retime := false
+		sel.AddReceive(retimeCh, func(ch workflow.ReceiveChannel, _ bool) {
+			ch.Receive(ctx, nil)
+			for ch.ReceiveAsync(nil) { // one count serves every signal waiting
+			}
+			retime = true
+		})
 		if wake, ok := c.NextWakeup(); ok {
 			d := wake.Sub(workflow.Now(ctx))
 			if d < 0 {
@@ -261,6 +276,11 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		}
 		sel.Select(ctx)
 		cancel()
+		if retime && workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) >= 1 {
+			if err := e.retime(ctx, &c, sync); err != nil {
+				return c, err
+			}
+		}
 		if evs := c.Tick(workflow.Now(ctx)); len(evs) > 0 {
 			c.Apply(evs)
 			upsertSearchAttributes(ctx, c)
@@ -282,12 +302,42 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	return c, nil
 }
 
+// retime counts the case's provisional deadlines again on e.Calendar,
+// inside SideEffect like every deadline, and records what moved.
+func (e *Engine) retime(ctx workflow.Context, c *qilian.Case, sync func(workflow.Context, []qilian.Event) error) error {
+	var d decision
+	err := workflow.SideEffect(ctx, func(ctx workflow.Context) any {
+		evs, err := c.Retime(workflow.Now(ctx), qilian.NewScheduler(c.Policy, e.Calendar))
+		if err != nil {
+			return decision{Err: asDomainError(err)}
+		}
+		return decision{Events: evs}
+	}).Get(&d)
+	if err != nil {
+		return err
+	}
+	if d.Err != nil {
+		// The deadlines stay as they were, provisional; the next signal
+		// tries again.
+		workflow.GetLogger(ctx).Warn("retime", "error", d.Err)
+		return nil
+	}
+	if len(d.Events) == 0 {
+		return nil
+	}
+	c.Apply(d.Events)
+	upsertSearchAttributes(ctx, *c)
+	return sync(ctx, d.Events)
+}
+
 var (
 	saKind     = temporal.NewSearchAttributeKeyKeyword(qilian.SearchAttrKind)
 	saState    = temporal.NewSearchAttributeKeyKeyword(qilian.SearchAttrState)
 	saLocality = temporal.NewSearchAttributeKeyKeyword(qilian.SearchAttrLocality)
 	saOverdue  = temporal.NewSearchAttributeKeyBool(qilian.SearchAttrOverdue)
 	saLevel    = temporal.NewSearchAttributeKeyInt64(qilian.SearchAttrLevel)
+
+	saProvisional = temporal.NewSearchAttributeKeyBool(qilian.SearchAttrProvisional)
 )
 
 // upsertSearchAttributes lets the Temporal UI and CLI filter cases; people's
@@ -299,6 +349,9 @@ func upsertSearchAttributes(ctx workflow.Context, c qilian.Case) {
 		saLocality.ValueSet(c.LocalityID),
 		saOverdue.ValueSet(c.Overdue),
 		saLevel.ValueSet(int64(c.Level)),
+		// Upserting one more attribute is no new command: replay compares
+		// the command's type, not the attributes it carries.
+		saProvisional.ValueSet(c.Provisional()),
 	)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
@@ -29,24 +26,9 @@ func loadEngine(cfg configs.Config) (engineConfig, error) {
 	if err != nil {
 		return engineConfig{}, err
 	}
-	var dir fs.FS = configs.Calendars()
-	if cfg.Calendar.Dir != "" {
-		dir = os.DirFS(cfg.Calendar.Dir)
-	}
-	cal, err := calendar.LoadFS(dir, ".")
-	if err != nil {
-		return engineConfig{}, fmt.Errorf("calendar.dir (QILIAN_CALENDAR_DIR): %w", err)
-	}
-	periods, err := cfg.WorkingHours()
+	cal, err := cfg.Calendar()
 	if err != nil {
 		return engineConfig{}, err
-	}
-	hours := calendar.Hours{}
-	for _, p := range periods {
-		hours.Periods = append(hours.Periods, calendar.Period{Start: p[0], End: p[1]})
-	}
-	if cal, err = cal.WithHours(hours); err != nil {
-		return engineConfig{}, fmt.Errorf("calendar.working_hours: %w", err)
 	}
 	return engineConfig{Policy: policy, Calendar: cal}, nil
 }

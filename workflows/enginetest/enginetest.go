@@ -129,7 +129,7 @@ func Start(t testing.TB, o Options) *Env {
 	if o.Policy != nil {
 		policy = *o.Policy
 	}
-	cal, err := calendar.LoadFS(configs.Calendars(), ".")
+	cal, err := cfg.Calendar()
 	if err != nil {
 		t.Fatal(err)
 	}
