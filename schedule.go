@@ -305,15 +305,27 @@ func (c *Case) Retime(now time.Time, s Scheduler) ([]Event, error) {
 	return d.evs, nil
 }
 
-// Provisional reports whether some open task runs against a provisional
-// deadline.
+// Provisional reports whether some open task has a provisional deadline
+// ahead of it: what Retime would count again.
 func (c *Case) Provisional() bool {
+	if c.State.Terminal() {
+		return false
+	}
 	for i := range c.Tasks {
-		if dl, _, ok := c.Tasks[i].current(); ok && dl.Provisional {
+		if c.Tasks[i].Provisional() {
 			return true
 		}
 	}
 	return false
+}
+
+// Provisional reports whether the task, still open, has a provisional
+// deadline ahead of it: its resolve-by, or while offered its accept-by.
+func (t *Task) Provisional() bool {
+	if !t.State.Open() {
+		return false
+	}
+	return t.ResolveBy.Provisional || (t.State == TaskOffered && t.AcceptBy.Provisional)
 }
 
 // NextWakeup returns the earliest instant at which Tick has something to

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/points"
 	"github.com/qilian/qilian/storage"
@@ -69,7 +70,10 @@ type Server struct {
 	// Indicators is the assessment's indicator set; the example set in
 	// configs when nil.
 	Indicators *points.Set
-	Log        *slog.Logger
+	// Calendar is the working-time calendar deadlines count on, for people
+	// to look up; the shipped one (lunar-go and configs/calendar) when nil.
+	Calendar *calendar.Calendar
+	Log      *slog.Logger
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time
@@ -112,6 +116,15 @@ func New(s Server) *gin.Engine {
 			panic(err) // embedded and checked by the configs tests
 		}
 		s.Indicators = set
+	}
+	if s.Calendar == nil {
+		cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+		if err == nil {
+			s.Calendar, err = cfg.Calendar()
+		}
+		if err != nil {
+			panic(err) // embedded and checked by the configs tests
+		}
 	}
 	h := &handler{Server: s}
 	routes := append(s.Ops.routes(), h.routes()...)

@@ -26,14 +26,14 @@ type apiEnv struct {
 func startAPI(t testing.TB, dialect string) *apiEnv {
 	t.Helper()
 	env := enginetest.Start(t, enginetest.Options{Dialect: dialect})
-	return &apiEnv{env: env, r: api.New(api.Server{Engine: env.Engine, Store: env.DB, Log: enginetest.Quiet()})}
+	return &apiEnv{env: env, r: api.New(api.Server{Engine: env.Engine, Store: env.DB, Calendar: env.Calendar, Log: enginetest.Quiet()})}
 }
 
 // at returns the same API with its clock moved by d, for what depends on
 // the API's own clock (what is overdue).
 func (a *apiEnv) at(d time.Duration) *apiEnv {
 	return &apiEnv{env: a.env, r: api.New(api.Server{
-		Engine: a.env.Engine, Store: a.env.DB, Log: enginetest.Quiet(),
+		Engine: a.env.Engine, Store: a.env.DB, Calendar: a.env.Calendar, Log: enginetest.Quiet(),
 		Now: func() time.Time { return time.Now().Add(d) },
 	})}
 }

@@ -137,6 +137,11 @@ func (h *handler) routes() []route {
 			Query:   []param{{Name: "limit", Type: "integer", Doc: "at most 200; 50 when absent"}},
 			Status:  http.StatusOK, Resp: overdueList{}, Errors: statuses(invalid, authErrors), Handle: h.overdue},
 
+		{Method: http.MethodGet, Path: "/api/v1/calendar/:year", ID: "calendarYear", Tag: "meta",
+			Summary: "A year's holidays and make-up working days as deadlines count them, and their source (official or provisional)",
+			Roles:   []qilian.Role{qilian.RoleAdmin, qilian.RoleSupervisor},
+			Status:  http.StatusOK, Resp: calendarView{}, Errors: statuses(invalid, notFound, authErrors), Handle: h.calendarYear},
+
 		{Method: http.MethodGet, Path: "/api/v1/overdue.csv", ID: "exportOverdue", Tag: "tasks",
 			Summary: "The overdue list as CSV (UTF-8 with a byte-order mark), at most 200 rows",
 			Roles:   []qilian.Role{qilian.RoleAxis, qilian.RoleSupervisor},

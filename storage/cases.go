@@ -88,6 +88,7 @@ type taskRow struct {
 	Level        int
 	Overdue      bool
 	DueAt        *time.Time
+	Provisional  bool
 	LocalityPath string
 	CreatedAt    time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt    time.Time `gorm:"autoUpdateTime:false"`
@@ -98,7 +99,7 @@ func (taskRow) TableName() string { return "tasks" }
 
 var taskColumns = []string{
 	"case_id", "unit_id", "role", "required", "state", "accept_by", "resolve_by",
-	"level", "overdue", "due_at", "locality_path", "created_at", "updated_at", "revision",
+	"level", "overdue", "due_at", "provisional", "locality_path", "created_at", "updated_at", "revision",
 }
 
 type eventRow struct {
@@ -215,7 +216,8 @@ func taskToRow(c qilian.Case, t qilian.Task) taskRow {
 	return taskRow{
 		ID: t.ID, CaseID: c.ID, UnitID: t.UnitID, Role: string(t.Role), Required: t.Required,
 		State: string(t.State), AcceptBy: dbTimeOrNull(t.AcceptBy.Due), ResolveBy: dbTimeOrNull(t.ResolveBy.Due),
-		Level: t.Level, Overdue: t.Overdue, DueAt: dbTimeOrNull(taskDue(c, t)), LocalityPath: c.LocalityPath,
+		Level: t.Level, Overdue: t.Overdue, DueAt: dbTimeOrNull(taskDue(c, t)), Provisional: t.Provisional(),
+		LocalityPath: c.LocalityPath,
 		CreatedAt: dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
 	}
 }
@@ -361,6 +363,17 @@ func (db *DB) CaseSnapshot(ctx context.Context, id string) (qilian.Case, error) 
 
 // Events returns a case's audit trail in order, each event with its points
 // events; empty for an unknown case.
+// ProvisionalCases lists the open cases with an open task whose deadline
+// is provisional, by case ID: those to re-time once a year is official.
+func (db *DB) ProvisionalCases(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := db.gorm.WithContext(ctx).Model(&taskRow{}).Distinct("tasks.case_id").
+		Joins("JOIN cases ON cases.id = tasks.case_id").
+		Where("tasks.provisional AND cases.state NOT IN ?", []string{string(qilian.CaseClosed), string(qilian.CaseCancelled)}).
+		Order("tasks.case_id").Pluck("tasks.case_id", &ids).Error
+	return ids, translate(err)
+}
+
 func (db *DB) Events(ctx context.Context, caseID string) ([]qilian.Event, error) {
 	var rows []eventRow
 	if err := db.gorm.WithContext(ctx).Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {

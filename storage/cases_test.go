@@ -824,3 +824,39 @@ func TestCaseCountsMigrationFillsFromStoredCases(t *testing.T) {
 		require.Equal(t, 2, late)
 	})
 }
+
+func TestProvisionalCasesAreTheOpenOnesWithAProvisionalDeadlineAhead(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedTree(t, db)
+		provisional := func(tk qilian.Task, accept, resolve bool) qilian.Task {
+			tk.AcceptBy.Provisional, tk.ResolveBy.Provisional = accept, resolve
+			return tk
+		}
+		sync := func(id string, state qilian.CaseState, tasks ...qilian.Task) {
+			c := newCase(id, "/county/s1/c_1/g1/", t0)
+			c.State, c.Tasks = state, tasks
+			mustSync(t, db, c)
+		}
+		sync("P1", qilian.CaseInProgress, provisional(task("P1-t1", "u1", qilian.TaskAccepted, hours(1), hours(80)), false, true))
+		sync("P2", qilian.CaseDispatching, provisional(task("P2-t1", "u1", qilian.TaskOffered, hours(1), hours(80)), true, false))
+		// An accepted task's accept-by is history, not ahead of it.
+		sync("P3", qilian.CaseInProgress, provisional(task("P3-t1", "u1", qilian.TaskAccepted, hours(1), hours(80)), true, false))
+		sync("P4", qilian.CaseInProgress, provisional(task("P4-t1", "u1", qilian.TaskResolved, hours(1), hours(80)), false, true))
+		sync("P5", qilian.CaseCancelled, provisional(task("P5-t1", "u1", qilian.TaskOffered, hours(1), hours(80)), true, true))
+		sync("P6", qilian.CaseInProgress, task("P6-t1", "u1", qilian.TaskAccepted, hours(1), hours(80)))
+
+		ids, err := db.ProvisionalCases(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []string{"P1", "P2"}, ids)
+
+		// Re-timed: the mark goes with the next sync.
+		c := newCase("P1", "/county/s1/c_1/g1/", t0)
+		c.Revision = 2
+		c.Tasks = []qilian.Task{task("P1-t1", "u1", qilian.TaskAccepted, hours(1), hours(90))}
+		mustSync(t, db, c)
+		ids, err = db.ProvisionalCases(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []string{"P2"}, ids)
+	})
+}

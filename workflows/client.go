@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -121,4 +122,50 @@ func (k *Client) update(ctx context.Context, caseID, name string, args ...any) (
 		return qilian.Case{}, fromTemporal(err)
 	}
 	return c, nil
+}
+
+// Retime asks the case to count its provisional deadlines again on the
+// worker's calendar (see SignalRetime).
+func (k *Client) Retime(ctx context.Context, caseID string) error {
+	return fromTemporal(k.Temporal.SignalWorkflow(ctx, qilian.CaseWorkflowID(caseID), "", SignalRetime, nil))
+}
+
+// ProvisionalCases is what RetimeProvisional reads from the read model.
+type ProvisionalCases interface {
+	// ProvisionalCases lists the open cases with a provisional deadline
+	// ahead of an open task.
+	ProvisionalCases(ctx context.Context) ([]string, error)
+	// CaseSnapshot returns a case as last projected.
+	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
+}
+
+// RetimeProvisional signals each case whose provisional deadlines would
+// move, or lose their mark, when counted on cal: what a worker does when
+// it starts on a calendar that may have gained official years (a newer
+// lunar-go, a file an admin added). The case decides again itself; the
+// check here only spares the cases whose count would come out the same.
+// It returns how many cases it signalled, and goes on past a case that
+// fails, returning the first error.
+func (k *Client) RetimeProvisional(ctx context.Context, store ProvisionalCases, cal qilian.WorkingTime, now time.Time) (int, error) {
+	ids, err := store.ProvisionalCases(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var first error
+	n := 0
+	for _, id := range ids {
+		c, err := store.CaseSnapshot(ctx, id)
+		if err == nil {
+			var evs []qilian.Event
+			if evs, err = c.Retime(now, qilian.NewScheduler(c.Policy, cal)); err == nil && len(evs) > 0 {
+				if err = k.Retime(ctx, id); err == nil {
+					n++
+				}
+			}
+		}
+		if err != nil && first == nil {
+			first = fmt.Errorf("retime case %s: %w", id, err)
+		}
+	}
+	return n, first
 }

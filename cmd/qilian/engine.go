@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
@@ -40,4 +44,19 @@ func registerEngine(w worker.Worker, db *storage.DB, e engineConfig, log *slog.L
 	w.RegisterWorkflowWithOptions(eng.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
 	w.RegisterActivityWithOptions(&activities.Activities{Store: db}, activity.RegisterOptions{})
 	log.Debug("registered case engine", "workflow", qilian.CaseWorkflowName, "task_queue", qilian.TaskQueue)
+}
+
+// retimeProvisional has every case whose provisional deadlines would move
+// on this process's calendar count them again: the calendar may have
+// gained official years since the deadlines were counted.
+func retimeProvisional(ctx context.Context, c client.Client, db *storage.DB, e engineConfig, log *slog.Logger) {
+	k := &workflows.Client{Temporal: c, Policy: e.Policy}
+	n, err := k.RetimeProvisional(ctx, db, e.Calendar, time.Now())
+	if err != nil && ctx.Err() == nil {
+		log.Warn("re-timing provisional deadlines", "error", err, "cases_signalled", n)
+		return
+	}
+	if n > 0 {
+		log.Info("re-timing provisional deadlines on the official calendar", "cases", n)
+	}
 }

@@ -7,6 +7,8 @@
 //	qilian seed --demo
 //	                  load the demo district and print a token per role
 //	qilian user add|revoke|list
+//	qilian calendar YEAR
+//	                  print a year's holidays and make-up working days, and their source
 //	qilian version
 //	qilian bench      measure Qilian against bare baselines (BENCHMARKS.md)
 package main
@@ -51,6 +53,7 @@ commands:
   migrate      bring the read-model schema up to date
   seed --demo  load the demo district and print a token per role as JSON
   user         add, revoke or list users and their tokens
+  calendar Y   print year Y's holidays and make-up working days, and their source
   version      print the version
   bench        measure Qilian side by side with bare baselines (see BENCHMARKS.md)
 
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "calendar":
+		return runCalendar(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "qilian %s (%s; temporal server %s)\n", version, buildInfo(), temporalserver.Version)
 		return nil

@@ -107,6 +107,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			return fmt.Errorf("start worker: %w", err)
 		}
 		defer w.Stop()
+		go retimeProvisional(ctx, c, db, engine, log)
 	}
 
 	reg := api.NewRegistry()

@@ -22,6 +22,7 @@ func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, 
 		Engine:     &workflows.Client{Temporal: c, Policy: e.Policy},
 		Store:      db,
 		Indicators: indicators,
+		Calendar:   e.Calendar,
 		Log:        log,
 	})
 	web.Mount(r)

@@ -34,11 +34,16 @@ import (
 )
 
 func searchAttributes() map[string]enumspb.IndexedValueType {
-	return map[string]enumspb.IndexedValueType{
-		qilian.SearchAttrKind: enumspb.INDEXED_VALUE_TYPE_KEYWORD, qilian.SearchAttrState: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		qilian.SearchAttrLocality: enumspb.INDEXED_VALUE_TYPE_KEYWORD, qilian.SearchAttrOverdue: enumspb.INDEXED_VALUE_TYPE_BOOL,
-		qilian.SearchAttrLevel: enumspb.INDEXED_VALUE_TYPE_INT,
+	types := map[qilian.SearchAttrType]enumspb.IndexedValueType{
+		qilian.SearchAttrKeyword: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		qilian.SearchAttrBool:    enumspb.INDEXED_VALUE_TYPE_BOOL,
+		qilian.SearchAttrInt:     enumspb.INDEXED_VALUE_TYPE_INT,
 	}
+	out := map[string]enumspb.IndexedValueType{}
+	for name, t := range qilian.SearchAttributes() {
+		out[name] = types[t]
+	}
+	return out
 }
 
 // Env is a running engine.
@@ -109,6 +114,9 @@ type Options struct {
 	Dialect string
 	// Policy replaces the configured default policy.
 	Policy *qilian.Policy
+	// Calendar replaces the configured calendar in the worker; Env.Calendar
+	// stays the configured one.
+	Calendar qilian.WorkingTime
 }
 
 // Start runs an engine for the test and stops it when the test ends.
@@ -152,7 +160,11 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	t.Cleanup(c.Close)
 	w := worker.New(c, qilian.TaskQueue, worker.Options{})
-	eng := &workflows.Engine{Policy: policy, Calendar: cal}
+	var work qilian.WorkingTime = cal
+	if o.Calendar != nil {
+		work = o.Calendar
+	}
+	eng := &workflows.Engine{Policy: policy, Calendar: work}
 	w.RegisterWorkflowWithOptions(eng.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
 	w.RegisterActivityWithOptions(&activities.Activities{Store: db}, activity.RegisterOptions{})
 	if err := w.Start(); err != nil {
