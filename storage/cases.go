@@ -218,7 +218,7 @@ func taskToRow(c qilian.Case, t qilian.Task) taskRow {
 		State: string(t.State), AcceptBy: dbTimeOrNull(t.AcceptBy.Due), ResolveBy: dbTimeOrNull(t.ResolveBy.Due),
 		Level: t.Level, Overdue: t.Overdue, DueAt: dbTimeOrNull(taskDue(c, t)), Provisional: t.Provisional(),
 		LocalityPath: c.LocalityPath,
-		CreatedAt: dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
+		CreatedAt:    dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
 	}
 }
 
