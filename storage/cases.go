@@ -217,8 +217,7 @@ func taskToRow(c qilian.Case, t qilian.Task) taskRow {
 		ID: t.ID, CaseID: c.ID, UnitID: t.UnitID, Role: string(t.Role), Required: t.Required,
 		State: string(t.State), AcceptBy: dbTimeOrNull(t.AcceptBy.Due), ResolveBy: dbTimeOrNull(t.ResolveBy.Due),
 		Level: t.Level, Overdue: t.Overdue, DueAt: dbTimeOrNull(taskDue(c, t)), Provisional: t.Provisional(),
-		LocalityPath: c.LocalityPath,
-		CreatedAt:    dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
+		LocalityPath: c.LocalityPath, CreatedAt: dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
 	}
 }
 
