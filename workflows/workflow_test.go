@@ -2,7 +2,6 @@ package workflows_test
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/activities"
-	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/workflows"
 	"github.com/qilian/qilian/workflows/enginetest"
@@ -50,6 +48,12 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, start time.Time, policy *qilian.Policy) *harness {
+	return newHarnessOn(t, start, policy, nil)
+}
+
+// newHarnessOn is newHarness with the worker counting on cal, or on the
+// configured calendar (lunar-go and configs/calendar) when cal is nil.
+func newHarnessOn(t *testing.T, start time.Time, policy *qilian.Policy, cal qilian.WorkingTime) *harness {
 	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
 	require.NoError(t, err)
 	p, err := cfg.Policy()
@@ -57,8 +61,11 @@ func newHarness(t *testing.T, start time.Time, policy *qilian.Policy) *harness {
 	if policy != nil {
 		p = *policy
 	}
-	cal, err := calendar.LoadFS(os.DirFS("../configs/calendar"), ".")
-	require.NoError(t, err)
+	if cal == nil {
+		standard, err := cfg.Calendar()
+		require.NoError(t, err)
+		cal = standard
+	}
 	h := &harness{}
 	h.SetLogger(sdklog.NewStructuredLogger(enginetest.Quiet()))
 	h.env = h.NewTestWorkflowEnvironment()
