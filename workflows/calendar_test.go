@@ -132,9 +132,9 @@ func (s *switchable) set(w qilian.WorkingTime) {
 }
 
 func (s *switchable) Add(t time.Time, d time.Duration) (time.Time, error) { return s.now().Add(t, d) }
-func (s *switchable) Between(a, b time.Time) (time.Duration, error)      { return s.now().Between(a, b) }
-func (s *switchable) PerDay() time.Duration                              { return s.now().PerDay() }
-func (s *switchable) Provisional(a, b time.Time) bool                    { return s.now().Provisional(a, b) }
+func (s *switchable) Between(a, b time.Time) (time.Duration, error)       { return s.now().Between(a, b) }
+func (s *switchable) PerDay() time.Duration                               { return s.now().PerDay() }
+func (s *switchable) Provisional(a, b time.Time) bool                     { return s.now().Provisional(a, b) }
 
 // calendars returns the calendar of the 2026 file alone, on which 2027 is
 // provisional, and the configured one, on which it is official.
