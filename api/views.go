@@ -50,6 +50,9 @@ type deadlineView struct {
 	WarnAt time.Time    `json:"warn_at" required:"true"`
 	Steps  []time.Time  `json:"steps" required:"true" doc:"when each rung of the escalation ladder fires after a breach"`
 	Clock  qilian.Clock `json:"clock" required:"true"`
+	// Provisional marks a deadline counted over a year without official
+	// holiday data; the case counts it again once the year is arranged.
+	Provisional bool `json:"provisional" required:"true" doc:"counted over a year without official holiday data (provisional rules, no make-up days); counted again once the year is official"`
 }
 
 func viewDeadline(d qilian.Deadline) *deadlineView {
@@ -60,7 +63,7 @@ func viewDeadline(d qilian.Deadline) *deadlineView {
 	if steps == nil {
 		steps = []time.Time{}
 	}
-	return &deadlineView{Due: d.Due, WarnAt: d.WarnAt, Steps: steps, Clock: d.Clock}
+	return &deadlineView{Due: d.Due, WarnAt: d.WarnAt, Steps: steps, Clock: d.Clock, Provisional: d.Provisional}
 }
 
 type extensionView struct {
@@ -247,8 +250,11 @@ type taskSummaryView struct {
 	Level     int              `json:"level" required:"true"`
 	Overdue   bool             `json:"overdue" required:"true"`
 	DueAt     time.Time        `json:"due_at,omitzero" doc:"the deadline the task works against now; absent once it is no longer open"`
-	CreatedAt time.Time        `json:"created_at" required:"true"`
-	UpdatedAt time.Time        `json:"updated_at" required:"true"`
+	// Provisional marks a deadline counted over a year without official
+	// calendar data; it is counted again once the year is arranged.
+	Provisional bool      `json:"provisional" required:"true" doc:"a deadline ahead was counted over a year without official holiday data"`
+	CreatedAt   time.Time `json:"created_at" required:"true"`
+	UpdatedAt   time.Time `json:"updated_at" required:"true"`
 }
 
 type taskList struct {
@@ -263,7 +269,7 @@ func viewTaskPage(p storage.TaskPage) taskList {
 			ID: t.ID, CaseID: t.CaseID, CaseTitle: t.CaseTitle, CaseKind: t.CaseKind, CaseState: t.CaseState,
 			UnitID: t.UnitID, Role: t.Role, Required: t.Required, State: t.State, AcceptBy: t.AcceptBy,
 			ResolveBy: t.ResolveBy, Level: t.Level, Overdue: t.Overdue, DueAt: t.DueAt,
-			CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+			Provisional: t.Provisional, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		})
 	}
 	return out

@@ -567,20 +567,23 @@ type TaskFilter struct {
 
 // TaskSummary is one line of a unit's inbox, with its case's title and kind.
 type TaskSummary struct {
-	ID           string
-	CaseID       string
-	CaseTitle    string
-	CaseKind     qilian.Kind
-	CaseState    qilian.CaseState
-	UnitID       string
-	Role         qilian.TaskRole
-	Required     bool
-	State        qilian.TaskState
-	AcceptBy     time.Time
-	ResolveBy    time.Time
-	Level        int
-	Overdue      bool
-	DueAt        time.Time // zero when the task is not open
+	ID        string
+	CaseID    string
+	CaseTitle string
+	CaseKind  qilian.Kind
+	CaseState qilian.CaseState
+	UnitID    string
+	Role      qilian.TaskRole
+	Required  bool
+	State     qilian.TaskState
+	AcceptBy  time.Time
+	ResolveBy time.Time
+	Level     int
+	Overdue   bool
+	DueAt     time.Time // zero when the task is not open
+	// Provisional: a deadline ahead of the open task was counted over a
+	// year without official calendar data.
+	Provisional  bool
 	LocalityPath string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -605,6 +608,7 @@ type taskSummaryRow struct {
 	Level        int
 	Overdue      bool
 	DueAt        *time.Time
+	Provisional  bool
 	LocalityPath string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -669,7 +673,7 @@ func (db *DB) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
 			CaseState: qilian.CaseState(r.CaseState), UnitID: r.UnitID, Role: qilian.TaskRole(r.Role),
 			Required: r.Required, State: qilian.TaskState(r.State), AcceptBy: timeOrZero(r.AcceptBy),
 			ResolveBy: timeOrZero(r.ResolveBy), Level: r.Level, Overdue: r.Overdue, DueAt: timeOrZero(r.DueAt),
-			LocalityPath: r.LocalityPath, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Revision: r.Revision,
+			Provisional: r.Provisional, LocalityPath: r.LocalityPath, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Revision: r.Revision,
 		}
 	}
 	return page, nil

@@ -58,7 +58,9 @@ export async function casePage(el, r) {
           h('tbody', {}, c.tasks.map((k) => h('tr', {},
             h('td', {}, k.id), h('td', {}, nameOf(k.unit_id)), h('td', {}, code('taskRole', k.role)),
             h('td', {}, code('taskState', k.state), k.overdue && h('span', { class: 'badge l3' }, t('overdue'))),
-            h('td', {}, when((k.state === 'offered' ? k.accept_by : k.resolve_by)?.due)),
+            h('td', {}, when((k.state === 'offered' ? k.accept_by : k.resolve_by)?.due),
+              (k.state === 'offered' ? k.accept_by : k.resolve_by)?.provisional &&
+                h('span', { class: 'badge provisional', title: t('provisionalHelp') }, t('provisional'))),
             h('td', {}, 'L' + k.level))))))),
     h('div', { class: 'card' }, h('h2', {}, t('timeline')), timeline));
 }

@@ -78,6 +78,10 @@ const words = {
   deadlineNear: ['{0}将至', '{0} is near'],
   deadlinePassed: ['已超过{0}', '{0} passed'],
   escalatedTo: ['第{0}级：{1}', 'rung {0}: {1}'],
+  provisional: ['暂定', 'provisional'],
+  provisionalHelp: ['该期限跨越尚未公布放假安排的年份，按法定节日规则推算（无调休）；官方安排公布后自动重算',
+    'This deadline crosses a year whose holiday arrangement is not yet published; it is counted on the statutory rules (no make-up days) and recounted once the official arrangement is in'],
+  retimedTo: ['{0}按官方日历重算：{1} → {2}', '{0} recounted on the official calendar: {1} → {2}'],
   period: ['考核期', 'Period'],
   periodHelp: ['如 2026-11、2026-Q4、2026', 'e.g. 2026-11, 2026-Q4, 2026'],
   subjectType: ['对象', 'Subject'],
@@ -154,6 +158,7 @@ const codes = {
   event: {
     opened: ['登记', 'opened'], warning: ['临期预警', 'warning'], overdue: ['超期', 'overdue'], escalated: ['升级督办', 'escalated'],
     whistle_missed: ['未按时报到', 'whistle missed'], report_missing: ['未按期报告', 'report missing'], decided: ['表决结果', 'decided'],
+    retimed: ['期限重算', 'deadline recounted'],
     dispatch: ['派单', 'dispatch'], verify: ['核查', 'verify'], 'follow-up': ['回访', 'follow-up'], reopen: ['重新派单', 'reopen'],
     cancel: ['撤销', 'cancel'], close: ['关闭', 'close'], whistle: ['吹哨', 'whistle'], report: ['报到', 'report'],
     meeting: ['联席会议', 'meeting'], remind: ['催办', 'reminder'], notice: ['通报', 'notice'],
@@ -200,6 +205,7 @@ export function reasonText(e) {
     case 'warning': return t('deadlineNear', code('deadline', p.deadline));
     case 'overdue': return t('deadlinePassed', code('deadline', p.deadline));
     case 'escalated': return t('escalatedTo', p.rung ?? '', code('escalation', p.action || e.reason));
+    case 'retimed': return t('retimedTo', code('deadline', p.deadline), when(p.old_due), when(p.new_due));
     case 'return': return code('returnReason', e.reason);
   }
   return e.reason || '';

@@ -18,7 +18,8 @@ export async function inboxPage(el) {
   const { tasks } = await api('/tasks?limit=200');
   fill(el, h('h1', {}, t('inboxTitle'), h('span', { class: 'count' }, String(tasks.length))),
     table('inbox-table', [t('due'), t('caseTitle'), t('kind'), t('role'), t('state'), t('level')], tasks.map((k) => h('tr', { dataset: { task: k.id } },
-      h('td', { class: k.overdue ? 'late' : '' }, when(k.due_at)),
+      h('td', { class: k.overdue ? 'late' : '' }, when(k.due_at),
+        k.provisional && h('span', { class: 'badge provisional', title: t('provisionalHelp') }, t('provisional'))),
       h('td', {}, caseLink(k.case_id, k.case_title), h('div', { class: 'muted' }, k.id)),
       h('td', {}, code('kind', k.case_kind)), h('td', {}, code('taskRole', k.role)),
       h('td', {}, code('taskState', k.state)), h('td', {}, levelBadge(k.level, k.overdue))))));
