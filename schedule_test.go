@@ -360,7 +360,8 @@ func TestRetimeMovesOnlyProvisionalDeadlinesOfOpenTasks(t *testing.T) {
 	stepWith(t, c, dispatch(lead(unitA)), t0, before)
 	old := task(t, c, "C1-t1").ResolveBy
 	require.True(t, old.Provisional)
-	require.True(t, c.Provisional() == false, "an offered task runs against its accept-by, which is official")
+	require.False(t, task(t, c, "C1-t1").AcceptBy.Provisional, "accept-by's last rung (32h) is before the cutoff")
+	require.True(t, c.Provisional(), "the resolve-by ahead of the offered task is provisional")
 
 	// Nothing changed on a calendar that is still provisional.
 	evs, err := c.Retime(t0.Add(time.Hour), before)
@@ -380,6 +381,7 @@ func TestRetimeMovesOnlyProvisionalDeadlinesOfOpenTasks(t *testing.T) {
 	require.False(t, nd.Provisional)
 	require.Equal(t, old.Due.Add(8*time.Hour), nd.Due)
 	require.Equal(t, old.From, nd.From, "counted again from where it was counted")
+	require.False(t, c.Provisional())
 
 	evs, err = c.Retime(t0.Add(2*time.Hour), after)
 	require.NoError(t, err)
