@@ -36,8 +36,8 @@ type Scheduler interface {
 	// After returns the instant sp after from on clock.
 	After(from time.Time, sp Span, clock Clock) (time.Time, error)
 	// Retime recomputes a provisional deadline from its From and Span on
-	// the calendar in force now. It returns d unchanged when d is not
-	// provisional or the count comes out the same.
+	// the calendar in force now; Deadline.Equal tells whether it moved. It
+	// returns d unchanged when d is not provisional.
 	Retime(d Deadline) (Deadline, error)
 }
 
@@ -80,14 +80,7 @@ func (s scheduler) Retime(d Deadline) (Deadline, error) {
 	if !d.Provisional || d.Clock != ClockWorking || d.From.IsZero() {
 		return d, nil
 	}
-	nd, err := s.deadline(d.From, d.Span, d.Clock)
-	if err != nil {
-		return Deadline{}, err
-	}
-	if nd.Equal(d) {
-		return d, nil
-	}
-	return nd, nil
+	return s.deadline(d.From, d.Span, d.Clock)
 }
 
 func (s scheduler) After(from time.Time, sp Span, clock Clock) (time.Time, error) {

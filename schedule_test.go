@@ -352,12 +352,21 @@ func TestADeadlineOverAProvisionalYearSaysSo(t *testing.T) {
 	require.False(t, wall.Provisional, "a wall-clock deadline counts no working days")
 }
 
-func TestRetimeMovesOnlyProvisionalDeadlinesOfOpenTasks(t *testing.T) {
-	cutoff := t0.Add(40 * time.Hour)
-	before := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff})
-	after := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: 8 * time.Hour})
-	c := open(t, request(qilian.KindServiceLinkage), grid)
+// dispatchedBefore is a case dispatched at t0 on a calendar without
+// official data from cutoff on, with that calendar's scheduler and the one
+// of the same calendar once official, where a count past cutoff takes
+// extra more.
+func dispatchedBefore(t *testing.T, cutoff time.Time, extra time.Duration) (c *qilian.Case, before, after qilian.Scheduler) {
+	t.Helper()
+	before = qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff})
+	after = qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: extra})
+	c = open(t, request(qilian.KindServiceLinkage), grid)
 	stepWith(t, c, dispatch(lead(unitA)), t0, before)
+	return c, before, after
+}
+
+func TestRetimeMovesOnlyProvisionalDeadlinesOfOpenTasks(t *testing.T) {
+	c, before, after := dispatchedBefore(t, t0.Add(40*time.Hour), 8*time.Hour)
 	old := task(t, c, "C1-t1").ResolveBy
 	require.True(t, old.Provisional)
 	require.False(t, task(t, c, "C1-t1").AcceptBy.Provisional, "accept-by's last rung (32h) is before the cutoff")
@@ -390,11 +399,8 @@ func TestRetimeMovesOnlyProvisionalDeadlinesOfOpenTasks(t *testing.T) {
 
 func TestRetimeKeepsWhatHasFiredOnlyIfStillDue(t *testing.T) {
 	cutoff := t0.Add(4 * time.Hour)
-	before := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff})
 	// The arrangement makes the first hours past the cutoff rest days.
-	after := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: 24 * time.Hour})
-	c := open(t, request(qilian.KindServiceLinkage), grid)
-	stepWith(t, c, dispatch(lead(unitA)), t0, before)
+	c, _, after := dispatchedBefore(t, cutoff, 24*time.Hour)
 	acc := task(t, c, "C1-t1").AcceptBy
 	require.True(t, acc.Provisional)
 	require.True(t, c.Provisional())
@@ -420,10 +426,8 @@ func TestRetimeKeepsWhatHasFiredOnlyIfStillDue(t *testing.T) {
 	require.Equal(t, tk.AcceptBy.WarnAt, next, "the warning will be given again, at its new time")
 
 	// A warning that has come on the new count too stays given.
-	c2 := open(t, request(qilian.KindServiceLinkage), grid)
-	stepWith(t, c2, dispatch(lead(unitA)), t0, before)
+	c2, _, shifted := dispatchedBefore(t, cutoff, time.Hour)
 	c2.Apply(c2.Tick(late))
-	shifted := qilian.NewScheduler(testPolicy(), guessed{cutoff: cutoff, official: true, extra: time.Hour})
 	evs, err = c2.Retime(late, shifted)
 	require.NoError(t, err)
 	c2.Apply(evs)

@@ -16,7 +16,6 @@ const lunarGo = "github.com/6tail/lunar-go"
 // englishNames gives the English names of the holidays lunar-go names.
 var englishNames = map[string]string{
 	"元旦节":   "New Year's Day",
-	"元旦":    "New Year's Day",
 	"春节":    "Spring Festival",
 	"清明节":   "Qingming Festival",
 	"劳动节":   "Labour Day",

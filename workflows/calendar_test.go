@@ -21,16 +21,8 @@ func (h *harness) cancelLater(t *testing.T, after time.Duration) {
 	h.act(t, after, qilian.Action{Name: qilian.ActCancel, Actor: axis, Note: "测试结束"})
 }
 
-func (h *harness) task(t *testing.T) qilian.Task {
-	t.Helper()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	require.NotEmpty(t, h.last.Tasks)
-	return h.last.Tasks[0]
-}
-
-// tasksAt records the first task as the case stood once the delayed
-// callbacks up to at have run.
+// taskAt records the first task as the case stands after the delayed
+// callbacks up to after have run.
 func (h *harness) taskAt(after time.Duration, into *qilian.Task) {
 	h.env.RegisterDelayedCallback(func() {
 		h.mu.Lock()
@@ -41,19 +33,30 @@ func (h *harness) taskAt(after time.Duration, into *qilian.Task) {
 	}, after)
 }
 
+// dispatched runs a problem-solving case on h: dispatched to unit-a after
+// dispatchAfter, accepted a minute later when accept is set, cancelled
+// after 60 days. It returns the task as it stood an hour in.
+func (h *harness) dispatched(t *testing.T, id string, dispatchAfter time.Duration, accept bool) qilian.Task {
+	t.Helper()
+	h.act(t, dispatchAfter, dispatchLead())
+	if accept {
+		h.act(t, dispatchAfter+time.Minute, qilian.Action{Name: qilian.ActAccept, Actor: staff, TaskID: id + "-t1"})
+	}
+	var tk qilian.Task
+	h.taskAt(time.Hour, &tk)
+	h.cancelLater(t, 60*24*time.Hour)
+	h.env.ExecuteWorkflow(qilian.CaseWorkflowName, workflows.Input{Open: ptr(openReq(id, qilian.KindProblemSolving)), Actor: grid})
+	require.NoError(t, h.env.GetWorkflowError())
+	return tk
+}
+
 // Dispatched on Sunday 20 December 2026, a problem-solving case's 15
 // working days run from Monday the 21st over New Year on the official 2027
 // arrangement: 21–25 and 28–31 December are nine days, 1–3 January rest,
 // 4–8 January make fourteen and Monday 11 January the fifteenth.
 func TestDispatchedInLateDecemberTheResolveByIsOn2027OfficialData(t *testing.T) {
 	h := newHarness(t, at("2026-12-20 10:00"), nil)
-	h.act(t, time.Minute, dispatchLead())
-	h.act(t, 2*time.Minute, qilian.Action{Name: qilian.ActAccept, Actor: staff, TaskID: "DEC1-t1"})
-	var tk qilian.Task
-	h.taskAt(time.Hour, &tk)
-	h.cancelLater(t, 60*24*time.Hour)
-	h.env.ExecuteWorkflow(qilian.CaseWorkflowName, workflows.Input{Open: ptr(openReq("DEC1", qilian.KindProblemSolving)), Actor: grid})
-	require.NoError(t, h.env.GetWorkflowError())
+	tk := h.dispatched(t, "DEC1", time.Minute, true)
 
 	require.Equal(t, at("2027-01-11 17:30"), tk.ResolveBy.Due.In(shanghai))
 	require.False(t, tk.ResolveBy.Provisional)
@@ -73,12 +76,7 @@ func TestDispatchedInLateDecemberTheResolveByIsOn2027OfficialData(t *testing.T) 
 // its deadlines are counted on the rules and say they are provisional.
 func TestPastTheOfficialYearsDeadlinesAreProvisionalNotRefused(t *testing.T) {
 	h := newHarness(t, at("2028-12-20 10:00"), nil)
-	h.act(t, time.Minute, dispatchLead())
-	var tk qilian.Task
-	h.taskAt(time.Hour, &tk)
-	h.cancelLater(t, 60*24*time.Hour)
-	h.env.ExecuteWorkflow(qilian.CaseWorkflowName, workflows.Input{Open: ptr(openReq("P2029", qilian.KindProblemSolving)), Actor: grid})
-	require.NoError(t, h.env.GetWorkflowError())
+	tk := h.dispatched(t, "P2029", time.Minute, false)
 
 	require.True(t, tk.AcceptBy.Provisional)
 	require.True(t, tk.ResolveBy.Provisional)
@@ -101,12 +99,7 @@ func TestPastTheOfficialYearsDeadlinesAreProvisionalNotRefused(t *testing.T) {
 // 5–13 February rest, Sunday 14 February works.
 func TestFifteenWorkingDaysAcrossThe2027SpringFestival(t *testing.T) {
 	h := newHarness(t, at("2027-01-25 08:00"), nil) // Monday
-	h.act(t, 30*time.Minute, dispatchLead())
-	var tk qilian.Task
-	h.taskAt(time.Hour, &tk)
-	h.cancelLater(t, 60*24*time.Hour)
-	h.env.ExecuteWorkflow(qilian.CaseWorkflowName, workflows.Input{Open: ptr(openReq("SF27", qilian.KindProblemSolving)), Actor: grid})
-	require.NoError(t, h.env.GetWorkflowError())
+	tk := h.dispatched(t, "SF27", 30*time.Minute, false)
 	// 25–29 Jan (5), 31 Jan (6), 1–4 Feb (10), 14–18 Feb (15).
 	require.Equal(t, at("2027-02-18 17:30"), tk.ResolveBy.Due.In(shanghai))
 	require.False(t, tk.ResolveBy.Provisional)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -339,6 +340,21 @@ var (
 
 	saProvisional = temporal.NewSearchAttributeKeyBool(qilian.SearchAttrProvisional)
 )
+
+// SearchAttributes is qilian.SearchAttributes in Temporal's types, for
+// preparing a namespace before a worker starts.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	types := map[qilian.SearchAttrType]enumspb.IndexedValueType{
+		qilian.SearchAttrKeyword: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		qilian.SearchAttrBool:    enumspb.INDEXED_VALUE_TYPE_BOOL,
+		qilian.SearchAttrInt:     enumspb.INDEXED_VALUE_TYPE_INT,
+	}
+	out := map[string]enumspb.IndexedValueType{}
+	for name, t := range qilian.SearchAttributes() {
+		out[name] = types[t]
+	}
+	return out
+}
 
 // upsertSearchAttributes lets the Temporal UI and CLI filter cases; people's
 // lists come from the read model.

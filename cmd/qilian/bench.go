@@ -292,7 +292,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		FrontendAddr:     "127.0.0.1:0",
 		Namespace:        cfg.Temporal.Namespace,
 		Retention:        cfg.Temporal.Retention.Wall(),
-		SearchAttributes: searchAttributes(),
+		SearchAttributes: workflows.SearchAttributes(),
 		Log:              slog.New(levelFloor{log.Handler(), slog.LevelError}),
 	})
 	if err != nil {
@@ -308,7 +308,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	if err != nil {
 		return nil, err
 	}
-	if err := temporalserver.Ensure(dialCtx, st.c, cfg.Temporal.Namespace, cfg.Temporal.Retention.Wall(), searchAttributes(), quietLog(log)); err != nil {
+	if err := temporalserver.Ensure(dialCtx, st.c, cfg.Temporal.Namespace, cfg.Temporal.Retention.Wall(), workflows.SearchAttributes(), quietLog(log)); err != nil {
 		return nil, err
 	}
 	w := worker.New(st.c, qilian.TaskQueue, worker.Options{})

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -19,6 +18,7 @@ import (
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/temporalserver"
+	"github.com/qilian/qilian/workflows"
 )
 
 // runProcess runs serve, api or worker until ctx ends, then shuts down in
@@ -72,7 +72,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			UIAddr:           ui,
 			Namespace:        cfg.Temporal.Namespace,
 			Retention:        cfg.Temporal.Retention.Wall(),
-			SearchAttributes: searchAttributes(),
+			SearchAttributes: workflows.SearchAttributes(),
 			Log:              temporalLog(log),
 		})
 		if err != nil {
@@ -93,7 +93,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 		return err
 	}
 	defer c.Close()
-	if err := temporalserver.Ensure(dialCtx, c, cfg.Temporal.Namespace, cfg.Temporal.Retention.Wall(), searchAttributes(), log); err != nil {
+	if err := temporalserver.Ensure(dialCtx, c, cfg.Temporal.Namespace, cfg.Temporal.Retention.Wall(), workflows.SearchAttributes(), log); err != nil {
 		return err
 	}
 
@@ -157,19 +157,6 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	// The deferred calls now stop the worker, close the client, stop the
 	// embedded server and close the database, in that order.
 	return nil
-}
-
-func searchAttributes() map[string]enumspb.IndexedValueType {
-	types := map[qilian.SearchAttrType]enumspb.IndexedValueType{
-		qilian.SearchAttrKeyword: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		qilian.SearchAttrBool:    enumspb.INDEXED_VALUE_TYPE_BOOL,
-		qilian.SearchAttrInt:     enumspb.INDEXED_VALUE_TYPE_INT,
-	}
-	out := map[string]enumspb.IndexedValueType{}
-	for name, t := range qilian.SearchAttributes() {
-		out[name] = types[t]
-	}
-	return out
 }
 
 // temporalLog keeps the embedded server's own chatter at warnings unless

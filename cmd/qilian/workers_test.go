@@ -60,7 +60,7 @@ func TestTwoWorkersShareTheWorkAndOneSurvivesAKill(t *testing.T) {
 	bin := buildBinary(t)
 	srv, err := temporalserver.Start(temporalserver.Options{
 		DataDir: t.TempDir(), FrontendAddr: "127.0.0.1:0", Namespace: qilian.DefaultNamespace,
-		Retention: 24 * time.Hour, SearchAttributes: searchAttributes(), Log: enginetest.Quiet(),
+		Retention: 24 * time.Hour, SearchAttributes: workflows.SearchAttributes(), Log: enginetest.Quiet(),
 	})
 	require.NoError(t, err)
 	defer srv.Stop()

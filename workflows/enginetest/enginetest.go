@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -32,19 +31,6 @@ import (
 	"github.com/qilian/qilian/temporalserver"
 	"github.com/qilian/qilian/workflows"
 )
-
-func searchAttributes() map[string]enumspb.IndexedValueType {
-	types := map[qilian.SearchAttrType]enumspb.IndexedValueType{
-		qilian.SearchAttrKeyword: enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		qilian.SearchAttrBool:    enumspb.INDEXED_VALUE_TYPE_BOOL,
-		qilian.SearchAttrInt:     enumspb.INDEXED_VALUE_TYPE_INT,
-	}
-	out := map[string]enumspb.IndexedValueType{}
-	for name, t := range qilian.SearchAttributes() {
-		out[name] = types[t]
-	}
-	return out
-}
 
 // Env is a running engine.
 type Env struct {
@@ -94,7 +80,7 @@ func server() (string, error) {
 		srv, err := temporalserver.Start(temporalserver.Options{
 			DataDir: dir, FrontendAddr: "127.0.0.1:0", Namespace: "qilian-test-base",
 			Retention: 24 * time.Hour, Log: Quiet(),
-			ExtraNamespaces: pool, SearchAttributes: searchAttributes(),
+			ExtraNamespaces: pool, SearchAttributes: workflows.SearchAttributes(),
 		})
 		if err != nil {
 			serverErr = err
