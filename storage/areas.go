@@ -84,12 +84,12 @@ func (db *DB) GridAt(ctx context.Context, scopePath string, p qilian.Point) (qil
 		return qilian.Locality{}, qilian.ErrNotFound
 	}
 	var rows []areaRow
-	err := db.gorm.WithContext(ctx).Table("locality_areas AS a").
+	q := db.gorm.WithContext(ctx).Table("locality_areas AS a").
 		Select("a.locality_id, a.corners, a.min_lat, a.max_lat, a.min_lng, a.max_lng, a.updated_at").
 		Joins("JOIN localities l ON l.id = a.locality_id").
-		Where("l.level = ? AND l.path LIKE ? ESCAPE '\\'", string(qilian.LevelGrid), likePrefix(scopePath)).
-		Where("a.min_lat <= ? AND a.max_lat >= ? AND a.min_lng <= ? AND a.max_lng >= ?", p.Lat, p.Lat, p.Lng, p.Lng).
-		Order("l.path").Find(&rows).Error
+		Where("l.level = ?", string(qilian.LevelGrid)).
+		Where("a.min_lat <= ? AND a.max_lat >= ? AND a.min_lng <= ? AND a.max_lng >= ?", p.Lat, p.Lat, p.Lng, p.Lng)
+	err := db.scopeRange(q, "l.path", scopePath).Order("l.path").Find(&rows).Error
 	if err != nil {
 		return qilian.Locality{}, translate(err)
 	}

@@ -502,8 +502,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	}
 	limit := pageSize(f.Limit)
 
-	q := db.gorm.WithContext(ctx).Table("cases AS c").Select(caseSummaryColumns).
-		Where("c.locality_path LIKE ? ESCAPE '\\'", likePrefix(f.ScopePath))
+	q := db.scopeRange(db.gorm.WithContext(ctx).Table("cases AS c").Select(caseSummaryColumns), "c.locality_path", f.ScopePath)
 	if f.UnitID != "" {
 		q = q.Where("EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.unit_id = ?)", f.UnitID)
 	}
@@ -514,9 +513,14 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		q = q.Where("c.state = ?", string(f.State))
 	}
 	if f.LocalityID != "" {
-		// IDs are unique in the tree, so the subtree of X is every path
-		// holding the segment /X/.
-		q = q.Where("c.locality_path LIKE ? ESCAPE '\\'", "%"+likePrefix(qilian.PathSep+f.LocalityID+qilian.PathSep))
+		l, err := db.Locality(ctx, f.LocalityID)
+		switch {
+		case errors.Is(err, qilian.ErrNotFound):
+			return CasePage{Cases: []CaseSummary{}}, nil
+		case err != nil:
+			return CasePage{}, err
+		}
+		q = db.scopeRange(q, "c.locality_path", l.Path)
 	}
 	if f.Overdue != nil {
 		q = q.Where("c.overdue = ?", *f.Overdue)
@@ -712,7 +716,7 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 	}
 	now = now.UTC()
 	var rows []overdueRow
-	err := overdueQuery(db.gorm.WithContext(ctx), scopePath, now, limit).Find(&rows).Error
+	err := db.overdueQuery(db.gorm.WithContext(ctx), scopePath, now, limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -728,13 +732,12 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 }
 
 // overdueQuery is Overdue's query, shared with QueryPlans.
-func overdueQuery(tx *gorm.DB, scopePath string, now time.Time, limit int) *gorm.DB {
-	return tx.Table("tasks AS t").
+func (db *DB) overdueQuery(tx *gorm.DB, scopePath string, now time.Time, limit int) *gorm.DB {
+	q := tx.Table("tasks AS t").
 		Select("c.id AS case_id, c.title AS case_title, c.kind AS case_kind, c.locality_id, t.id AS task_id, t.unit_id, t.level, t.due_at").
 		Joins("JOIN cases c ON c.id = t.case_id").
-		Where("t.due_at < ?", now).
-		Where("t.locality_path LIKE ? ESCAPE '\\'", likePrefix(scopePath)).
-		Order("t.due_at, t.id").Limit(pageSize(limit))
+		Where("t.due_at < ?", now)
+	return db.scopeRange(q, "t.locality_path", scopePath).Order("t.due_at, t.id").Limit(pageSize(limit))
 }
 
 // countQuery is CaseCounts' query, shared with QueryPlans: the sums of

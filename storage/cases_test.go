@@ -311,6 +311,20 @@ func TestSyncCaseConcurrentRevisions(t *testing.T) {
 // community cX1, whose ID matches "c_1" as a LIKE pattern; s2 with c2.
 func seedCases(t *testing.T, db *storage.DB) {
 	overdue := func(c qilian.Case) qilian.Case { c.Overdue = true; return c }
+	// The tree the cases sit in: the locality filter reads its paths.
+	for _, l := range []qilian.Locality{
+		{ID: "county", Level: qilian.LevelCounty},
+		{ID: "s1", ParentID: "county", Level: qilian.LevelStreet},
+		{ID: "c_1", ParentID: "s1", Level: qilian.LevelCommunity},
+		{ID: "g1", ParentID: "c_1", Level: qilian.LevelGrid},
+		{ID: "cX1", ParentID: "s1", Level: qilian.LevelCommunity},
+		{ID: "s2", ParentID: "county", Level: qilian.LevelStreet},
+		{ID: "c2", ParentID: "s2", Level: qilian.LevelCommunity},
+	} {
+		l.Name = l.ID
+		_, err := db.UpsertLocality(context.Background(), l)
+		require.NoError(t, err)
+	}
 
 	a1 := newCase("a1", "/county/s1/c_1/g1/", hours(1))
 	a1.Title, a1.Location.Address = "小区路灯不亮", "东栅街道12号"

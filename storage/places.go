@@ -57,7 +57,7 @@ func (db *DB) Localities(ctx context.Context, root string) ([]qilian.Locality, e
 	var rows []localityRow
 	q := db.gorm.WithContext(ctx).Order("path")
 	if root != "" {
-		q = q.Where("path LIKE ? ESCAPE '\\'", likePrefix(root))
+		q = db.scopeRange(q, "path", root)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err)
@@ -129,7 +129,7 @@ func (db *DB) Units(ctx context.Context, root string) ([]qilian.Unit, error) {
 	var rows []unitRow
 	q := db.gorm.WithContext(ctx).Order("units.id")
 	if root != "" {
-		q = q.Joins("JOIN localities ON localities.id = units.locality_id").Where("localities.path LIKE ? ESCAPE '\\'", likePrefix(root))
+		q = db.scopeRange(q.Joins("JOIN localities ON localities.id = units.locality_id"), "localities.path", root)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err)
@@ -180,8 +180,9 @@ func validID(s string) bool {
 	return true
 }
 
-// likePrefix escapes a path for a LIKE prefix match: IDs may hold '_',
-// which LIKE would take for a wildcard.
+// likePrefix escapes s for a LIKE prefix match ('%', '_' and '\\' are
+// LIKE's own). Only text search uses LIKE; subtrees are byte ranges
+// (scopeRange), since LIKE ignores case on SQLite.
 func likePrefix(path string) string {
 	r := []rune{}
 	for _, c := range path {

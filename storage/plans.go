@@ -20,7 +20,7 @@ func (db *DB) QueryPlans(ctx context.Context, scopePath string, now time.Time) (
 	}
 	queries := map[string]func(tx *gorm.DB) *gorm.DB{
 		"overdue": func(tx *gorm.DB) *gorm.DB {
-			return overdueQuery(tx, scopePath, now.UTC(), 0).Find(&[]overdueRow{})
+			return db.overdueQuery(tx, scopePath, now.UTC(), 0).Find(&[]overdueRow{})
 		},
 		"counts": func(tx *gorm.DB) *gorm.DB {
 			return db.countQuery(tx, scopePath).Find(&[]map[string]any{})

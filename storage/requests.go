@@ -50,8 +50,7 @@ func (db *DB) Requests(ctx context.Context, f RequestFilter) ([]qilian.Case, err
 	if limit == 0 {
 		limit = MaxRequests
 	}
-	q := db.gorm.WithContext(ctx).Table("cases").Select("snapshot").
-		Where("locality_path LIKE ? ESCAPE '\\'", likePrefix(f.ScopePath))
+	q := db.scopeRange(db.gorm.WithContext(ctx).Table("cases").Select("snapshot"), "locality_path", f.ScopePath)
 	if len(f.IDs) > 0 {
 		q = q.Where("id IN ?", f.IDs)
 	} else {

@@ -41,7 +41,9 @@ func scopeIndexMigration(postgres bool) *goose.Migration {
 // scopeRange restricts column to the subtree at path (a valid scope, which
 // ends with the separator) as a range in byte order: every path that
 // starts with "/a/b/" lies in ["/a/b/", "/a/b0"), since '0' follows '/',
-// and nothing else does.
+// and nothing else does. It is the one subtree filter of the read model:
+// byte order is case-sensitive on both databases, so "/nanhu/JIANSHE/"
+// is never inside "/nanhu/jianshe/" (SQLite's LIKE would say it is).
 func (db *DB) scopeRange(tx *gorm.DB, column, path string) *gorm.DB {
 	upper := strings.TrimSuffix(path, "/") + "0"
 	if db.postgres {
