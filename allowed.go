@@ -103,30 +103,74 @@ func (c *Case) Allowed(actor Actor) []ActionName {
 	return out
 }
 
-// visible reports whether the case exists as far as actor is concerned.
-// Outside it, Decide answers "not found", never "forbidden": a case out of
-// scope must look like one that does not exist.
-//
-// Axis, grid workers and supervisors see their subtree. Unit staff see a
-// case when their unit has a task on it (in any state), owns the booked
-// resource, is the member's home unit or was summoned by a whistle.
-// Everyone sees the cases they opened, and the named participants of a
-// consultation see it so that they can vote.
-func (c *Case) visible(a Actor) bool {
-	if a.UserID != "" && a.UserID == c.OpenedBy.UserID {
-		return true
-	}
-	if con := c.Details.Consultation; con != nil && a.UserID != "" && slices.Contains(con.Participants, a.UserID) {
-		return true
-	}
+// relation is how an actor stands to a case; an actor may hold several.
+type relation uint8
+
+const (
+	// inCharge: the role's current place covers the case. Axis, grid
+	// workers and supervisors by their subtree; unit staff when their
+	// unit has a task on the case (in any state), owns the booked
+	// resource, is the member's home unit or was summoned by a whistle.
+	inCharge relation = 1 << iota
+	// participant: named in the consultation, to vote.
+	participant
+	// opener: opened the case, and is still the same role in the same
+	// place. A user moved elsewhere leaves the cases of the old place
+	// behind.
+	opener
+)
+
+// relationTo says how a stands to the case.
+func (c *Case) relationTo(a Actor) relation {
+	var r relation
 	switch a.Role {
 	case RoleAxis, RoleGridWorker, RoleSupervisor:
-		return Contains(a.LocalityPath, c.LocalityPath)
+		if Contains(a.LocalityPath, c.LocalityPath) {
+			r |= inCharge
+		}
 	case RoleUnitStaff:
-		return a.UnitID != "" && c.involves(a.UnitID)
+		if a.UnitID != "" && c.involves(a.UnitID) {
+			r |= inCharge
+		}
+	}
+	if con := c.Details.Consultation; con != nil && a.UserID != "" && slices.Contains(con.Participants, a.UserID) {
+		r |= participant
+	}
+	o := c.OpenedBy
+	if a.UserID != "" && a.UserID == o.UserID && a.Role == o.Role && a.UnitID == o.UnitID && a.LocalityID == o.LocalityID {
+		r |= opener
+	}
+	return r
+}
+
+// bystanderMay is what a relation other than being in charge lets an
+// actor do, besides reading: a participant votes; the opener answers the
+// follow-up (回访) and, as the booking party, hands the resource back.
+// Everything else needs the role and the place (inCharge): being named
+// is not being in charge.
+var bystanderMay = map[relation][]ActionName{
+	participant: {ActVote},
+	opener:      {ActFollowUp, ActHandBack},
+}
+
+// mayAs reports whether relation r lets its holder take the action.
+func (r relation) mayAs(n ActionName) bool {
+	if r&inCharge != 0 {
+		return true
+	}
+	for rel, names := range bystanderMay {
+		if r&rel != 0 && slices.Contains(names, n) {
+			return true
+		}
 	}
 	return false
 }
+
+// visible reports whether the case exists as far as actor is concerned:
+// any relation to it lets them read it. Outside it, Decide answers "not
+// found", never "forbidden": a case out of scope must look like one that
+// does not exist.
+func (c *Case) visible(a Actor) bool { return c.relationTo(a) != 0 }
 
 // involves reports whether unit takes part in the case.
 func (c *Case) involves(unit string) bool {
@@ -170,7 +214,9 @@ func (c *Case) taskIndex(id string) int {
 
 // guard runs the checks of Decide that do not read the action's inputs,
 // in Decide's order: the role may ever take the action (EFORBIDDEN), the
-// actor's place covers the case and the task (ENOTFOUND), the case and the
+// actor can see the case (ENOTFOUND), their relation to it allows the
+// action (EFORBIDDEN: see bystanderMay), their place covers the task
+// (ENOTFOUND), the case and the
 // task are in a state that allows it (ECONFLICT). It returns the index of
 // the task the action names, or -1. A zero now skips time windows, which
 // is what Allowed wants.
@@ -185,8 +231,12 @@ func (c *Case) guard(a Action, now time.Time) (int, error) {
 	if !slices.Contains(roles, a.Actor.Role) {
 		return -1, Errorf(EFORBIDDEN, "role %q may not %s", a.Actor.Role, a.Name)
 	}
-	if !c.visible(a.Actor) {
+	rel := c.relationTo(a.Actor)
+	if rel == 0 {
 		return -1, Errorf(ENOTFOUND, "case %s not found", c.ID)
+	}
+	if !rel.mayAs(a.Name) {
+		return -1, Errorf(EFORBIDDEN, "%s may read case %s but not %s: that needs the role in the case's place", a.Actor.UserID, c.ID, a.Name)
 	}
 	ti := -1
 	switch {

@@ -406,7 +406,7 @@ func TestResourceSharingDeclinedClosesTheCase(t *testing.T) {
 	e := refuse(t, c, qilian.Action{Name: qilian.ActApproveBooking, Actor: staff(unitC)}, t0)
 	require.Equal(t, qilian.ENOTFOUND, e.Code, "a unit that neither owns nor booked sees nothing")
 	e = refuse(t, c, qilian.Action{Name: qilian.ActApproveBooking, Actor: staff(unitB)}, t0)
-	require.Equal(t, qilian.ECONFLICT, e.Code, "the booker sees the case but does not decide")
+	require.Equal(t, qilian.EFORBIDDEN, e.Code, "the booker sees the case but does not decide")
 	e = refuse(t, c, qilian.Action{Name: qilian.ActDeclineBooking, Actor: staff(unitA)}, t0)
 	require.Equal(t, map[string]string{"note": "say why the booking is declined"}, e.Fields)
 	step(t, c, qilian.Action{Name: qilian.ActDeclineBooking, Actor: staff(unitA), Note: "礼堂维修"}, t0)
@@ -860,7 +860,7 @@ func TestDecideRefusals(t *testing.T) {
 			c := open(t, request(qilian.KindMemberManagement), staff(unitA))
 			step(t, c, qilian.Action{Name: qilian.ActAssignPost, Actor: axis, Post: "p"}, t0)
 			return c
-		}, qilian.Action{Name: qilian.ActLogHours, Actor: staff(unitA), Hours: &qilian.HoursLog{Date: "2026-03-01", Hours: 1}}, qilian.ECONFLICT, nil},
+		}, qilian.Action{Name: qilian.ActLogHours, Actor: staff(unitA), Hours: &qilian.HoursLog{Date: "2026-03-01", Hours: 1}}, qilian.EFORBIDDEN, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,6 +58,8 @@ type Store interface {
 	// For Open311: the grid a point lies in, whole cases by its filters,
 	// and the case an idempotency key opened.
 	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
+	// Area is a grid's outline, for checking a case's point against it.
+	Area(ctx context.Context, localityID string) (qilian.Area, error)
 	Requests(ctx context.Context, f storage.RequestFilter) ([]qilian.Case, error)
 	IdempotentCase(ctx context.Context, userID, key string) (string, error)
 }

@@ -38,6 +38,7 @@ func TestAPI(t *testing.T) {
 			t.Run("points", func(t *testing.T) { testPoints(t, a) })
 			t.Run("places", func(t *testing.T) { testPlaces(t, a) })
 			t.Run("calendar", func(t *testing.T) { testCalendar(t, a) })
+			t.Run("authority", func(t *testing.T) { testAuthority(t, a) })
 			t.Run("scope by case", func(t *testing.T) { testScopeByCase(t, a) })
 		})
 	}

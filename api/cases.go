@@ -202,6 +202,21 @@ func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (q
 	if grid != nil && req.GridID == "" {
 		req.GridID = grid.ID
 	}
+	if err := h.pointInGrid(ctx, req, f); err != nil {
+		return req, err
+	}
+	if con := req.Details.Consultation; con != nil {
+		for _, id := range con.Participants {
+			_, err := h.Store.User(ctx, id)
+			if errors.Is(err, qilian.ErrNotFound) || (err == nil && !idShape.MatchString(id)) {
+				f["details.consultation.participants"] = "no user " + id
+				break
+			}
+			if err != nil {
+				return req, err
+			}
+		}
+	}
 	if _, _, err := qilian.Open(req, a, h.Now(), qilian.Policy{}); err != nil {
 		var e *qilian.Error
 		if !errors.As(err, &e) || e.Code != qilian.EINVALID {
@@ -214,6 +229,27 @@ func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (q
 		}
 	}
 	return req, f.err()
+}
+
+// pointInGrid refuses a point that lies outside the case's grid, when the
+// grid has an outline: a case in dongzha-g1 placed 150 km away is a
+// mistake someone would act on.
+func (h *handler) pointInGrid(ctx context.Context, req qilian.OpenRequest, f fieldCheck) error {
+	p := qilian.Point{Lat: req.Location.Lat, Lng: req.Location.Lng}
+	if req.GridID == "" || (p.Lat == 0 && p.Lng == 0) || !p.Valid() {
+		return nil
+	}
+	area, err := h.Store.Area(ctx, req.GridID)
+	switch {
+	case errors.Is(err, qilian.ErrNotFound):
+		return nil // a grid without an outline takes any point
+	case err != nil:
+		return err
+	}
+	if !area.Contains(p) {
+		f["location"] = "the point lies outside grid " + req.GridID
+	}
+	return nil
 }
 
 // getCase answers the case as the caller sees it.
