@@ -45,6 +45,9 @@ type User struct {
 	Role       Role
 	LocalityID string
 	UnitID     string
+	// Username is what the person types to sign in, in lower case; empty
+	// for a user who only has tokens.
+	Username string
 }
 
 // Validate checks that the user's place fits the role.
@@ -67,10 +70,28 @@ func (u User) Validate() error {
 	case u.Role != RoleUnitStaff && u.UnitID != "":
 		fields["unit_id"] = "only unit_staff belong to a unit"
 	}
+	if u.Username != "" && !ValidUsername(u.Username) {
+		fields["username"] = "2 to 64 lower-case letters, digits, '.', '_', '-' or '@'"
+	}
 	if len(fields) > 0 {
 		return Invalid(fields)
 	}
 	return nil
+}
+
+// ValidUsername reports whether s is a user name: 2 to 64 lower-case
+// ASCII letters, digits and . _ - @ (a staff number, a pinyin name or a
+// mail address all fit). Sign-in folds what is typed to lower case.
+func ValidUsername(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-' || c == '@') {
+			return false
+		}
+	}
+	return true
 }
 
 // Token is a bearer credential. Only its hash is ever stored.

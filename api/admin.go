@@ -6,10 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/credential"
+	"github.com/qilian/qilian/storage"
 )
 
 // Administration: admins manage the localities, units and users of their
@@ -165,7 +168,17 @@ func (h *handler) upsertUser(c *gin.Context) {
 		return
 	}
 	ctx, a := c.Request.Context(), actorOf(c)
-	u := qilian.User{ID: in.ID, Name: in.Name, Role: in.Role, LocalityID: in.LocalityID, UnitID: in.UnitID}
+	u := qilian.User{ID: in.ID, Name: in.Name, Role: in.Role, LocalityID: in.LocalityID, UnitID: in.UnitID, Username: strings.ToLower(in.Username)}
+	if in.Password != "" {
+		if msg := credential.CheckPolicy(in.Password); msg != "" {
+			h.fail(c, qilian.Invalid(map[string]string{"password": msg}))
+			return
+		}
+		if in.Username == "" {
+			h.fail(c, qilian.Invalid(map[string]string{"username": "required with a password"}))
+			return
+		}
+	}
 	if err := h.placeInScope(ctx, u, a); err != nil {
 		h.fail(c, err)
 		return
@@ -186,6 +199,22 @@ func (h *handler) upsertUser(c *gin.Context) {
 		}
 	}
 	if err := h.Store.UpsertUser(ctx, u); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if in.Password != "" {
+		if err := h.Store.SetPassword(ctx, u.ID, credential.Hash(in.Password), true); err != nil {
+			h.fail(c, err)
+			return
+		}
+		if _, err := h.Store.RevokeSessions(ctx, u.ID, "", h.Now()); err != nil {
+			h.fail(c, err)
+			return
+		}
+		h.audit(ctx, storage.AuditEntry{Kind: "password_set", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
+	}
+	u, err := h.Store.User(ctx, u.ID) // with the user name kept, when none was sent
+	if err != nil {
 		h.fail(c, err)
 		return
 	}

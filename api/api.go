@@ -42,6 +42,21 @@ type Store interface {
 	Token(ctx context.Context, id string) (qilian.Token, error)
 	RevokeToken(ctx context.Context, id string, at time.Time) error
 
+	// Sign-in: credentials, sessions and the access audit.
+	UserByUsername(ctx context.Context, name string) (qilian.User, storage.Credentials, error)
+	Credentials(ctx context.Context, userID string) (storage.Credentials, error)
+	SetPassword(ctx context.Context, userID, hash string, mustChange bool) error
+	FailedSignIn(ctx context.Context, userID string, limit int, lockUntil time.Time) (int, error)
+	SignedIn(ctx context.Context, userID string) error
+	Unlock(ctx context.Context, userID string) error
+	AddSession(ctx context.Context, s storage.Session) error
+	Session(ctx context.Context, id string) (storage.Session, error)
+	TouchSession(ctx context.Context, id string, t time.Time) error
+	RevokeSession(ctx context.Context, id string, t time.Time) error
+	RevokeSessions(ctx context.Context, userID, except string, t time.Time) (int, error)
+	Audit(ctx context.Context, e storage.AuditEntry) error
+	AuditLog(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEntry, error)
+
 	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
 	Events(ctx context.Context, caseID string) ([]qilian.Event, error)
 	ListCases(ctx context.Context, f storage.CaseFilter) (storage.CasePage, error)
@@ -76,6 +91,8 @@ type Server struct {
 	// to look up; the shipped one (lunar-go and configs/calendar) when nil.
 	Calendar *calendar.Calendar
 	Log      *slog.Logger
+	// Sessions is the sign-in policy; its zero value is the defaults.
+	Sessions Sessions
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time
@@ -88,7 +105,8 @@ const engineTimeout = 20 * time.Second
 // handler holds the Server the route handlers run against.
 type handler struct {
 	Server
-	doc []byte // the OpenAPI document, rendered once
+	doc     []byte // the OpenAPI document, rendered once
+	limiter *limiter
 }
 
 // New returns the router of the whole HTTP API: the case API under
@@ -128,7 +146,8 @@ func New(s Server) *gin.Engine {
 			panic(err) // embedded and checked by the configs tests
 		}
 	}
-	h := &handler{Server: s}
+	s.Sessions = s.Sessions.withDefaults()
+	h := &handler{Server: s, limiter: &limiter{every: s.Sessions.PerAddress}}
 	routes := append(s.Ops.routes(), h.routes()...)
 	h.doc = mustJSON(document(routes))
 

@@ -12,27 +12,40 @@ import (
 // Keys of what authentication leaves in the gin context. "user_id" is
 // also what the access log reads.
 const (
-	actorKey = "qilian.actor"
-	userKey  = "user_id"
+	actorKey   = "qilian.actor"
+	userKey    = "user_id"
+	sessionKey = "qilian.session" // the session's digest, when signed in with the cookie
+	csrfKey    = "qilian.csrf"
 )
 
 // maxToken bounds what is hashed: real tokens are 47 characters.
 const maxToken = 256
 
-// authenticate resolves the bearer token to a user and the user to the
-// actor the engine scopes by. A missing, malformed, unknown or revoked
-// token is a 401 that says no more than that.
+// authenticate resolves the bearer token, or else the session cookie, to
+// a user and the user to the actor the engine scopes by. A missing,
+// malformed, unknown or revoked credential is a 401 that says no more
+// than that. An Authorization header wins over a cookie, so a script
+// never needs the CSRF token.
 func (h *handler) authenticate(c *gin.Context) {
-	token, ok := bearer(c.GetHeader("Authorization"))
-	if !ok {
-		h.fail(c, qilian.Errorf(qilian.EUNAUTHORIZED, "a bearer token is required"))
-		return
-	}
 	ctx := c.Request.Context()
-	u, err := h.Store.Authenticate(ctx, qilian.HashToken(token))
-	if err != nil {
-		h.fail(c, err)
-		return
+	var u qilian.User
+	if header := c.GetHeader("Authorization"); header != "" || !hasCookie(c) {
+		token, ok := bearer(header)
+		if !ok {
+			h.fail(c, qilian.Errorf(qilian.EUNAUTHORIZED, "sign in, or send a bearer token"))
+			return
+		}
+		var err error
+		if u, err = h.Store.Authenticate(ctx, qilian.HashToken(token)); err != nil {
+			h.fail(c, err)
+			return
+		}
+	} else {
+		cookie, _ := c.Cookie(SessionCookie)
+		var ok bool
+		if u, ok = h.session(c, cookie); !ok {
+			return
+		}
 	}
 	a, err := h.Store.Actor(ctx, u)
 	if errors.Is(err, qilian.ErrNotFound) {
@@ -46,6 +59,11 @@ func (h *handler) authenticate(c *gin.Context) {
 	c.Set(actorKey, a)
 	c.Set(userKey, u.ID)
 	c.Next()
+}
+
+func hasCookie(c *gin.Context) bool {
+	v, err := c.Cookie(SessionCookie)
+	return err == nil && v != ""
 }
 
 // bearer takes the token out of an Authorization header.

@@ -33,6 +33,7 @@ var statusOf = map[string]int{
 	qilian.ENOTFOUND:     http.StatusNotFound,
 	qilian.ECONFLICT:     http.StatusConflict,
 	qilian.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	qilian.ETOOMANY:      http.StatusTooManyRequests,
 	qilian.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 

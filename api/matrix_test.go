@@ -97,14 +97,15 @@ func testMatrix(t *testing.T, a *apiEnv) {
 						path = fill(path, caseID)
 					}
 					var body any
-					if rt.Method == http.MethodPost {
+					if rt.Method == http.MethodPost || rt.Method == http.MethodPut {
 						body = "{}"
 					}
 					r := a.call(t, user, rt.Method, path, body)
 					what := user + " (" + role + ") " + rt.Method + " " + path + ": " + string(r.Body)
 					switch {
-					case !authenticated:
-						require.Equal(t, http.StatusOK, r.Code, what)
+					case !authenticated: // public: a token neither helps nor hurts
+						require.NotContains(t, []int{401, 403, 404}, r.Code, what)
+						require.Less(t, r.Code, 500, what)
 					case !has(routeRoles, role):
 						require.Equal(t, http.StatusForbidden, r.Code, what)
 					case caseID != "" && !has(sees[caseID], user):

@@ -435,6 +435,8 @@ type userIn struct {
 	LocalityID string      `json:"locality_id,omitempty" doc:"every role but unit_staff"`
 	UnitID     string      `json:"unit_id,omitempty" doc:"unit_staff only"`
 	TokenLabel string      `json:"token_label,omitempty" doc:"a note on the token issued to a new user"`
+	Username   string      `json:"username,omitempty" doc:"what the user signs in with: 2 to 64 of a-z 0-9 . _ - @; kept when absent"`
+	Password   string      `json:"password,omitempty" doc:"a one-time password, changed at the first sign-in"`
 }
 
 type tokenIn struct {

@@ -342,10 +342,11 @@ type userView struct {
 	Role       qilian.Role `json:"role" required:"true"`
 	LocalityID string      `json:"locality_id,omitempty"`
 	UnitID     string      `json:"unit_id,omitempty"`
+	Username   string      `json:"username,omitempty" doc:"what the user signs in with"`
 }
 
 func viewUser(u qilian.User) userView {
-	return userView{ID: u.ID, Name: u.Name, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID}
+	return userView{ID: u.ID, Name: u.Name, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID, Username: u.Username}
 }
 
 type userList struct {
@@ -370,4 +371,20 @@ type userCreated struct {
 type meView struct {
 	User         userView `json:"user" required:"true"`
 	LocalityPath string   `json:"locality_path,omitempty"`
+	CSRFToken    string   `json:"csrf_token,omitempty" doc:"when signed in with the session cookie: the token its writes carry"`
+}
+
+// auditView is one line of the access audit.
+type auditView struct {
+	At       time.Time `json:"at" required:"true"`
+	Kind     string    `json:"kind" required:"true" doc:"sign_in, sign_in_failed, sign_in_locked, sign_in_throttled, locked, unlocked, sign_out, password_set, password_changed, sessions_revoked, reveal"`
+	UserID   string    `json:"user_id,omitempty" doc:"who acted, when known"`
+	Username string    `json:"username,omitempty"`
+	Subject  string    `json:"subject,omitempty" doc:"the user or case acted on"`
+	Address  string    `json:"address,omitempty"`
+	Detail   string    `json:"detail,omitempty" doc:"for a reveal, the reason given"`
+}
+
+type auditList struct {
+	Entries []auditView `json:"entries" required:"true"`
 }

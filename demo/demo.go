@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/credential"
 )
 
 // Store is what the demo needs from the read model.
@@ -20,11 +21,13 @@ type Store interface {
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
 	UpsertUser(ctx context.Context, u qilian.User) error
 	AddToken(ctx context.Context, t qilian.Token) error
+	SetPassword(ctx context.Context, userID, hash string, mustChange bool) error
 	UpsertResource(ctx context.Context, r qilian.Resource) error
 	SetArea(ctx context.Context, localityID string, a qilian.Area) error
 }
 
-// Login is a demo user with a bearer token for the API.
+// Login is a demo user with a bearer token for the API, and a user name
+// and password for the browser.
 type Login struct {
 	UserID     string      `json:"user_id"`
 	Name       string      `json:"name"`
@@ -32,6 +35,8 @@ type Login struct {
 	LocalityID string      `json:"locality_id,omitempty"`
 	UnitID     string      `json:"unit_id,omitempty"`
 	Token      string      `json:"token"`
+	Username   string      `json:"username"`
+	Password   string      `json:"password"`
 }
 
 // Localities of the demo district, parents before children.
@@ -115,9 +120,11 @@ var Users = []qilian.User{
 	{ID: "demo-supervisor-jianshe", Name: "冯涛（街道督查）", Role: qilian.RoleSupervisor, LocalityID: "jianshe"},
 }
 
-// Seed loads the demo world and issues one fresh token per demo user,
-// replacing the previous demo token (token ID "<user>-token"), and returns
-// the logins: every user, keyed by user ID.
+// Seed loads the demo world and issues one fresh token and one fresh
+// password per demo user (the user name is the user ID), replacing the
+// previous ones (token ID "<user>-token"), and returns the logins: every
+// user, keyed by user ID. Demo passwords need no change at the first
+// sign-in, so that the demo can be walked at once.
 func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error) {
 	for _, l := range Localities {
 		if _, err := s.UpsertLocality(ctx, l); err != nil {
@@ -141,6 +148,7 @@ func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error)
 	}
 	logins := map[string]Login{}
 	for _, u := range Users {
+		u.Username = u.ID
 		if err := s.UpsertUser(ctx, u); err != nil {
 			return nil, fmt.Errorf("user %s: %w", u.ID, err)
 		}
@@ -148,7 +156,12 @@ func Seed(ctx context.Context, s Store, now time.Time) (map[string]Login, error)
 		if err := s.AddToken(ctx, qilian.Token{ID: u.ID + "-token", UserID: u.ID, Hash: hash, Label: "demo", CreatedAt: now}); err != nil {
 			return nil, fmt.Errorf("token for %s: %w", u.ID, err)
 		}
-		logins[u.ID] = Login{UserID: u.ID, Name: u.Name, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID, Token: plain}
+		password := "demo-" + credential.Secret()[:10]
+		if err := s.SetPassword(ctx, u.ID, credential.Hash(password), false); err != nil {
+			return nil, fmt.Errorf("password for %s: %w", u.ID, err)
+		}
+		logins[u.ID] = Login{UserID: u.ID, Name: u.Name, Role: u.Role, LocalityID: u.LocalityID, UnitID: u.UnitID, Token: plain,
+			Username: u.Username, Password: password}
 	}
 	return logins, nil
 }

@@ -12,19 +12,24 @@ import (
 )
 
 type userRow struct {
-	ID         string `gorm:"primaryKey"`
-	Name       string
-	Role       string
-	LocalityID *string
-	UnitID     *string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID                 string `gorm:"primaryKey"`
+	Name               string
+	Role               string
+	LocalityID         *string
+	UnitID             *string
+	Username           *string
+	PasswordHash       string
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
 func userFromRow(r userRow) qilian.User {
-	return qilian.User{ID: r.ID, Name: r.Name, Role: qilian.Role(r.Role), LocalityID: deref(r.LocalityID), UnitID: deref(r.UnitID)}
+	return qilian.User{ID: r.ID, Name: r.Name, Role: qilian.Role(r.Role), LocalityID: deref(r.LocalityID), UnitID: deref(r.UnitID), Username: deref(r.Username)}
 }
 
 type tokenRow struct {
@@ -76,11 +81,20 @@ func (db *DB) UpsertUser(ctx context.Context, u qilian.User) error {
 		}
 	}
 	now := time.Now().UTC()
-	r := userRow{ID: u.ID, Name: u.Name, Role: string(u.Role), LocalityID: ptr(u.LocalityID), UnitID: ptr(u.UnitID), CreatedAt: now, UpdatedAt: now}
-	return translate(db.gorm.WithContext(ctx).Clauses(clause.OnConflict{
+	r := userRow{ID: u.ID, Name: u.Name, Role: string(u.Role), LocalityID: ptr(u.LocalityID), UnitID: ptr(u.UnitID),
+		Username: ptr(u.Username), CreatedAt: now, UpdatedAt: now}
+	update := []string{"name", "role", "locality_id", "unit_id", "updated_at"}
+	if u.Username != "" { // an update that names no user name keeps the one there is
+		update = append(update, "username")
+	}
+	err := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name", "role", "locality_id", "unit_id", "updated_at"}),
-	}).Create(&r).Error)
+		DoUpdates: clause.AssignmentColumns(update),
+	}).Create(&r).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) { // the only unique column left is the user name
+		return qilian.Invalid(map[string]string{"username": "taken by another user"})
+	}
+	return translate(err)
 }
 
 // AddToken stores a token, replacing one with the same ID.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/credential"
 	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/storage"
 )
@@ -74,8 +75,10 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 const userUsage = `usage:
-  qilian user add --id ID --name NAME --role ROLE (--locality ID | --unit ID) [--label TEXT]
+  qilian user add --id ID --name NAME --role ROLE (--locality ID | --unit ID) [--username NAME] [--label TEXT]
   qilian user token --id ID [--label TEXT]     issue another token for a user
+  qilian user password --id ID                 set a one-time password (changed at the first sign-in)
+  qilian user unlock --id ID                   lift a lockout after failed sign-ins
   qilian user revoke --token-id TOKEN_ID
   qilian user list
 `
@@ -94,6 +97,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar((*string)(&u.Role), "role", "", "admin, grid_worker, axis, unit_staff or supervisor")
 		fs.StringVar(&u.LocalityID, "locality", "", "locality the user works in (all roles but unit_staff)")
 		fs.StringVar(&u.UnitID, "unit", "", "unit the user works for (unit_staff)")
+		fs.StringVar(&u.Username, "username", "", "what the user signs in with (a-z 0-9 . _ - @); the user ID when absent")
 		fs.StringVar(&label, "label", "", "a note on the token, such as the device")
 		fs.StringVar(&tokenID, "token-id", "", "token to revoke")
 	})
@@ -103,10 +107,36 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer func() { _ = db.Close() }()
 	switch sub {
 	case "add":
+		if u.Username == "" {
+			u.Username = strings.ToLower(u.ID)
+		}
 		if err := db.UpsertUser(ctx, u); err != nil {
 			return describe(err)
 		}
 		return issueToken(ctx, db, u.ID, label, stdout)
+	case "password":
+		got, err := db.User(ctx, u.ID)
+		if err != nil {
+			return describe(err)
+		}
+		if got.Username == "" {
+			return fmt.Errorf("user password: %s has no user name; add it again with --username", u.ID)
+		}
+		password := credential.Secret()[:16]
+		if err := db.SetPassword(ctx, u.ID, credential.Hash(password), true); err != nil {
+			return err
+		}
+		if _, err := db.RevokeSessions(ctx, u.ID, "", time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "user %s\nusername %s\none-time password %s\n(changed at the first sign-in; only its hash is stored)\n", u.ID, got.Username, password)
+		return nil
+	case "unlock":
+		if err := db.Unlock(ctx, u.ID); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintln(stdout, "unlocked", u.ID)
+		return nil
 	case "token":
 		if _, err := db.User(ctx, u.ID); err != nil {
 			return describe(err)
@@ -127,7 +157,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tROLE\tPLACE\tNAME\tTOKENS")
+		fmt.Fprintln(tw, "ID\tUSERNAME\tROLE\tPLACE\tNAME\tTOKENS")
 		for _, u := range users {
 			toks, err := db.Tokens(ctx, u.ID)
 			if err != nil {
@@ -141,7 +171,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				}
 				ids = append(ids, s)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Role, u.LocalityID+u.UnitID, u.Name, strings.Join(ids, ", "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.Role, u.LocalityID+u.UnitID, u.Name, strings.Join(ids, ", "))
 		}
 		return tw.Flush()
 	default:
