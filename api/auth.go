@@ -12,10 +12,11 @@ import (
 // Keys of what authentication leaves in the gin context. "user_id" is
 // also what the access log reads.
 const (
-	actorKey   = "qilian.actor"
-	userKey    = "user_id"
-	sessionKey = "qilian.session" // the session's digest, when signed in with the cookie
-	csrfKey    = "qilian.csrf"
+	actorKey      = "qilian.actor"
+	userKey       = "user_id"
+	sessionKey    = "qilian.session" // the session's digest, when signed in with the cookie
+	csrfKey       = "qilian.csrf"
+	mustChangeKey = "qilian.must_change"
 )
 
 // maxToken bounds what is hashed: real tokens are 47 characters.

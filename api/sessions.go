@@ -289,6 +289,7 @@ func (h *handler) session(c *gin.Context, cookie string) (qilian.User, bool) {
 	}
 	c.Set(sessionKey, s.ID)
 	c.Set(csrfKey, s.CSRF)
+	c.Set(mustChangeKey, cred.MustChangePassword)
 	return u, true
 }
 
@@ -302,15 +303,21 @@ func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
-// sameOrigin reports whether a request's Origin (or, without one, its
-// Referer) names the host it was sent to. Browsers send Origin with every
-// cross-site POST; a request with neither is not from a page.
+// sameOrigin reports whether a write comes from a page of this site:
+// by Sec-Fetch-Site, which browsers set on every request, or else by
+// Origin. Origin is "null" from a page under Referrer-Policy: no-referrer
+// (the dashboard's); then, as without either header, the CSRF token the
+// request must also carry decides.
 func sameOrigin(r *http.Request) bool {
-	from := r.Header.Get("Origin")
-	if from == "" {
-		from = r.Header.Get("Referer")
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default: // same-site or cross-site: another origin
+		return false
 	}
-	if from == "" {
+	from := r.Header.Get("Origin")
+	if from == "" || from == "null" {
 		return true
 	}
 	u, err := url.Parse(from)

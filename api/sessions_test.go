@@ -111,7 +111,11 @@ func testSessions(t *testing.T, a *apiEnv) {
 		b.do(t, http.MethodPost, "/api/v1/cases", body, api.CSRFHeader, "not-the-token").fails(t, http.StatusForbidden, "forbidden")
 		b.do(t, http.MethodPost, "/api/v1/cases", body, api.CSRFHeader, b.csrf, "Origin", "https://evil.example").
 			fails(t, http.StatusForbidden, "forbidden")
+		b.do(t, http.MethodPost, "/api/v1/cases", body, api.CSRFHeader, b.csrf, "Sec-Fetch-Site", "cross-site").
+			fails(t, http.StatusForbidden, "forbidden")
 		b.write(t, http.MethodPost, "/api/v1/cases", body).ok(t, http.StatusCreated, nil)
+		b.do(t, http.MethodPost, "/api/v1/cases", body, api.CSRFHeader, b.csrf, "Sec-Fetch-Site", "same-origin", "Origin", "null").
+			ok(t, http.StatusCreated, nil)
 		b.do(t, http.MethodPost, "/api/v1/cases", body, api.CSRFHeader, b.csrf, "Origin", "http://example.com").ok(t, http.StatusCreated, nil)
 
 		// Signing out ends the session for good.

@@ -58,5 +58,6 @@ func (h *handler) me(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	respond(c, http.StatusOK, meView{User: viewUser(u), LocalityPath: a.LocalityPath, CSRFToken: c.GetString(csrfKey)})
+	respond(c, http.StatusOK, meView{User: viewUser(u), LocalityPath: a.LocalityPath, CSRFToken: c.GetString(csrfKey),
+		MustChangePassword: c.GetBool(mustChangeKey)})
 }

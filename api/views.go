@@ -372,6 +372,8 @@ type meView struct {
 	User         userView `json:"user" required:"true"`
 	LocalityPath string   `json:"locality_path,omitempty"`
 	CSRFToken    string   `json:"csrf_token,omitempty" doc:"when signed in with the session cookie: the token its writes carry"`
+	// MustChangePassword is set for a session whose password an admin set.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // auditView is one line of the access audit.

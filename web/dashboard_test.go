@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -186,6 +187,22 @@ func TestDashboardInChromium(t *testing.T) {
 	downloads := t.TempDir()
 	ctx := startBrowser(t, exe)
 	dl := watchDownloads(t, ctx)
+	// The page's uncaught errors go to the test log: a blank page is
+	// otherwise all a failure shows.
+	go func() {
+		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
+			if err != nil {
+				return
+			}
+			if d := ev.ExceptionDetails; d != nil {
+				desc := d.Text
+				if d.Exception != nil {
+					desc += " " + d.Exception.Description
+				}
+				t.Logf("page error: %s (%s:%d)", desc, d.URL, d.LineNumber)
+			}
+		}
+	}()
 	require.NoError(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true),
@@ -217,21 +234,27 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	row := fmt.Sprintf(`#overdue-table tr[data-task=%q]`, task)
 
-	t.Log("sign in as the demo supervisor")
-	var signIn string
+	t.Log("sign in as the demo supervisor, with a user name and password")
+	var signIn, signInError, pageCookies string
 	run("signin",
 		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(css(`#token`)),
+		chromedp.WaitVisible(css(`#username`)),
 		text(css(`#signin h1`), &signIn),
 		shot("01-signin"),
-		chromedp.SendKeys(css(`#token`), "wrong-token"),
+		chromedp.SendKeys(css(`#username`), "demo-supervisor"),
+		chromedp.SendKeys(css(`#password`), "not-the-password"),
 		chromedp.Click(css(`#signin-submit`)),
 		chromedp.WaitVisible(css(`#signin-error:not(:empty)`)),
-		chromedp.SetValue(css(`#token`), env.Logins["demo-supervisor"].Token),
+		text(css(`#signin-error`), &signInError),
+		chromedp.SendKeys(css(`#password`), env.Logins["demo-supervisor"].Password),
 		chromedp.Click(css(`#signin-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(row)),
+		// The session is an HttpOnly cookie: the page cannot read it.
+		into(chromedp.Evaluate[string](`document.cookie`), &pageCookies),
 	)
 	require.Equal(t, "七联督办平台", signIn)
+	require.Equal(t, "用户名或密码错误", signInError)
+	require.NotContains(t, pageCookies, "qilian_session")
 
 	t.Log("the overdue board lists the late task, its unit and locality by name, and its escalation")
 	var rowText, linkText string
@@ -398,17 +421,23 @@ func TestDashboardInChromium(t *testing.T) {
 		shot("11-scorecard-en"),
 	)
 	require.Contains(t, nav, "Overdue")
+	var afterSignOut int
 	var stored bool
 	run("signout",
 		chromedp.Click(css(`#signout`)),
-		chromedp.WaitVisible(css(`#token`)),
-		into(chromedp.Evaluate[bool](`sessionStorage.getItem('qilian.token') !== null`), &stored),
+		chromedp.WaitVisible(css(`#username`)),
+		into(chromedp.Evaluate[bool](`sessionStorage.getItem('qilian.me') !== null`), &stored),
+		// The server ended the session: the cookie no longer opens the API.
+		into(chromedp.Evaluate[int](`fetch('/api/v1/me', {credentials: 'same-origin'}).then((r) => r.status)`,
+			chromedp.EvalAwaitPromise), &afterSignOut),
 	)
-	require.False(t, stored, "signing out forgets the token")
+	require.False(t, stored, "signing out forgets who was signed in")
+	require.Equal(t, http.StatusUnauthorized, afterSignOut)
 
 	t.Log("the company's staff find the late task in their inbox")
 	run("inbox",
-		chromedp.SetValue(css(`#token`), env.Logins["demo-unit"].Token),
+		chromedp.SetValue(css(`#username`), "demo-unit"),
+		chromedp.SetValue(css(`#password`), env.Logins["demo-unit"].Password),
 		chromedp.Click(css(`#signin-submit`)),
 		chromedp.WaitVisible(css(`#inbox-table tr[data-task=%q] td.late`, task)),
 		shot("12-unit-inbox"),
@@ -417,8 +446,9 @@ func TestDashboardInChromium(t *testing.T) {
 	t.Log("the street axis finds the case, still waiting on its unit, in the dispatch queue")
 	run("queue",
 		chromedp.Click(css(`#signout`)),
-		chromedp.WaitVisible(css(`#token`)),
-		chromedp.SetValue(css(`#token`), env.Logins["demo-axis"].Token),
+		chromedp.WaitVisible(css(`#username`)),
+		chromedp.SetValue(css(`#username`), "demo-axis"),
+		chromedp.SetValue(css(`#password`), env.Logins["demo-axis"].Password),
 		chromedp.Click(css(`#signin-submit`)),
 		chromedp.WaitVisible(css(`#cases-table a[href="#/case/%s"]`, c.ID)),
 		shot("13-axis-queue"),

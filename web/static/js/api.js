@@ -1,14 +1,15 @@
-// The JSON API client: every call carries the signed-in user's bearer
-// token, kept in sessionStorage for the tab's lifetime only.
+// The JSON API client. The browser signs in with a user name and
+// password; the session lives in an HttpOnly cookie the page never sees,
+// and every write carries the session's CSRF token, which the page keeps
+// with who is signed in (sessionStorage, for the tab's lifetime only).
 
-const KEY = 'qilian.token';
+const ME = 'qilian.me';
 
 export const session = {
-  token: () => sessionStorage.getItem(KEY),
-  set: (t) => sessionStorage.setItem(KEY, t),
-  clear: () => { sessionStorage.removeItem(KEY); sessionStorage.removeItem('qilian.me'); },
-  me: () => { try { return JSON.parse(sessionStorage.getItem('qilian.me')); } catch { return null; } },
-  setMe: (m) => sessionStorage.setItem('qilian.me', JSON.stringify(m)),
+  clear: () => sessionStorage.removeItem(ME),
+  me: () => { try { return JSON.parse(sessionStorage.getItem(ME)); } catch { return null; } },
+  setMe: (m) => sessionStorage.setItem(ME, JSON.stringify(m)),
+  csrf: () => session.me()?.csrf_token || '',
 };
 
 // ApiError is a refusal in the API's one error shape.
@@ -19,18 +20,20 @@ export class ApiError extends Error {
   }
 }
 
-// onUnauthorized is called when the token stops working.
+// onUnauthorized is called when the session ends (idle, signed out
+// elsewhere, revoked by an admin).
 let unauthorized = () => {};
 export function onUnauthorized(f) { unauthorized = f; }
 
-async function send(path, opts = {}, token = session.token()) {
+async function send(path, opts = {}) {
+  const method = opts.method || 'GET';
   const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = 'Bearer ' + token;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && session.csrf()) headers['X-CSRF-Token'] = session.csrf();
   let res;
   try {
     res = await fetch('/api/v1' + path, {
-      method: opts.method || 'GET', headers, cache: 'no-store',
+      method, headers, cache: 'no-store', credentials: 'same-origin',
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     });
   } catch (e) {
@@ -47,10 +50,23 @@ async function send(path, opts = {}, token = session.token()) {
 
 // api calls a JSON route and returns the decoded body (null for 204).
 export async function api(path, opts = {}) {
-  const res = await send(path, opts, opts.token || session.token());
+  const res = await send(path, opts);
   if (res.status === 204) return null;
   return res.json();
 }
+
+// signIn starts a session and returns who signed in, with the CSRF token
+// and whether the password must be changed first.
+export function signIn(username, password) {
+  return api('/sessions', { method: 'POST', body: { username, password }, signIn: true });
+}
+
+// whoami asks the server who the cookie belongs to, after a reload; a 401
+// means nobody is signed in, which is not an error here.
+export function whoami() { return api('/me', { signIn: true }); }
+
+// signOut ends the session on the server, which clears the cookie.
+export function signOut() { return api('/sessions', { method: 'DELETE', signIn: true }); }
 
 // download fetches a file route with the token and saves it.
 export async function download(path, fallbackName) {

@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in, the navigation by role, and a hash router
 // that draws one page at a time into <main>.
-import { api, session, onUnauthorized } from './api.js';
+import { api, session, onUnauthorized, signIn as startSession, signOut, whoami } from './api.js';
 import { h, fill, toast } from './dom.js';
 import { t, lang, setLang, code } from './i18n.js';
 import { disposeCharts } from './charts.js';
@@ -41,8 +41,12 @@ async function draw() {
   disposeCharts();
   header();
   const me = session.me();
-  if (!session.token() || !me) {
+  if (!me) {
     signIn();
+    return;
+  }
+  if (me.must_change_password) {
+    changePassword(me);
     return;
   }
   const r = route();
@@ -89,43 +93,82 @@ function header() {
     h('a', { href: '#/' + p, class: cur === p || (cur === 'score' && p === 'scores') ? 'on' : '' }, t(key))));
 }
 
+// signIn is the first screen: a user name and a password.
 function signIn() {
-  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', required: true, placeholder: 'xxxx' });
-  const msg = h('p', { class: 'error', id: 'signin-error' });
+  const user = h('input', { type: 'text', id: 'username', name: 'username', autocomplete: 'username', required: true,
+    autocapitalize: 'none', spellcheck: 'false' });
+  const pass = h('input', { type: 'password', id: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const msg = h('p', { class: 'error', id: 'signin-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'btn primary', id: 'signin-submit' }, t('signIn'));
   const form = h('form', { class: 'card', id: 'signin', onsubmit: async (ev) => {
     ev.preventDefault();
     msg.textContent = '';
-    const token = input.value.trim();
+    submit.disabled = true;
     try {
-      const me = await api('/me', { token, signIn: true });
+      const s = await startSession(user.value.trim(), pass.value);
       forgetNames();
-      session.set(token);
-      session.setMe(me);
+      session.setMe(s);
       go('#/');
     } catch (e) {
-      msg.textContent = e.status === 401 ? t('badToken') : t('failed') + e.message;
+      pass.value = '';
+      msg.textContent = e.status === 401 ? t('badPassword') : e.status === 429 ? t('tooMany') : t('failed') + e.message;
+    } finally {
+      submit.disabled = false;
     }
   } },
   h('h1', {}, t('signInTitle')),
   h('p', {}, t('signInHelp')),
-  h('label', { for: 'token' }, t('token')), input,
-  h('button', { type: 'submit', class: 'btn primary', id: 'signin-submit' }, t('signIn')), msg);
+  h('label', { for: 'username' }, t('username')), user,
+  h('label', { for: 'password' }, t('password')), pass,
+  submit, msg);
   fill(main, h('div', { class: 'signin' }, form));
-  input.focus();
+  user.focus();
+}
+
+// changePassword is all a user sees after an admin set their password:
+// the one-time password, then a new one, twice.
+function changePassword(me) {
+  const cur = h('input', { type: 'password', id: 'current-password', autocomplete: 'current-password', required: true });
+  const next = h('input', { type: 'password', id: 'new-password', autocomplete: 'new-password', required: true, minlength: 10 });
+  const again = h('input', { type: 'password', id: 'new-password-again', autocomplete: 'new-password', required: true });
+  const msg = h('p', { class: 'error', id: 'password-error', role: 'alert' });
+  const form = h('form', { class: 'card', id: 'change-password', onsubmit: async (ev) => {
+    ev.preventDefault();
+    msg.textContent = '';
+    if (next.value !== again.value) { msg.textContent = t('passwordsDiffer'); return; }
+    try {
+      await api('/me/password', { method: 'POST', body: { current_password: cur.value, new_password: next.value } });
+      session.setMe({ ...me, must_change_password: false });
+      toast(t('passwordChanged'));
+      go('#/');
+    } catch (e) {
+      msg.textContent = Object.values(e.fields || {}).join('; ') || t('failed') + e.message;
+    }
+  } },
+  h('h1', {}, t('changePasswordTitle')),
+  h('p', {}, t('changePasswordHelp')),
+  h('label', { for: 'current-password' }, t('currentPassword')), cur,
+  h('label', { for: 'new-password' }, t('newPassword')), next,
+  h('label', { for: 'new-password-again' }, t('newPasswordAgain')), again,
+  h('button', { type: 'submit', class: 'btn primary', id: 'password-submit' }, t('changePassword')), msg);
+  fill(main, h('div', { class: 'signin' }, form));
+  cur.focus();
 }
 
 document.getElementById('lang').addEventListener('click', () => { setLang(lang === 'en' ? 'zh' : 'en'); forgetNames(); draw(); });
-document.getElementById('signout').addEventListener('click', () => {
+document.getElementById('signout').addEventListener('click', async () => {
+  try { await signOut(); } catch { /* the session may have ended already */ }
   forgetNames();
   session.clear();
   go('#/');
 });
 onUnauthorized(() => {
-  if (!session.token()) return;
+  if (!session.me()) return;
   session.clear();
   toast(t('signedOut'), true);
   draw();
 });
 window.addEventListener('hashchange', draw);
 setLang(lang);
-draw();
+// A reload or a new tab keeps the cookie: ask who it belongs to first.
+whoami().then((me) => session.setMe(me), () => session.clear()).finally(draw);
