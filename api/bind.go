@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -429,7 +430,13 @@ type queryParams struct {
 // not a silently wider list.
 func newQuery(c *gin.Context, allowed ...string) *queryParams {
 	q := &queryParams{c: c, fields: map[string]string{}}
-	for k, vs := range c.Request.URL.Query() {
+	values, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		// Go drops a pair it cannot parse (a;b, a bad %-escape) and reads
+		// on, and gin with it: the filter would vanish and the list widen.
+		q.fields["query"] = "cannot be parsed: " + err.Error()
+	}
+	for k, vs := range values {
 		switch {
 		case !contains(allowed, k):
 			q.fields[k] = "unknown parameter"
