@@ -16,6 +16,7 @@ const (
 	EUNAVAILABLE  = "unavailable"  // a dependency (Temporal, the database) is down
 	EINTERNAL     = "internal"     // a bug
 	ETOOLARGE     = "too_large"    // a body over its limit
+	EUNSUPPORTED  = "unsupported"  // a body in a media type the adapter does not read
 )
 
 // Error is the domain error: a code from the table above, a message fit for

@@ -33,6 +33,7 @@ var statusOf = map[string]int{
 	qilian.ENOTFOUND:     http.StatusNotFound,
 	qilian.ECONFLICT:     http.StatusConflict,
 	qilian.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	qilian.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	qilian.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 

@@ -1,12 +1,63 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
+
+// TestMediaType checks that a body under /api/v1 is read only when it is
+// JSON: 415 in the one error shape otherwise, whatever the length says.
+func TestMediaType(t *testing.T) {
+	r, token := startBodies(t)
+	const body = `{"kind":"service_linkage"}`
+	// chunked hides a body's length, as a chunked request does.
+	chunked := func(s string) io.Reader { return io.MultiReader(strings.NewReader(s)) }
+	for _, tc := range []struct {
+		name        string
+		method      string
+		body        io.Reader
+		contentType string
+		status      int
+		field       string // what a 400 names
+	}{
+		{"415 form", http.MethodPost, strings.NewReader(body), "application/x-www-form-urlencoded", http.StatusUnsupportedMediaType, ""},
+		{"415 text", http.MethodPost, strings.NewReader(body), "text/plain", http.StatusUnsupportedMediaType, ""},
+		{"415 none", http.MethodPost, strings.NewReader(body), "", http.StatusUnsupportedMediaType, ""},
+		{"415 malformed header", http.MethodPost, strings.NewReader(body), "application/json; charset", http.StatusUnsupportedMediaType, ""},
+		{"415 another charset", http.MethodPost, strings.NewReader(body), "application/json; charset=gbk", http.StatusUnsupportedMediaType, ""},
+		{"415 JSON-like type", http.MethodPost, strings.NewReader(body), "application/problem+json", http.StatusUnsupportedMediaType, ""},
+		{"415 chunked, none", http.MethodPost, chunked(body), "", http.StatusUnsupportedMediaType, ""},
+		{"415 body on a GET", http.MethodGet, strings.NewReader(body), "text/plain", http.StatusUnsupportedMediaType, ""},
+		// Past the media type the body is read: it lacks a title.
+		{"400 JSON", http.MethodPost, strings.NewReader(body), "application/json", http.StatusBadRequest, "title"},
+		{"400 JSON in UTF-8", http.MethodPost, strings.NewReader(body), "Application/JSON; Charset=UTF-8", http.StatusBadRequest, "title"},
+		{"400 chunked JSON", http.MethodPost, chunked(body), "application/json", http.StatusBadRequest, "title"},
+		// No body needs no type: the 400 says the body is missing.
+		{"400 empty, none", http.MethodPost, strings.NewReader(""), "", http.StatusBadRequest, "body"},
+		{"400 chunked empty, none", http.MethodPost, chunked(""), "", http.StatusBadRequest, "body"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, "/api/v1/cases", tc.body)
+			req.Header.Set("Authorization", "Bearer "+token)
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, req)
+			rep := reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+			if tc.status == http.StatusUnsupportedMediaType {
+				require.Contains(t, rep.fails(t, tc.status, "unsupported").Message, "application/json")
+				return
+			}
+			require.Contains(t, rep.fails(t, tc.status, "invalid").Fields, tc.field)
+		})
+	}
+}
 
 // TestBadQuery checks that a query Go cannot parse is refused, not read
 // without the pair it dropped: kind=a;b would otherwise list every kind.
