@@ -2,12 +2,16 @@ package api_test
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qilian/qilian/api"
 )
 
 // TestMediaType checks that a body under /api/v1 is read only when it is
@@ -75,6 +79,64 @@ func TestBadQuery(t *testing.T) {
 			r.ServeHTTP(w, req)
 			e := reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}.fails(t, http.StatusBadRequest, "invalid")
 			require.Contains(t, e.Fields["query"], tc.says, "%v", e.Fields)
+		})
+	}
+}
+
+// TestMetricsAccess checks who may read /metrics, on the API's router and
+// on the worker's: with a token, whoever bears it and no one else; without
+// one, loopback clients by the connection's address only.
+func TestMetricsAccess(t *testing.T) {
+	const token = "metrics-token-0123456789"
+	routers := map[string]func(string) *gin.Engine{
+		"api": func(tok string) *gin.Engine {
+			return api.New(api.Server{Ops: api.Ops{Registry: api.NewRegistry(), MetricsToken: tok}})
+		},
+		"worker": func(tok string) *gin.Engine {
+			return api.NewOpsRouter(api.Ops{Registry: api.NewRegistry(), Log: slog.New(slog.DiscardHandler), MetricsToken: tok})
+		},
+	}
+	for name, router := range routers {
+		t.Run(name, func(t *testing.T) {
+			for _, tc := range []struct {
+				name      string
+				token     string // configured
+				remote    string
+				headers   []string
+				status    int
+				challenge bool
+			}{
+				{"200 loopback, no token configured", "", "127.0.0.1:40000", nil, http.StatusOK, false},
+				{"200 IPv6 loopback, no token configured", "", "[::1]:40000", nil, http.StatusOK, false},
+				{"403 remote, no token configured", "", "192.0.2.1:40000", nil, http.StatusForbidden, false},
+				{"403 remote claiming loopback", "", "192.0.2.1:40000", []string{"X-Forwarded-For", "127.0.0.1", "X-Real-IP", "127.0.0.1"}, http.StatusForbidden, false},
+				{"200 remote with the token", token, "192.0.2.1:40000", []string{"Authorization", "Bearer " + token}, http.StatusOK, false},
+				{"200 scheme in any case", token, "192.0.2.1:40000", []string{"Authorization", "bearer " + token}, http.StatusOK, false},
+				{"401 loopback without the token", token, "127.0.0.1:40000", nil, http.StatusUnauthorized, true},
+				{"401 wrong token", token, "192.0.2.1:40000", []string{"Authorization", "Bearer " + token + "x"}, http.StatusUnauthorized, true},
+				{"401 token as basic", token, "192.0.2.1:40000", []string{"Authorization", "Basic " + token}, http.StatusUnauthorized, true},
+				{"401 empty bearer", token, "192.0.2.1:40000", []string{"Authorization", "Bearer "}, http.StatusUnauthorized, true},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+					req.RemoteAddr = tc.remote
+					for i := 0; i+1 < len(tc.headers); i += 2 {
+						req.Header.Set(tc.headers[i], tc.headers[i+1])
+					}
+					w := httptest.NewRecorder()
+					router(tc.token).ServeHTTP(w, req)
+					rep := reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+					if tc.status == http.StatusOK {
+						require.Equal(t, http.StatusOK, w.Code, "%s", w.Body)
+						require.Contains(t, w.Body.String(), "go_goroutines")
+						return
+					}
+					rep.fails(t, tc.status, map[int]string{http.StatusUnauthorized: "unauthorized", http.StatusForbidden: "forbidden"}[tc.status])
+					require.NotContains(t, w.Body.String(), "go_goroutines")
+					require.NotContains(t, w.Body.String(), token)
+					require.Equal(t, tc.challenge, w.Header().Get("WWW-Authenticate") != "")
+				})
+			}
 		})
 	}
 }
