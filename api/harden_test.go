@@ -14,6 +14,43 @@ import (
 	"github.com/qilian/qilian/api"
 )
 
+// TestHeaders checks what every answer carries, whatever route, status
+// or protocol.
+func TestHeaders(t *testing.T) {
+	r, token := startBodies(t)
+	send := func(method, path, body string, headers ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w
+	}
+	bearer := "Bearer " + token
+	t.Run("nosniff", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			status int
+			w      *httptest.ResponseRecorder
+		}{
+			{"200 healthz", http.StatusOK, send(http.MethodGet, "/healthz", "")},
+			{"200 openapi", http.StatusOK, send(http.MethodGet, "/api/v1/openapi.json", "")},
+			{"200 me", http.StatusOK, send(http.MethodGet, "/api/v1/me", "", "Authorization", bearer)},
+			{"400 bad body", http.StatusBadRequest, send(http.MethodPost, "/api/v1/cases", "{", "Authorization", bearer, "Content-Type", "application/json")},
+			{"401 no token", http.StatusUnauthorized, send(http.MethodGet, "/api/v1/cases", "")},
+			{"403 metrics", http.StatusForbidden, send(http.MethodGet, "/metrics", "")},
+			{"404 no route", http.StatusNotFound, send(http.MethodGet, "/nothing", "")},
+			{"405 wrong method", http.StatusMethodNotAllowed, send(http.MethodDelete, "/api/v1/cases", "")},
+			{"415 form body", http.StatusUnsupportedMediaType, send(http.MethodPost, "/api/v1/cases", "a=b", "Authorization", bearer, "Content-Type", "application/x-www-form-urlencoded")},
+			{"200 open311", http.StatusOK, send(http.MethodGet, "/open311/v2/services.json", "")},
+		} {
+			require.Equal(t, tc.status, tc.w.Code, "%s: %s", tc.name, tc.w.Body)
+			require.Equal(t, "nosniff", tc.w.Header().Get("X-Content-Type-Options"), tc.name)
+		}
+	})
+}
+
 // TestMediaType checks that a body under /api/v1 is read only when it is
 // JSON: 415 in the one error shape otherwise, whatever the length says.
 func TestMediaType(t *testing.T) {

@@ -23,14 +23,14 @@ func NewOpsRouter(o Ops) *gin.Engine {
 }
 
 // newEngine builds the Gin engine every router starts from: request IDs,
-// structured access logs, metrics, and recovery that never shows a stack
-// trace to the client.
+// structured access logs, metrics, headers every answer carries, and
+// recovery that never shows a stack trace to the client.
 func newEngine(o Ops) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics(o.Registry)
-	r.Use(requestID, accessLog(o.Log), m.middleware, recovery(o.Log))
+	r.Use(requestID, accessLog(o.Log), m.middleware, noSniff, recovery(o.Log))
 	r.NoRoute(noRoute)
 	r.NoMethod(noMethod)
 	return r
@@ -48,6 +48,14 @@ func requestID(c *gin.Context) {
 	}
 	c.Set("request_id", id)
 	c.Header(RequestIDHeader, id)
+	c.Next()
+}
+
+// noSniff stops browsers from guessing an answer's type: the API gives
+// back text as it was sent (JSON without HTML escaping, CSV), and a guess
+// of HTML would run whatever markup a case's title holds.
+func noSniff(c *gin.Context) {
+	c.Header("X-Content-Type-Options", "nosniff")
 	c.Next()
 }
 
