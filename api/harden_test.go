@@ -15,7 +15,8 @@ import (
 )
 
 // TestHeaders checks what every answer carries, whatever route, status
-// or protocol.
+// or protocol: nosniff, and a request ID that is the client's only when it
+// is a plain token.
 func TestHeaders(t *testing.T) {
 	r, token := startBodies(t)
 	send := func(method, path, body string, headers ...string) *httptest.ResponseRecorder {
@@ -47,6 +48,31 @@ func TestHeaders(t *testing.T) {
 		} {
 			require.Equal(t, tc.status, tc.w.Code, "%s: %s", tc.name, tc.w.Body)
 			require.Equal(t, "nosniff", tc.w.Header().Get("X-Content-Type-Options"), tc.name)
+		}
+	})
+	t.Run("request ID", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, id string
+			kept     bool
+		}{
+			{"plain", "abc-123", true},
+			{"every allowed character", "AZaz09._-", true},
+			{"64 characters", strings.Repeat("x", 64), true},
+			{"65 characters", strings.Repeat("x", 65), false},
+			{"space", "abc 123", false},
+			{"quote and angle brackets", `"><script>`, false},
+			{"non-ASCII", "请求-1", false},
+			{"control character", "abc\x01", false},
+			{"empty", "", false},
+		} {
+			w := send(http.MethodGet, "/healthz", "", api.RequestIDHeader, tc.id)
+			got := w.Header().Get(api.RequestIDHeader)
+			if tc.kept {
+				require.Equal(t, tc.id, got, tc.name)
+				continue
+			}
+			require.NotEqual(t, tc.id, got, tc.name)
+			require.Regexp(t, `^[0-9a-f]{16}$`, got, "%s: a generated ID", tc.name)
 		}
 	})
 }

@@ -39,9 +39,13 @@ func newEngine(o Ops) *gin.Engine {
 // RequestIDHeader carries the request ID to and from clients.
 const RequestIDHeader = "X-Request-ID"
 
+// requestID takes the client's request ID when it is a plain token, and
+// makes one otherwise: the ID goes into every log line and back in a
+// header, and is for finding those lines, not for a client's spaces,
+// quotes, markup or control characters.
 func requestID(c *gin.Context) {
 	id := c.GetHeader(RequestIDHeader)
-	if id == "" || len(id) > 64 {
+	if !validRequestID(id) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)
@@ -49,6 +53,22 @@ func requestID(c *gin.Context) {
 	c.Set("request_id", id)
 	c.Header(RequestIDHeader, id)
 	c.Next()
+}
+
+// validRequestID reports whether id is 1 to 64 of A-Z, a-z, 0-9, '.', '_'
+// and '-'.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		switch b := id[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '.', b == '_', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // noSniff stops browsers from guessing an answer's type: the API gives
