@@ -17,6 +17,7 @@ const (
 	EINTERNAL     = "internal"     // a bug
 	ETOOLARGE     = "too_large"    // a body over its limit
 	ETOOMANY      = "too_many"     // too many attempts: wait, or ask an admin
+	EUNSUPPORTED  = "unsupported"  // a body in a media type the adapter does not read
 )
 
 // Error is the domain error: a code from the table above, a message fit for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -98,6 +99,9 @@ type Server struct {
 	Now func() time.Time
 }
 
+// caseAPIRoot is where the case API's routes are.
+const caseAPIRoot = "/api/v1"
+
 // engineTimeout bounds a call to the engine, so that a client waiting on a
 // stuck worker gets a 503 well before the server's write timeout.
 const engineTimeout = 20 * time.Second
@@ -160,10 +164,15 @@ func New(s Server) *gin.Engine {
 }
 
 // chain is the handlers a route runs: authentication and the role check
-// unless the route is public, then the route's own handler.
+// unless the route is public, the media type of a body under /api/v1, then
+// the route's own handler.
 func (h *handler) chain(rt route) []gin.HandlerFunc {
-	if rt.Public {
-		return []gin.HandlerFunc{rt.Handle}
+	var hs []gin.HandlerFunc
+	if !rt.Public {
+		hs = append(hs, h.authenticate, h.allow(rt.Roles))
 	}
-	return []gin.HandlerFunc{h.authenticate, h.allow(rt.Roles), rt.Handle}
+	if strings.HasPrefix(rt.Path, caseAPIRoot+"/") {
+		hs = append(hs, h.jsonBody)
+	}
+	return append(hs, rt.Handle)
 }

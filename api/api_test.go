@@ -695,7 +695,7 @@ func testAdmin(t *testing.T, a *apiEnv) {
 // route admits, about a case that user sees: the answer is always a 4xx
 // naming the problem, never a 5xx. Text with control characters is refused
 // too: PostgreSQL cannot store NUL, and one would poison a case's
-// projection.
+// projection. A body that is not sent as JSON is a 415.
 func testBadInput(t *testing.T, a *apiEnv) {
 	c := a.open(t, "demo-grid", serviceCase("坏输入测试", "dongzha-g1"))
 	c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}})
@@ -735,6 +735,11 @@ func testBadInput(t *testing.T, a *apiEnv) {
 			r := a.call(t, user, http.MethodPost, path, body)
 			require.Equal(t, http.StatusBadRequest, r.Code, "%s %s as %s: %s", name, path, user, r.Body)
 			require.NotEmpty(t, r.fails(t, http.StatusBadRequest, "invalid").Fields, "%s %s", name, path)
+		}
+		for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"} {
+			r := a.call(t, user, http.MethodPost, path, `{"note":"x"}`, "Content-Type", ct)
+			require.Equal(t, http.StatusUnsupportedMediaType, r.Code, "%s %s as %s: %s", ct, path, user, r.Body)
+			r.fails(t, http.StatusUnsupportedMediaType, "unsupported")
 		}
 	}
 	t.Run("400 control characters in the query", func(t *testing.T) {

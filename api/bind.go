@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -48,6 +50,46 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return b, nil
 }
 
+// jsonBody refuses a body whose Content-Type is not application/json
+// (parameters allowed; a charset only if UTF-8) with 415, before anything
+// reads it: a form or text body is never guessed at. Open311 reads forms,
+// as its specification says, and does not pass here.
+func (h *handler) jsonBody(c *gin.Context) {
+	if hasBody(c.Request) && !isJSON(c.GetHeader("Content-Type")) {
+		h.fail(c, qilian.Errorf(qilian.EUNSUPPORTED, "a request body must be JSON, sent as Content-Type: application/json"))
+		return
+	}
+	c.Next()
+}
+
+// hasBody reports whether r carries a body of at least one byte. When the
+// length is unknown (chunked), it reads the first byte and puts it back.
+func hasBody(r *http.Request) bool {
+	switch {
+	case r.ContentLength > 0:
+		return true
+	case r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody:
+		return false
+	}
+	var first [1]byte
+	n, _ := io.ReadFull(r.Body, first[:])
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(first[:n]), r.Body), r.Body}
+	return n > 0
+}
+
+// isJSON reports whether a Content-Type header names JSON in UTF-8.
+func isJSON(contentType string) bool {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
+}
+
 // bind reads the body and decodes it strictly into dst, a pointer to a
 // request struct. An empty body stands for {} when emptyOK. It answers the
 // error itself and reports whether the handler may go on.
@@ -66,9 +108,16 @@ func (h *handler) bind(c *gin.Context, dst any, emptyOK bool) bool {
 	return true
 }
 
+// maxDepth is the deepest a body may nest arrays and objects. Real bodies
+// nest a handful of levels; a deeper one is refused before it is decoded.
+const maxDepth = 64
+
 // decodeStrict decodes exactly one JSON object into dst. Unknown fields
-// (matched case-sensitively, at any depth) and values of the wrong type are
-// refused with the offending fields named by their path.
+// (matched case-sensitively, at any depth) and text with control
+// characters are refused, the first of them named by its path; then values
+// of the wrong type. Each check is one pass over the body that stops at
+// the first problem, so that what a body costs grows with its size alone,
+// however it nests.
 func decodeStrict(raw []byte, dst any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return qilian.Invalid(map[string]string{"body": "required: a JSON object"})
@@ -76,23 +125,23 @@ func decodeStrict(raw []byte, dst any) error {
 	if !utf8.Valid(raw) {
 		return qilian.Invalid(map[string]string{"body": "must be UTF-8"})
 	}
+	if tooDeep(raw, maxDepth) {
+		return qilian.Invalid(map[string]string{"body": fmt.Sprintf("nests arrays and objects deeper than %d levels", maxDepth)})
+	}
+	// The syntax first, without building anything: the checks below read
+	// the body as a stream of tokens and trust it to be well formed.
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	if err := dec.Decode(new(skipValue)); err != nil {
 		return qilian.Invalid(map[string]string{"body": "malformed JSON: " + syntaxMessage(err)})
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return qilian.Invalid(map[string]string{"body": "must hold exactly one JSON value"})
 	}
-	if _, ok := v.(map[string]any); !ok {
+	if bytes.TrimLeft(raw, " \t\r\n")[0] != '{' {
 		return qilian.Invalid(map[string]string{"body": "must be a JSON object"})
 	}
-	fields := map[string]string{}
-	unknownFields(reflect.TypeOf(dst), v, "", fields)
-	controlChars(v, "", fields)
-	if len(fields) > 0 {
-		return qilian.Invalid(fields)
+	if field, problem := check(raw, reflect.TypeOf(dst)); problem != "" {
+		return qilian.Invalid(map[string]string{field: problem})
 	}
 	dec = json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -110,6 +159,35 @@ func decodeStrict(raw []byte, dst any) error {
 	return nil
 }
 
+// skipValue is a decoding target that keeps nothing, for checking syntax.
+type skipValue struct{}
+
+func (*skipValue) UnmarshalJSON([]byte) error { return nil }
+
+// tooDeep reports whether raw nests arrays and objects deeper than limit,
+// counting brackets outside strings in one pass.
+func tooDeep(raw []byte, limit int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, b := range raw {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && b == '\\':
+			escaped = true
+		case b == '"':
+			inString = !inString
+		case inString:
+		case b == '[' || b == '{':
+			if depth++; depth > limit {
+				return true
+			}
+		case b == ']' || b == '}':
+			depth--
+		}
+	}
+	return false
+}
+
 // syntaxMessage says where the JSON broke, without echoing the input.
 func syntaxMessage(err error) string {
 	var se *json.SyntaxError
@@ -122,62 +200,147 @@ func syntaxMessage(err error) string {
 	return "cannot be decoded"
 }
 
-// unknownFields records every key of v that the type t has no JSON field
-// for, by its path (details.booking.color, assignments[0].x).
-func unknownFields(t reflect.Type, v any, path string, out map[string]string) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch val := v.(type) {
-	case map[string]any:
-		switch {
-		case t.Kind() == reflect.Struct && !opaque(t):
-			known := jsonFields(t)
-			for k, sub := range val {
-				f, ok := known[k]
-				if !ok {
-					out[join(path, k)] = "unknown field"
-					continue
-				}
-				unknownFields(f.Type, sub, join(path, k), out)
-			}
-		case t.Kind() == reflect.Map:
-			for k, sub := range val {
-				unknownFields(t.Elem(), sub, join(path, k), out)
-			}
-		}
-	case []any:
-		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
-			for i, sub := range val {
-				unknownFields(t.Elem(), sub, fmt.Sprintf("%s[%d]", path, i), out)
-			}
-		}
-	}
+// check reads raw, a well-formed JSON object, as a stream against the Go
+// type t and returns the first problem and the path of the field it is in
+// (details.booking.color, assignments[0].x): a key t has no JSON field
+// for, or text with a control character other than tab, CR and LF.
+// People never type those, and PostgreSQL cannot store NUL in text: let
+// in, one would poison the projection of a case. Text is checked at every
+// depth, also where the type does not go.
+func check(raw []byte, t reflect.Type) (field, problem string) {
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(raw)), fields: map[reflect.Type]map[string]jsonField{}}
+	w.dec.UseNumber() // any number is a token here; its range is the decoder's to check
+	w.value(t)
+	return w.field, w.problem
 }
 
-// controlChars names every string of v that holds a control character
-// other than tab and newline. People never type them, and PostgreSQL
-// cannot store NUL in text: let in, one would poison the projection of a
-// case.
-func controlChars(v any, path string, out map[string]string) {
-	switch val := v.(type) {
+// walker is the state of check. The path is a stack of segments, rendered
+// only for the problem reported: building it at every level would cost
+// the square of the depth.
+type walker struct {
+	dec            *json.Decoder
+	path           []segment
+	fields         map[reflect.Type]map[string]jsonField // by struct type, computed once
+	field, problem string
+}
+
+// segment is a key, or an index when index >= 0.
+type segment struct {
+	key   string
+	index int
+}
+
+// value reads the next value, for the Go type t (nil where the type does
+// not go), and reports whether the walk may go on.
+func (w *walker) value(t reflect.Type) bool {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := w.dec.Token()
+	if err != nil {
+		return w.fail("body", "malformed JSON: "+syntaxMessage(err))
+	}
+	switch tok := tok.(type) {
 	case string:
-		if !cleanText(val) {
-			out[path] = "must not hold control characters"
+		if !cleanText(tok) {
+			return w.fail(w.at(), "must not hold control characters")
 		}
-	case map[string]any:
-		for k, sub := range val {
-			if !cleanText(k) {
-				out[path] = "keys must not hold control characters"
-				continue
-			}
-			controlChars(sub, join(path, k), out)
-		}
-	case []any:
-		for i, sub := range val {
-			controlChars(sub, fmt.Sprintf("%s[%d]", path, i), out)
+	case json.Delim:
+		switch tok {
+		case '{':
+			return w.object(t)
+		case '[':
+			return w.array(t)
 		}
 	}
+	return true
+}
+
+func (w *walker) object(t reflect.Type) bool {
+	var known map[string]jsonField
+	var elem reflect.Type
+	switch {
+	case t == nil:
+	case t.Kind() == reflect.Struct && !opaque(t):
+		if known = w.fields[t]; known == nil {
+			known = jsonFields(t)
+			w.fields[t] = known
+		}
+	case t.Kind() == reflect.Map:
+		elem = t.Elem()
+	}
+	for w.dec.More() {
+		tok, err := w.dec.Token()
+		k, ok := tok.(string)
+		if err != nil || !ok {
+			return w.fail("body", "malformed JSON: an object key is not a string")
+		}
+		if !cleanText(k) {
+			return w.fail(w.at(), "keys must not hold control characters")
+		}
+		w.path = append(w.path, segment{key: k, index: -1})
+		sub := elem
+		if known != nil {
+			f, ok := known[k]
+			if !ok {
+				return w.fail(w.at(), "unknown field")
+			}
+			sub = f.Type
+		}
+		if !w.value(sub) {
+			return false
+		}
+		w.path = w.path[:len(w.path)-1]
+	}
+	return w.end()
+}
+
+func (w *walker) array(t reflect.Type) bool {
+	var elem reflect.Type
+	if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+		elem = t.Elem()
+	}
+	for i := 0; w.dec.More(); i++ {
+		w.path = append(w.path, segment{index: i})
+		if !w.value(elem) {
+			return false
+		}
+		w.path = w.path[:len(w.path)-1]
+	}
+	return w.end()
+}
+
+// end reads the delimiter that closes an object or array.
+func (w *walker) end() bool {
+	if _, err := w.dec.Token(); err != nil {
+		return w.fail("body", "malformed JSON: "+syntaxMessage(err))
+	}
+	return true
+}
+
+// fail records the problem and stops the walk.
+func (w *walker) fail(field, problem string) bool {
+	w.field, w.problem = field, problem
+	return false
+}
+
+// at renders the current path; the body itself has the name "body".
+func (w *walker) at() string {
+	var b strings.Builder
+	for _, s := range w.path {
+		if s.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
 }
 
 // cleanText reports whether s is UTF-8 without control characters other
@@ -192,13 +355,6 @@ func cleanText(s string) bool {
 		}
 	}
 	return true
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // jsonField is a struct field as encoding/json sees it.
@@ -315,7 +471,13 @@ type queryParams struct {
 // not a silently wider list.
 func newQuery(c *gin.Context, allowed ...string) *queryParams {
 	q := &queryParams{c: c, fields: map[string]string{}}
-	for k, vs := range c.Request.URL.Query() {
+	values, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		// Go drops a pair it cannot parse (a;b, a bad %-escape) and reads
+		// on, and gin with it: the filter would vanish and the list widen.
+		q.fields["query"] = "cannot be parsed: " + err.Error()
+	}
+	for k, vs := range values {
 		switch {
 		case !contains(allowed, k):
 			q.fields[k] = "unknown parameter"

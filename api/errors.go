@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -34,13 +35,18 @@ var statusOf = map[string]int{
 	qilian.ECONFLICT:     http.StatusConflict,
 	qilian.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	qilian.ETOOMANY:      http.StatusTooManyRequests,
+	qilian.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	qilian.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // fail answers err in the error shape and stops the chain. Only domain
 // errors below 500 show their message; a 5xx says a fixed text and its
 // cause goes to the log with the request ID.
-func (h *handler) fail(c *gin.Context, err error) {
+func (h *handler) fail(c *gin.Context, err error) { fail(c, h.Log, err) }
+
+// fail is handler.fail for what runs without a handler, such as the
+// worker's operations endpoints.
+func fail(c *gin.Context, log *slog.Logger, err error) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		err = qilian.Errorf(qilian.EUNAVAILABLE, "the request was cancelled or timed out")
 	}
@@ -51,10 +57,10 @@ func (h *handler) fail(c *gin.Context, err error) {
 	case !ok || !errors.As(err, &e):
 		status = http.StatusInternalServerError
 		body = errorDetail{Code: qilian.EINTERNAL, Message: "internal error"}
-		h.Log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
 	case status >= 500:
 		body = errorDetail{Code: e.Code, Message: qilian.ErrUnavailable.Message}
-		h.Log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
 	default:
 		body = errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
 	}

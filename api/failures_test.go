@@ -86,6 +86,7 @@ func TestFailuresNeverLeak(t *testing.T) {
 			var logs bytes.Buffer
 			r := api.New(api.Server{Store: tc.store, Engine: tc.engine, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
 			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer qlt_x")
 			req.Header.Set(api.RequestIDHeader, "req-42")
 			w := httptest.NewRecorder()

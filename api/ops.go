@@ -6,8 +6,12 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -15,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/qilian/qilian"
 )
 
 // Check is one dependency readiness depends on; it returns nil when the
@@ -29,6 +35,9 @@ type Ops struct {
 	Checks   []Check
 	Registry *prometheus.Registry
 	Log      *slog.Logger
+	// MetricsToken is the bearer token /metrics requires. Without one,
+	// /metrics answers clients on the loopback interface only.
+	MetricsToken string
 }
 
 // NewRegistry returns a registry with the Go runtime and process collectors.
@@ -53,9 +62,45 @@ func (o Ops) routes() []route {
 			Public: true, Status: http.StatusOK, Resp: health{}, Handle: func(c *gin.Context) { c.JSON(http.StatusOK, health{Status: "ok"}) }},
 		{Method: http.MethodGet, Path: "/readyz", ID: "readyz", Tag: "operations", Summary: "Temporal and the database answer",
 			Public: true, Status: http.StatusOK, Resp: readiness{}, Errors: []int{http.StatusServiceUnavailable}, Handle: o.ready},
-		{Method: http.MethodGet, Path: "/metrics", ID: "metrics", Tag: "operations", Summary: "Prometheus metrics",
-			Public: true, Status: http.StatusOK, Content: "text/plain", Handle: metrics},
+		{Method: http.MethodGet, Path: "/metrics", ID: "metrics", Tag: "operations",
+			Summary: "Prometheus metrics: with the metrics token as bearer when one is configured, else to loopback clients only",
+			Public:  true, Status: http.StatusOK, Content: "text/plain",
+			Errors: []int{http.StatusUnauthorized, http.StatusForbidden}, Handle: o.metricsGate(metrics)},
 	}
+}
+
+// metricsGate admits a scrape of /metrics. With a metrics token, only a
+// request bearing it passes, compared in constant time; without one, only
+// a client on the loopback interface, as the connection says (never
+// X-Forwarded-For, which any client may write). A proxy on the same host
+// is such a client: behind one, configure a token.
+func (o Ops) metricsGate(next gin.HandlerFunc) gin.HandlerFunc {
+	want := sha256.Sum256([]byte(o.MetricsToken))
+	return func(c *gin.Context) {
+		if o.MetricsToken != "" {
+			token, _ := bearer(c.GetHeader("Authorization"))
+			got := sha256.Sum256([]byte(token))
+			if token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+				fail(c, o.Log, qilian.Errorf(qilian.EUNAUTHORIZED, "the metrics token is required"))
+				return
+			}
+		} else if !loopback(c.Request.RemoteAddr) {
+			fail(c, o.Log, qilian.Errorf(qilian.EFORBIDDEN, "metrics answer loopback clients only while no metrics token is configured"))
+			return
+		}
+		next(c)
+	}
+}
+
+// loopback reports whether a connection's remote address is a loopback
+// address.
+func loopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // health is the answer of /healthz.

@@ -23,14 +23,14 @@ func NewOpsRouter(o Ops) *gin.Engine {
 }
 
 // newEngine builds the Gin engine every router starts from: request IDs,
-// structured access logs, metrics, and recovery that never shows a stack
-// trace to the client.
+// structured access logs, metrics, headers every answer carries, and
+// recovery that never shows a stack trace to the client.
 func newEngine(o Ops) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics(o.Registry)
-	r.Use(requestID, accessLog(o.Log), m.middleware, recovery(o.Log))
+	r.Use(requestID, accessLog(o.Log), m.middleware, noSniff, recovery(o.Log))
 	r.NoRoute(noRoute)
 	r.NoMethod(noMethod)
 	return r
@@ -39,15 +39,43 @@ func newEngine(o Ops) *gin.Engine {
 // RequestIDHeader carries the request ID to and from clients.
 const RequestIDHeader = "X-Request-ID"
 
+// requestID takes the client's request ID when it is a plain token, and
+// makes one otherwise: the ID goes into every log line and back in a
+// header, and is for finding those lines, not for a client's spaces,
+// quotes, markup or control characters.
 func requestID(c *gin.Context) {
 	id := c.GetHeader(RequestIDHeader)
-	if id == "" || len(id) > 64 {
+	if !validRequestID(id) {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)
 	}
 	c.Set("request_id", id)
 	c.Header(RequestIDHeader, id)
+	c.Next()
+}
+
+// validRequestID reports whether id is 1 to 64 of A-Z, a-z, 0-9, '.', '_'
+// and '-'.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		switch b := id[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '.', b == '_', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// noSniff stops browsers from guessing an answer's type: the API gives
+// back text as it was sent (JSON without HTML escaping, CSV), and a guess
+// of HTML would run whatever markup a case's title holds.
+func noSniff(c *gin.Context) {
+	c.Header("X-Content-Type-Options", "nosniff")
 	c.Next()
 }
 

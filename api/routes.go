@@ -54,7 +54,7 @@ func enumOf[T ~string](xs []T) []string {
 // Error statuses by what a route does.
 var (
 	authErrors   = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable}
-	bodyErrors   = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge}
+	bodyErrors   = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType}
 	actionErrors = append(append([]int{http.StatusNotFound, http.StatusConflict}, bodyErrors...), authErrors...)
 )
 

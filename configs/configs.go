@@ -131,6 +131,9 @@ type Config struct {
 	Points struct {
 		IndicatorsFile string `yaml:"indicators_file"`
 	} `yaml:"points"`
+	Metrics struct {
+		Token string `yaml:"token"`
+	} `yaml:"metrics"`
 }
 
 // Log configures the process log.
@@ -196,6 +199,7 @@ var env = []struct {
 	}},
 	{"QILIAN_CALENDAR_DIR", func(c *Config, v string) error { c.CalendarSettings.Dir = v; return nil }},
 	{"QILIAN_INDICATORS_FILE", func(c *Config, v string) error { c.Points.IndicatorsFile = v; return nil }},
+	{"QILIAN_METRICS_TOKEN", func(c *Config, v string) error { c.Metrics.Token = v; return nil }},
 }
 
 // EnvNames lists the environment variables Load reads, for documentation.
@@ -289,6 +293,9 @@ func (c Config) Validate() error {
 	if c.Engine.MaxReturns < 0 {
 		return fmt.Errorf("engine.max_returns (QILIAN_MAX_RETURNS): must not be negative, got %d", c.Engine.MaxReturns)
 	}
+	if t := c.Metrics.Token; t != "" && !metricsToken(t) {
+		return errors.New("metrics.token (QILIAN_METRICS_TOKEN): want 16 to 256 printable ASCII characters without spaces, or empty")
+	}
 	if _, err := c.WorkingHours(); err != nil {
 		return err
 	}
@@ -308,6 +315,20 @@ func checkAddr(name, addr string) error {
 	}
 	_ = host // empty host means all interfaces, which is allowed
 	return nil
+}
+
+// metricsToken reports whether t can be sent as a bearer token and is
+// long enough not to be guessed.
+func metricsToken(t string) bool {
+	if len(t) < 16 || len(t) > 256 {
+		return false
+	}
+	for i := range len(t) {
+		if t[i] <= ' ' || t[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // WorkingHours parses calendar.working_hours into offsets from midnight.
@@ -413,8 +434,17 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("escalation_steps", len(c.Escalation.Steps)),
 		slog.String("calendar_dir", orDefault(c.CalendarSettings.Dir, "built-in")),
 		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),
+		slog.String("metrics", metricsAccess(c.Metrics.Token)),
 		slog.String("log_level", c.Log.Level),
 	)
+}
+
+// metricsAccess says who may read /metrics, never the token itself.
+func metricsAccess(token string) string {
+	if token == "" {
+		return "loopback clients"
+	}
+	return "bearer token"
 }
 
 func orDefault(s, d string) string {

@@ -63,8 +63,10 @@ func TestEnvironmentWinsOverFile(t *testing.T) {
 		"QILIAN_TEMPORAL_ADDRESS":   "temporal:7233",
 		"QILIAN_TEMPORAL_NAMESPACE": "city",
 		"QILIAN_TEMPORAL_RETENTION": "90d",
+		"QILIAN_METRICS_TOKEN":      "scrape-0123456789abcdef",
 	}))
 	require.NoError(t, err)
+	require.Equal(t, "scrape-0123456789abcdef", c.Metrics.Token)
 	require.Equal(t, "0.0.0.0:8081", c.HTTPAddr)
 	require.Equal(t, "/srv/q", c.DataDir, "the file applies where the environment is silent")
 	require.Equal(t, 5, c.Engine.MaxReturns)
@@ -88,6 +90,8 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		"max returns":     {env: map[string]string{"QILIAN_MAX_RETURNS": "two"}, want: "QILIAN_MAX_RETURNS"},
 		"log level":       {env: map[string]string{"QILIAN_LOG_LEVEL": "loud"}, want: "QILIAN_LOG_LEVEL"},
 		"temporal addr":   {env: map[string]string{"QILIAN_TEMPORAL_ADDRESS": "temporal"}, want: "QILIAN_TEMPORAL_ADDRESS"},
+		"short token":     {env: map[string]string{"QILIAN_METRICS_TOKEN": "secret"}, want: "QILIAN_METRICS_TOKEN"},
+		"spaced token":    {env: map[string]string{"QILIAN_METRICS_TOKEN": "a token with spaces in it"}, want: "QILIAN_METRICS_TOKEN"},
 		"unknown key":     {file: "htp_addr: 1.2.3.4:80\n", want: "htp_addr"},
 		"bad ladder":      {file: "escalation:\n  steps:\n    - {action: shout, after: 1h}\n", want: "escalation.steps[0].action"},
 		"bad warn":        {file: "escalation:\n  warn_at: 1.5\n", want: "escalation.warn_at"},
@@ -116,6 +120,15 @@ func TestLogValueMasksThePassword(t *testing.T) {
 	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
 	require.NotContains(t, b.String(), "hunter2")
 	require.Contains(t, b.String(), "qilian:xxxxx@db:5432")
+}
+
+func TestLogValueHidesTheMetricsToken(t *testing.T) {
+	c, err := configs.Load("", lookup(map[string]string{"QILIAN_METRICS_TOKEN": "scrape-0123456789abcdef"}))
+	require.NoError(t, err)
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
+	require.NotContains(t, b.String(), "scrape-0123456789abcdef")
+	require.Contains(t, b.String(), "metrics=\"bearer token\"")
 }
 
 func TestShippedCalendarsAreEmbedded(t *testing.T) {

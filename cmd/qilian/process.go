@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -111,9 +112,13 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	}
 
 	reg := api.NewRegistry()
+	if cfg.Metrics.Token == "" && !loopbackAddr(cfg.HTTPAddr) {
+		log.Warn("no metrics token: /metrics answers loopback clients only; set QILIAN_METRICS_TOKEN for a scraper elsewhere", "http_addr", cfg.HTTPAddr)
+	}
 	ops := api.Ops{
-		Registry: reg,
-		Log:      log,
+		Registry:     reg,
+		Log:          log,
+		MetricsToken: cfg.Metrics.Token,
 		Checks: []api.Check{
 			{Name: "database", Run: db.Ping},
 			{Name: "temporal", Run: func(ctx context.Context) error {
@@ -157,6 +162,20 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	// The deferred calls now stop the worker, close the client, stop the
 	// embedded server and close the database, in that order.
 	return nil
+}
+
+// loopbackAddr reports whether a listen address (host:port) takes
+// connections from the loopback interface only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // temporalLog keeps the embedded server's own chatter at warnings unless

@@ -109,6 +109,8 @@ func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
 			t.Setenv("QILIAN_TEMPORAL_FRONTEND_ADDR", frontend)
 			t.Setenv("QILIAN_TEMPORAL_UI_ADDR", ui)
 			t.Setenv("QILIAN_LOG_LEVEL", "warn")
+			const metricsToken = "serve-test-metrics-token"
+			t.Setenv("QILIAN_METRICS_TOKEN", metricsToken)
 			if dialect == "postgres" {
 				t.Setenv("QILIAN_DATABASE_URL", storagetest.FreshSchema(t))
 			} else {
@@ -133,8 +135,16 @@ func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
 			require.Equal(t, http.StatusOK, resp.StatusCode, "the Temporal Web UI is served")
 			metrics, err := http.Get("http://" + httpAddr + "/metrics")
 			require.NoError(t, err)
+			_ = metrics.Body.Close()
+			require.Equal(t, http.StatusUnauthorized, metrics.StatusCode, "with a metrics token, loopback clients need it too")
+			scrape, err := http.NewRequest(http.MethodGet, "http://"+httpAddr+"/metrics", nil)
+			require.NoError(t, err)
+			scrape.Header.Set("Authorization", "Bearer "+metricsToken)
+			metrics, err = http.DefaultClient.Do(scrape)
+			require.NoError(t, err)
 			body, _ := io.ReadAll(metrics.Body)
 			_ = metrics.Body.Close()
+			require.Equal(t, http.StatusOK, metrics.StatusCode)
 			require.Contains(t, string(body), "qilian_http_requests_total")
 			dash, err := http.Get("http://" + httpAddr + "/")
 			require.NoError(t, err)
