@@ -342,8 +342,9 @@ func TestOpen311(t *testing.T) {
 				require.Equal(t, "明苑小区3幢2单元", c.Location.Address)
 				require.InDelta(t, 30.7522, c.Location.Lat, 1e-9)
 				require.InDelta(t, 120.7623, c.Location.Lng, 1e-9)
-				require.Equal(t, "李阿姨", c.Reporter.Name)
-				require.Equal(t, "138 0000 0000", c.Reporter.Phone)
+				// Read as the supervisor, who sees the reporter masked.
+				require.Equal(t, "李**", c.Reporter.Name)
+				require.Equal(t, "138****0000", c.Reporter.Phone)
 				require.Equal(t, []string{"https://example.org/photos/灯.jpg"}, c.Attachments)
 				require.Equal(t, "维修服务：楼道灯坏了 "+ext, c.Title)
 				require.Equal(t, "demo-grid", c.OpenedBy.UserID)

@@ -32,6 +32,9 @@ type locationView struct {
 type reporterView struct {
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
+	// Masked says the name and phone are shown masked (李**, 138****0000):
+	// POST /cases/{id}/reveal with a reason gives them in full.
+	Masked bool `json:"masked,omitempty"`
 }
 
 type actorView struct {
@@ -136,13 +139,19 @@ type caseView struct {
 	AllowedActions []qilian.ActionName `json:"allowed_actions" required:"true"`
 }
 
+// viewCase is the case as a sees it: personal data masked unless a is
+// one of those it is for (qilian.Case.SeesPersonalData).
 func viewCase(c qilian.Case, a qilian.Actor) caseView {
+	masked := !c.SeesPersonalData(a) && (c.Reporter != qilian.Reporter{} || c.Details.Member != nil)
+	if masked {
+		c = c.Masked()
+	}
 	v := caseView{
 		ID: c.ID, Kind: c.Kind, KindName: nameOf(c.Kind), Category: c.CategoryCode(), State: c.State, Resolution: c.Resolution,
 		Title: c.Title, Description: c.Description, Priority: c.Priority,
 		Locality: localityRef{ID: c.LocalityID, Path: c.LocalityPath}, GridID: c.GridID,
 		Location:    locationView{Lat: c.Location.Lat, Lng: c.Location.Lng, Address: c.Location.Address},
-		Reporter:    reporterView{Name: c.Reporter.Name, Phone: c.Reporter.Phone},
+		Reporter:    reporterView{Name: c.Reporter.Name, Phone: c.Reporter.Phone, Masked: masked},
 		Attachments: c.Attachments, OpenedBy: viewActor(c.OpenedBy), OpenedAt: c.OpenedAt,
 		UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, Revision: c.Revision, Level: c.Level,
 		Overdue: c.Overdue, Returns: c.Returns, Tasks: []taskView{}, Details: c.Details,

@@ -352,6 +352,27 @@ func TestDashboardInChromium(t *testing.T) {
 	require.Equal(t, "请填写通报内容", refused)
 	require.Contains(t, noticed, noticeText)
 
+	t.Log("the supervisor sees the reporter masked, and reveals it with a reason")
+	var maskedText, revealedText string
+	run("reveal",
+		text(css(`#reporter`), &maskedText),
+		chromedp.Click(css(`#reveal`)),
+		chromedp.SendKeys(css(`#reveal-reason`), "核实督办情况，需电话回访"),
+		chromedp.Click(css(`#reveal-submit`)),
+		discard(chromedp.Poll[bool](`document.querySelector('#reporter').textContent.includes('13900000000')`)),
+		text(css(`#reporter`), &revealedText),
+		shot("05-case-revealed"),
+	)
+	require.Equal(t, "王** · 139****0000", maskedText)
+	require.Equal(t, "王大爷 · 13900000000", revealedText)
+	var audit struct {
+		Entries []struct{ Kind, UserID, Detail string } `json:"entries"`
+	}
+	sys.call(t, "demo-supervisor", http.MethodGet, "/api/v1/audit?subject="+c.ID, nil, &audit)
+	require.Len(t, audit.Entries, 1)
+	require.Equal(t, "reveal", audit.Entries[0].Kind)
+	require.Equal(t, "核实督办情况，需电话回访", audit.Entries[0].Detail)
+
 	t.Log("export the overdue list as CSV")
 	run("export-overdue",
 		chromedp.Navigate(srv.URL+"/dashboard/#/overdue"),

@@ -43,7 +43,7 @@ export async function casePage(el, r) {
     [t('level'), 'L' + c.level + ' ' + levelName(c.level)], [t('overdue'), c.overdue ? t('yes') : t('no')],
     [t('returns'), String(c.returns)],
     c.location?.address && [t('address'), c.location.address],
-    c.reporter?.name && [t('reporter'), c.reporter.name],
+    (c.reporter?.name || c.reporter?.phone) && [t('reporter'), reporterFact(c, path)],
   ].filter(Boolean);
   fill(el,
     h('h1', {}, h('button', { type: 'button', class: 'link', onclick: () => history.back() }, '‹ ' + t('back')), h('span', { id: 'case-title' }, c.title),
@@ -63,4 +63,33 @@ export async function casePage(el, r) {
                 h('span', { class: 'badge provisional', title: t('provisionalHelp') }, t('provisional'))),
             h('td', {}, 'L' + k.level))))))),
     h('div', { class: 'card' }, h('h2', {}, t('timeline')), timeline));
+}
+
+// reporterFact is the reporter's name and phone, masked (李**, 138****0000)
+// for those the data is not for, with a button to reveal them for a
+// reason, which the server keeps in the access audit.
+function reporterFact(c, path) {
+  const shown = h('span', { id: 'reporter' }, [c.reporter.name, c.reporter.phone].filter(Boolean).join(' · '));
+  if (!c.reporter.masked) return shown;
+  const box = h('span');
+  const label = h('span', { class: 'muted', title: t('maskedHelp') }, ' ', t('masked'));
+  const ask = h('button', { type: 'button', class: 'link', id: 'reveal' }, t('reveal'));
+  ask.onclick = () => {
+    const reason = h('input', { type: 'text', id: 'reveal-reason', required: true, minlength: 2, placeholder: t('revealReason') });
+    const msg = h('span', { class: 'error' });
+    fill(box, h('form', { class: 'inline', onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await api(path + '/reveal', { method: 'POST', body: { reason: reason.value } });
+        shown.textContent = [r.reporter.name, r.reporter.phone].filter(Boolean).join(' · ');
+        label.remove();
+        box.replaceChildren(h('span', { class: 'muted' }, ' ', t('revealed')));
+      } catch (e) {
+        msg.textContent = Object.values(e.fields || {}).join('; ') || e.message;
+      }
+    } }, reason, h('button', { type: 'submit', class: 'btn', id: 'reveal-submit' }, t('reveal')), msg));
+    reason.focus();
+  };
+  box.append(' ', ask);
+  return h('span', {}, shown, label, box);
 }
