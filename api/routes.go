@@ -136,7 +136,7 @@ func (h *handler) routes() []route {
 
 		{Method: http.MethodPost, Path: "/api/v1/cases/:id/reveal", ID: "revealPersonalData", Tag: "cases",
 			Summary: "The reporter's name and phone in full, for one who sees them masked; the reason goes to the access audit",
-			Roles: readers, Body: revealIn{}, Status: http.StatusOK, Resp: revealView{},
+			Roles:   readers, Body: revealIn{}, Status: http.StatusOK, Resp: revealView{},
 			Errors: statuses(bodyErrors, notFound, authErrors), Handle: h.reveal},
 		{Method: http.MethodGet, Path: "/api/v1/tasks", ID: "listTasks", Tag: "tasks",
 			Summary: "The caller's unit's inbox, soonest deadline first", Roles: []qilian.Role{qilian.RoleUnitStaff},
