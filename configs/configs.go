@@ -134,6 +134,9 @@ type Config struct {
 	Metrics struct {
 		Token string `yaml:"token"`
 	} `yaml:"metrics"`
+	Privacy struct {
+		PersonalDataRetention qilian.Span `yaml:"personal_data_retention"`
+	} `yaml:"privacy"`
 }
 
 // Log configures the process log.
@@ -200,6 +203,9 @@ var env = []struct {
 	{"QILIAN_CALENDAR_DIR", func(c *Config, v string) error { c.CalendarSettings.Dir = v; return nil }},
 	{"QILIAN_INDICATORS_FILE", func(c *Config, v string) error { c.Points.IndicatorsFile = v; return nil }},
 	{"QILIAN_METRICS_TOKEN", func(c *Config, v string) error { c.Metrics.Token = v; return nil }},
+	{"QILIAN_PERSONAL_DATA_RETENTION", func(c *Config, v string) error {
+		return c.Privacy.PersonalDataRetention.UnmarshalText([]byte(v))
+	}},
 }
 
 // EnvNames lists the environment variables Load reads, for documentation.
@@ -292,6 +298,9 @@ func (c Config) Validate() error {
 	}
 	if c.Engine.MaxReturns < 0 {
 		return fmt.Errorf("engine.max_returns (QILIAN_MAX_RETURNS): must not be negative, got %d", c.Engine.MaxReturns)
+	}
+	if r := c.Privacy.PersonalDataRetention; r.Wall() < 24*time.Hour {
+		return fmt.Errorf("privacy.personal_data_retention (QILIAN_PERSONAL_DATA_RETENTION): must be at least 1d, got %s", r)
 	}
 	if t := c.Metrics.Token; t != "" && !metricsToken(t) {
 		return errors.New("metrics.token (QILIAN_METRICS_TOKEN): want 16 to 256 printable ASCII characters without spaces, or empty")
@@ -435,6 +444,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("calendar_dir", orDefault(c.CalendarSettings.Dir, "built-in")),
 		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),
 		slog.String("metrics", metricsAccess(c.Metrics.Token)),
+		slog.String("personal_data_retention", c.Privacy.PersonalDataRetention.String()),
 		slog.String("log_level", c.Log.Level),
 	)
 }

@@ -60,3 +60,23 @@ func retimeProvisional(ctx context.Context, c client.Client, db *storage.DB, e e
 		log.Info("re-timing provisional deadlines on the official calendar", "cases", n)
 	}
 }
+
+// erasePersonalData erases the personal data of cases closed longer than
+// retention ago, at start and then every interval, until ctx ends. Two
+// workers doing it at once erase the same cases twice, harmlessly.
+func erasePersonalData(ctx context.Context, db *storage.DB, retention, every time.Duration, log *slog.Logger) {
+	for {
+		n, err := db.ErasePersonalData(ctx, time.Now().Add(-retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("erasing personal data of closed cases", "error", err, "cases", n)
+		case n > 0:
+			log.Info("erased the personal data of closed cases past retention", "cases", n, "retention", retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}

@@ -109,6 +109,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 		}
 		defer w.Stop()
 		go retimeProvisional(ctx, c, db, engine, log)
+		go erasePersonalData(ctx, db, cfg.Privacy.PersonalDataRetention.Wall(), time.Hour, log)
 	}
 
 	reg := api.NewRegistry()
