@@ -490,7 +490,11 @@ func readOpen311Form(c *gin.Context) (url.Values, error) {
 	if err != nil {
 		return nil, qilian.Invalid(map[string]string{"body": "not a valid form-encoded body"})
 	}
-	for k, vs := range c.Request.URL.Query() {
+	query, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()})
+	}
+	for k, vs := range query {
 		if _, ok := form[k]; !ok {
 			form[k] = vs
 		}
@@ -796,7 +800,13 @@ type tokenList struct {
 }
 
 func (h *handler) listRequests(c *o311Call) {
-	q := c.Request.URL.Query()
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		// Go drops a pair it cannot parse and reads on: a filter would
+		// vanish and the list widen.
+		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
+		return
+	}
 	f := fieldCheck{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {
@@ -896,7 +906,13 @@ func open311Filter(q url.Values, f fieldCheck, now time.Time) (storage.RequestFi
 }
 
 func (h *handler) getRequest(c *o311Call) {
-	q := c.Request.URL.Query()
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		// Go drops a pair it cannot parse and reads on: a filter would
+		// vanish and the list widen.
+		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
+		return
+	}
 	f := fieldCheck{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {
@@ -925,7 +941,13 @@ func (h *handler) getRequest(c *o311Call) {
 }
 
 func (h *handler) getToken(c *o311Call) {
-	q := c.Request.URL.Query()
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		// Go drops a pair it cannot parse and reads on: a filter would
+		// vanish and the list widen.
+		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
+		return
+	}
 	f := fieldCheck{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {

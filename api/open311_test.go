@@ -587,6 +587,15 @@ func TestOpen311(t *testing.T) {
 			a.o311(http.MethodGet, root+"requests/"+mine.ID+"."+ext, form("api_key", "qlt_nope")).fails311(t, ext, http.StatusForbidden)
 		})
 
+		t.Run("400.unparseable_query."+ext, func(t *testing.T) {
+			// Go would drop "status=open;x" and list every request.
+			for _, path := range []string{root + "requests." + ext, root + "requests/" + mine.ID + "." + ext, root + "tokens/" + mine.Token + "." + ext} {
+				a.o311(http.MethodGet, path+"?api_key="+axis+"&status=open;x", nil).fails311(t, ext, http.StatusBadRequest)
+			}
+			r := a.o311(http.MethodPost, root+"requests."+ext+"?x=%zz", form("api_key", grid, "service_code", "service_linkage", "description", "x"))
+			r.fails311(t, ext, http.StatusBadRequest)
+		})
+
 		t.Run("token200."+ext, func(t *testing.T) {
 			r := a.o311(http.MethodGet, root+"tokens/"+mine.Token+"."+ext, form("api_key", grid))
 			require.Equal(t, http.StatusOK, r.Code, "%s", r.Body)
