@@ -148,9 +148,13 @@ func (c *Case) relationTo(a Actor) relation {
 // follow-up (回访) and, as the booking party, hands the resource back.
 // Everything else needs the role and the place (inCharge): being named
 // is not being in charge.
-var bystanderMay = map[relation][]ActionName{
-	participant: {ActVote},
-	opener:      {ActFollowUp, ActHandBack},
+// (A list, not a map: workflow code must not range over a map.)
+var bystanderMay = []struct {
+	rel   relation
+	names []ActionName
+}{
+	{participant, []ActionName{ActVote}},
+	{opener, []ActionName{ActFollowUp, ActHandBack}},
 }
 
 // mayAs reports whether relation r lets its holder take the action.
@@ -158,8 +162,8 @@ func (r relation) mayAs(n ActionName) bool {
 	if r&inCharge != 0 {
 		return true
 	}
-	for rel, names := range bystanderMay {
-		if r&rel != 0 && slices.Contains(names, n) {
+	for _, b := range bystanderMay {
+		if r&b.rel != 0 && slices.Contains(b.names, n) {
 			return true
 		}
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/credential"
-	"github.com/qilian/qilian/storage"
 )
 
 // Administration: admins manage the localities, units and users of their
@@ -203,15 +202,10 @@ func (h *handler) upsertUser(c *gin.Context) {
 		return
 	}
 	if in.Password != "" {
-		if err := h.Store.SetPassword(ctx, u.ID, credential.Hash(in.Password), true); err != nil {
+		if err := h.oneTimePassword(c, u.ID, in.Password); err != nil {
 			h.fail(c, err)
 			return
 		}
-		if _, err := h.Store.RevokeSessions(ctx, u.ID, "", h.Now()); err != nil {
-			h.fail(c, err)
-			return
-		}
-		h.audit(ctx, storage.AuditEntry{Kind: "password_set", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
 	}
 	u, err := h.Store.User(ctx, u.ID) // with the user name kept, when none was sent
 	if err != nil {

@@ -167,6 +167,14 @@ func (h *handler) signIn(c *gin.Context) {
 		h.fail(c, qilian.Errorf(qilian.ETOOMANY, "this user is locked after too many failed sign-ins; wait or ask an admin to unlock"))
 		return
 	}
+	if cred.LockedUntil != nil {
+		// The lockout has run out: the count starts again, or one typo
+		// would lock the user at once.
+		if err := h.Store.Unlock(ctx, u.ID); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
 	if credential.Verify(cred.PasswordHash, in.Password) != nil {
 		n, err := h.Store.FailedSignIn(ctx, u.ID, h.Sessions.LockAfter, now.Add(h.Sessions.LockFor))
 		if err != nil {
@@ -411,16 +419,26 @@ func (h *handler) setPassword(c *gin.Context) {
 		h.fail(c, qilian.Invalid(map[string]string{"password": msg}))
 		return
 	}
-	if err := h.Store.SetPassword(ctx, u.ID, credential.Hash(in.Password), true); err != nil {
+	if err := h.oneTimePassword(c, u.ID, in.Password); err != nil {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Store.RevokeSessions(ctx, u.ID, "", h.Now()); err != nil {
-		h.fail(c, err)
-		return
-	}
-	h.audit(ctx, storage.AuditEntry{Kind: "password_set", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
 	c.Status(http.StatusNoContent)
+}
+
+// oneTimePassword is an admin setting a user's password (checked against
+// the policy already): the user must change it at the next sign-in,
+// their sessions end, a lockout is lifted, and the audit says who did it.
+func (h *handler) oneTimePassword(c *gin.Context, userID, password string) error {
+	ctx := c.Request.Context()
+	if err := h.Store.SetPassword(ctx, userID, credential.Hash(password), true); err != nil {
+		return err
+	}
+	if _, err := h.Store.RevokeSessions(ctx, userID, "", h.Now()); err != nil {
+		return err
+	}
+	h.audit(ctx, storage.AuditEntry{Kind: "password_set", UserID: actorOf(c).UserID, Subject: userID, Address: clientAddress(c.Request)})
+	return nil
 }
 
 // unlockUser lifts a lockout; endSessions revokes every session of a

@@ -203,6 +203,23 @@ func testSessions(t *testing.T, a *apiEnv) {
 		// A sub-admin of another street sees none of it.
 		a.call(t, "demo-unit", http.MethodGet, "/api/v1/audit", nil).fails(t, http.StatusForbidden, "forbidden")
 	})
+	t.Run("a lockout that has run out starts the count again", func(t *testing.T) {
+		a.call(t, "demo-admin", http.MethodPost, "/api/v1/users", map[string]any{
+			"id": "lock-again", "name": "再锁测试", "role": "grid_worker", "locality_id": "dongzha-g2",
+			"username": "lock-again", "password": "first-password-1"}).ok(t, http.StatusCreated, nil)
+		b := &browser{a: a, addr: "198.51.100.7"}
+		for range 5 {
+			r, _ := b.signIn(t, "lock-again", "wrong-password")
+			require.Equal(t, http.StatusUnauthorized, r.Code)
+		}
+		r, _ := b.signIn(t, "lock-again", "first-password-1")
+		r.fails(t, http.StatusTooManyRequests, "too_many")
+		b.a = a.at(16 * time.Minute)
+		r, _ = b.signIn(t, "lock-again", "wrong-password")
+		r.fails(t, http.StatusUnauthorized, "unauthorized") // one typo does not lock again
+		r, _ = b.signIn(t, "lock-again", "first-password-1")
+		require.Equal(t, http.StatusCreated, r.Code, "%s", r.Body)
+	})
 	t.Run("429 when one address floods the sign-in", func(t *testing.T) {
 		b := &browser{a: a, addr: "203.0.113.9"}
 		codes := map[int]int{}

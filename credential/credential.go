@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -100,11 +101,12 @@ func Verify(hash, password string) error {
 }
 
 // decoy is a hash of nothing anyone knows, checked when a user name is
-// unknown so that the answer takes as long as for a wrong password.
-var decoy = Hash(Secret())
+// unknown so that the answer takes as long as for a wrong password. It is
+// made at first use: hashing costs tens of milliseconds.
+var decoy = sync.OnceValue(func() string { return Hash(Secret()) })
 
 // Waste spends the time of one Verify, for an unknown user name.
-func Waste(password string) { _ = Verify(decoy, password) }
+func Waste(password string) { _ = Verify(decoy(), password) }
 
 // Secret returns 256 random bits, URL-safe: a session cookie or a CSRF
 // token.

@@ -150,21 +150,11 @@ func (db *DB) RevokeSessions(ctx context.Context, userID, except string, t time.
 	return int(res.RowsAffected), translate(res.Error)
 }
 
-// AuditEntry is one line of the access audit: sign-ins and their
-// failures, lockouts, password changes, revoked sessions, and reveals of
-// a case's personal data (Subject is then the case ID, Detail the reason).
+// AuditEntry is one line of the access audit (table audit_log):
+// sign-ins and their failures, lockouts, password changes, revoked
+// sessions, and reveals of a case's personal data (Subject is then the
+// case ID, Detail the reason).
 type AuditEntry struct {
-	ID       string
-	At       time.Time
-	Kind     string
-	UserID   string
-	Username string
-	Subject  string
-	Address  string
-	Detail   string
-}
-
-type auditRow struct {
 	ID       string `gorm:"primaryKey"`
 	At       time.Time
 	Kind     string
@@ -175,16 +165,16 @@ type auditRow struct {
 	Detail   string
 }
 
-func (auditRow) TableName() string { return "audit_log" }
+// TableName is the table GORM keeps entries in.
+func (AuditEntry) TableName() string { return "audit_log" }
 
 // Audit appends an entry.
 func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	if e.ID == "" || e.Kind == "" {
 		return errors.New("storage: an audit entry needs an ID and a kind")
 	}
-	r := auditRow(e)
-	r.At = e.At.UTC()
-	return translate(db.gorm.WithContext(ctx).Create(&r).Error)
+	e.At = e.At.UTC()
+	return translate(db.gorm.WithContext(ctx).Create(&e).Error)
 }
 
 // AuditFilter selects audit entries; empty fields select everything.
@@ -207,14 +197,12 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	var rows []auditRow
-	if err := q.Find(&rows).Error; err != nil {
+	var out []AuditEntry
+	if err := q.Find(&out).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = AuditEntry(r)
-		out[i].At = r.At.UTC()
+	for i := range out {
+		out[i].At = out[i].At.UTC()
 	}
 	return out, nil
 }
