@@ -248,11 +248,16 @@ func (h *handler) signOut(c *gin.Context) {
 }
 
 func (h *handler) setCookie(c *gin.Context, value string, maxAge int) {
-	secure := h.Sessions.SecureCookie || c.Request.TLS != nil
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: h.secureCookie(c), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// secureCookie says whether cookies are marked Secure: over TLS, and
+// behind a proxy that ends TLS when the policy says so.
+func (h *handler) secureCookie(c *gin.Context) bool {
+	return h.Sessions.SecureCookie || c.Request.TLS != nil
 }
 
 // session authenticates a request by its cookie: the session must exist,
