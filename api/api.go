@@ -57,6 +57,9 @@ type Store interface {
 	RevokeSessions(ctx context.Context, userID, except string, t time.Time) (int, error)
 	Audit(ctx context.Context, e storage.AuditEntry) error
 	AuditLog(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEntry, error)
+	// Single sign-on: sign-ins at the provider under way, each taken once.
+	AddSSOLogin(ctx context.Context, l storage.SSOLogin, staleBefore time.Time) error
+	TakeSSOLogin(ctx context.Context, id string) (storage.SSOLogin, error)
 
 	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
 	Events(ctx context.Context, caseID string) ([]qilian.Event, error)
@@ -94,6 +97,8 @@ type Server struct {
 	Log      *slog.Logger
 	// Sessions is the sign-in policy; its zero value is the defaults.
 	Sessions Sessions
+	// SSO is single sign-on at an OpenID Connect provider; off when nil.
+	SSO SSO
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time

@@ -39,6 +39,8 @@ func TestAPI(t *testing.T) {
 			t.Run("places", func(t *testing.T) { testPlaces(t, a) })
 			t.Run("calendar", func(t *testing.T) { testCalendar(t, a) })
 			t.Run("sessions", func(t *testing.T) { testSessions(t, a) })
+			t.Run("sso", func(t *testing.T) { testSSO(t, a) })
+			t.Run("sso off", func(t *testing.T) { testSSOOff(t, a) })
 			t.Run("authority", func(t *testing.T) { testAuthority(t, a) })
 			t.Run("privacy", func(t *testing.T) { testPrivacy(t, a) })
 			t.Run("scope by case", func(t *testing.T) { testScopeByCase(t, a) })

@@ -45,6 +45,10 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	require.Contains(t, routed, "POST /api/v1/cases/{id}/dispatch")
 	require.Contains(t, routed, "POST /api/v1/tasks/{id}/accept")
 	require.Contains(t, routed, "POST /api/v1/extensions/{id}/approve")
+	// Single sign-on's routes are there whether or not it is configured:
+	// off, they answer 404, and GET /api/v1/sso says so.
+	require.Contains(t, routed, "GET /api/v1/sso/login")
+	require.Contains(t, routed, "GET /api/v1/sso/callback")
 }
 
 // TestOpenAPIReferencesResolve checks every $ref points at a schema the

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/configs"
 )
 
 // route is one entry of the route table: what the router registers and
@@ -103,6 +104,25 @@ func (h *handler) routes() []route {
 		{Method: http.MethodDelete, Path: "/api/v1/sessions", ID: "signOut", Tag: "sign-in",
 			Summary: "Sign out: the session ends and the cookie is cleared", Roles: qilian.Roles(),
 			Status: http.StatusNoContent, Errors: authErrors, Handle: h.signOut},
+		{Method: http.MethodGet, Path: ssoPath, ID: "sso", Tag: "sign-in",
+			Summary: "Whether single sign-on (OpenID Connect) is offered, whether its provider answers, and the button's text",
+			Public:  true, Status: http.StatusOK, Resp: ssoView{}, Handle: h.ssoInfo},
+		{Method: http.MethodGet, Path: ssoPath + "/login", ID: "ssoLogin", Tag: "sign-in",
+			Summary: "Begin single sign-on, in the browser: 302 to the provider with a state, a nonce and a PKCE (S256) challenge, " +
+				"kept for 10 minutes under an HttpOnly cookie; 302 to /dashboard/#/signin?sso=unavailable when the provider cannot be reached. " +
+				"404 when single sign-on is not configured",
+			Public: true, Status: http.StatusFound, Errors: notFound, Handle: h.ssoLogin},
+		{Method: http.MethodGet, Path: configs.SSOCallbackPath, ID: "ssoCallback", Tag: "sign-in",
+			Summary: "Where the provider sends the browser back: the code becomes a verified ID token, and the user whose user name is its claim " +
+				"(without regard to case) gets the session cookie and a 302 to /dashboard/; otherwise a 302 to /dashboard/#/signin?sso=unknown, locked or failed. " +
+				"Each ending is audited; a callback is good once",
+			Public: true, Query: []param{
+				{Name: "code", Type: "string", Doc: "the authorization code"},
+				{Name: "state", Type: "string", Doc: "the state the sign-in began with"},
+				{Name: "error", Type: "string", Doc: "the provider's error code instead of a code"},
+				{Name: "error_description", Type: "string"},
+			},
+			Status: http.StatusFound, Errors: notFound, Handle: h.ssoCallback},
 
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",

@@ -160,11 +160,11 @@ func (h *handler) signIn(c *gin.Context) {
 		return
 	}
 	entry := storage.AuditEntry{UserID: u.ID, Username: name, Address: addr}
-	if cred.LockedUntil != nil && now.Before(*cred.LockedUntil) {
+	if wait, locked := lockedFor(cred, now); locked {
 		entry.Kind = "sign_in_locked"
 		h.audit(ctx, entry)
-		c.Header("Retry-After", retryAfter(cred.LockedUntil.Sub(now)))
-		h.fail(c, qilian.Errorf(qilian.ETOOMANY, "this user is locked after too many failed sign-ins; wait or ask an admin to unlock"))
+		c.Header("Retry-After", retryAfter(wait))
+		h.fail(c, errLocked)
 		return
 	}
 	if cred.LockedUntil != nil {
@@ -189,31 +189,55 @@ func (h *handler) signIn(c *gin.Context) {
 		h.fail(c, refused)
 		return
 	}
-	if err := h.Store.SignedIn(ctx, u.ID); err != nil {
+	entry.Kind = "sign_in"
+	a, csrf, err := h.openSession(c, u, entry)
+	if err != nil {
 		h.fail(c, err)
 		return
+	}
+	respond(c, http.StatusCreated, sessionView{
+		User: viewUser(u), LocalityPath: a.LocalityPath, CSRFToken: csrf,
+		MustChangePassword: cred.MustChangePassword, IdleTimeoutSeconds: int(h.Sessions.Idle / time.Second),
+	})
+}
+
+// errLocked refuses a user locked after failed sign-ins, whichever way
+// they sign in.
+var errLocked = qilian.Errorf(qilian.ETOOMANY, "this user is locked after too many failed sign-ins; wait or ask an admin to unlock")
+
+// lockedFor says whether the user is locked after failed sign-ins, and
+// for how long still.
+func lockedFor(cred storage.Credentials, now time.Time) (time.Duration, bool) {
+	if cred.LockedUntil == nil || !now.Before(*cred.LockedUntil) {
+		return 0, false
+	}
+	return cred.LockedUntil.Sub(now), true
+}
+
+// openSession starts a session for a user who has shown who they are,
+// with a password or at the single sign-on provider: the failed attempts
+// are forgotten, the session stored, entry audited and the cookie set. It
+// returns the user's actor and the session's CSRF token.
+func (h *handler) openSession(c *gin.Context, u qilian.User, entry storage.AuditEntry) (qilian.Actor, string, error) {
+	ctx, now := c.Request.Context(), h.Now()
+	if err := h.Store.SignedIn(ctx, u.ID); err != nil {
+		return qilian.Actor{}, "", err
 	}
 	a, err := h.Store.Actor(ctx, u)
 	if err != nil {
 		if errors.Is(err, qilian.ErrNotFound) {
 			err = qilian.Errorf(qilian.EUNAUTHORIZED, "the user has no place")
 		}
-		h.fail(c, err)
-		return
+		return qilian.Actor{}, "", err
 	}
 	secret, csrf := credential.Secret(), credential.Secret()
-	s := storage.Session{ID: credential.Digest(secret), UserID: u.ID, CSRF: csrf, Address: addr, CreatedAt: now, LastSeenAt: now}
+	s := storage.Session{ID: credential.Digest(secret), UserID: u.ID, CSRF: csrf, Address: entry.Address, CreatedAt: now, LastSeenAt: now}
 	if err := h.Store.AddSession(ctx, s); err != nil {
-		h.fail(c, err)
-		return
+		return qilian.Actor{}, "", err
 	}
-	entry.Kind = "sign_in"
 	h.audit(ctx, entry)
 	h.setCookie(c, secret, int(h.Sessions.MaxAge/time.Second))
-	respond(c, http.StatusCreated, sessionView{
-		User: viewUser(u), LocalityPath: a.LocalityPath, CSRFToken: csrf,
-		MustChangePassword: cred.MustChangePassword, IdleTimeoutSeconds: int(h.Sessions.Idle / time.Second),
-	})
+	return a, csrf, nil
 }
 
 // signOut ends the caller's session and clears the cookie. With a bearer
@@ -232,11 +256,16 @@ func (h *handler) signOut(c *gin.Context) {
 }
 
 func (h *handler) setCookie(c *gin.Context, value string, maxAge int) {
-	secure := h.Sessions.SecureCookie || c.Request.TLS != nil
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: h.secureCookie(c), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// secureCookie says whether cookies are marked Secure: over TLS, and
+// behind a proxy that ends TLS when the policy says so.
+func (h *handler) secureCookie(c *gin.Context) bool {
+	return h.Sessions.SecureCookie || c.Request.TLS != nil
 }
 
 // session authenticates a request by its cookie: the session must exist,

@@ -137,7 +137,29 @@ type Config struct {
 	Privacy struct {
 		PersonalDataRetention qilian.Span `yaml:"personal_data_retention"`
 	} `yaml:"privacy"`
+	Sessions Sessions `yaml:"sessions"`
+	SSO      SSO      `yaml:"sso"`
 }
+
+// Sessions is the sign-in policy of the dashboard's sessions.
+type Sessions struct {
+	Idle         qilian.Span `yaml:"idle"`
+	SecureCookie bool        `yaml:"secure_cookie"`
+}
+
+// SSO is single sign-on at an OpenID Connect provider; it is on when
+// Issuer is set.
+type SSO struct {
+	Issuer       string `yaml:"issuer"`
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+	RedirectURL  string `yaml:"redirect_url"`
+	Claim        string `yaml:"claim"`
+	Label        string `yaml:"label"`
+}
+
+// SSOEnabled reports whether single sign-on is configured.
+func (c Config) SSOEnabled() bool { return c.SSO.Issuer != "" }
 
 // Log configures the process log.
 type Log struct {
@@ -206,6 +228,21 @@ var env = []struct {
 	{"QILIAN_PERSONAL_DATA_RETENTION", func(c *Config, v string) error {
 		return c.Privacy.PersonalDataRetention.UnmarshalText([]byte(v))
 	}},
+	{"QILIAN_SESSION_IDLE", func(c *Config, v string) error { return c.Sessions.Idle.UnmarshalText([]byte(v)) }},
+	{"QILIAN_SECURE_COOKIE", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+		c.Sessions.SecureCookie = b
+		return nil
+	}},
+	{"QILIAN_OIDC_ISSUER", func(c *Config, v string) error { c.SSO.Issuer = v; return nil }},
+	{"QILIAN_OIDC_CLIENT_ID", func(c *Config, v string) error { c.SSO.ClientID = v; return nil }},
+	{"QILIAN_OIDC_CLIENT_SECRET", func(c *Config, v string) error { c.SSO.ClientSecret = v; return nil }},
+	{"QILIAN_OIDC_REDIRECT_URL", func(c *Config, v string) error { c.SSO.RedirectURL = v; return nil }},
+	{"QILIAN_OIDC_CLAIM", func(c *Config, v string) error { c.SSO.Claim = v; return nil }},
+	{"QILIAN_OIDC_LABEL", func(c *Config, v string) error { c.SSO.Label = v; return nil }},
 }
 
 // EnvNames lists the environment variables Load reads, for documentation.
@@ -305,6 +342,12 @@ func (c Config) Validate() error {
 	if t := c.Metrics.Token; t != "" && !metricsToken(t) {
 		return errors.New("metrics.token (QILIAN_METRICS_TOKEN): want 16 to 256 printable ASCII characters without spaces, or empty")
 	}
+	if d := c.Sessions.Idle.Wall(); d < time.Minute || d > 12*time.Hour {
+		return fmt.Errorf("sessions.idle (QILIAN_SESSION_IDLE): want 1m to 12h (a session ends 12 hours after sign-in whatever its use), got %s", c.Sessions.Idle)
+	}
+	if err := c.SSO.validate(); err != nil {
+		return err
+	}
 	if _, err := c.WorkingHours(); err != nil {
 		return err
 	}
@@ -324,6 +367,46 @@ func checkAddr(name, addr string) error {
 	}
 	_ = host // empty host means all interfaces, which is allowed
 	return nil
+}
+
+// validate checks the single sign-on settings when the issuer is set.
+func (s SSO) validate() error {
+	if s.Issuer == "" {
+		return nil
+	}
+	u, err := url.Parse(s.Issuer)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || !(u.Scheme == "https" || u.Scheme == "http" && loopbackHost(u.Hostname())) {
+		return fmt.Errorf("sso.issuer (QILIAN_OIDC_ISSUER): want the provider's https:// URL exactly as its ID tokens name it (http:// only on a loopback address), got %q", s.Issuer)
+	}
+	if s.ClientID == "" {
+		return errors.New("sso.client_id (QILIAN_OIDC_CLIENT_ID): required when sso.issuer is set: the client ID the provider registered for Qilian")
+	}
+	if s.RedirectURL == "" {
+		return errors.New("sso.redirect_url (QILIAN_OIDC_REDIRECT_URL): required when sso.issuer is set: Qilian's callback as the browser reaches it, such as https://HOST" + SSOCallbackPath)
+	}
+	r, err := url.Parse(s.RedirectURL)
+	if err != nil || r.Host == "" || (r.Scheme != "https" && r.Scheme != "http") || !strings.HasSuffix(r.Path, SSOCallbackPath) || r.RawQuery != "" || r.Fragment != "" {
+		return fmt.Errorf("sso.redirect_url (QILIAN_OIDC_REDIRECT_URL): want an http(s) URL ending in %s, as registered at the provider, got %q", SSOCallbackPath, s.RedirectURL)
+	}
+	if strings.TrimSpace(s.Claim) == "" {
+		return errors.New("sso.claim (QILIAN_OIDC_CLAIM): must not be empty: the ID token claim that holds the user name")
+	}
+	if strings.TrimSpace(s.Label) == "" {
+		return errors.New("sso.label (QILIAN_OIDC_LABEL): must not be empty: the sign-in button's text")
+	}
+	return nil
+}
+
+// SSOCallbackPath is the path of the single sign-on callback, which
+// sso.redirect_url must end in.
+const SSOCallbackPath = "/api/v1/sso/callback"
+
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // metricsToken reports whether t can be sent as a bearer token and is
@@ -445,6 +528,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),
 		slog.String("metrics", metricsAccess(c.Metrics.Token)),
 		slog.String("personal_data_retention", c.Privacy.PersonalDataRetention.String()),
+		slog.String("session_idle", c.Sessions.Idle.String()),
+		slog.Bool("secure_cookie", c.Sessions.SecureCookie),
+		slog.String("sso", ssoSummary(c.SSO)),
 		slog.String("log_level", c.Log.Level),
 	)
 }
@@ -455,6 +541,19 @@ func metricsAccess(token string) string {
 		return "loopback clients"
 	}
 	return "bearer token"
+}
+
+// ssoSummary says where single sign-on goes and how users are matched,
+// and whether there is a client secret, never the secret itself.
+func ssoSummary(s SSO) string {
+	if s.Issuer == "" {
+		return "off"
+	}
+	secret := "no client secret (PKCE only)"
+	if s.ClientSecret != "" {
+		secret = "client secret set"
+	}
+	return fmt.Sprintf("%s as client %s, users by claim %s, %s", s.Issuer, s.ClientID, s.Claim, secret)
 }
 
 func orDefault(s, d string) string {

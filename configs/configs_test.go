@@ -44,6 +44,42 @@ func TestDefaultsAreTheDocumentedValues(t *testing.T) {
 	require.Equal(t, []qilian.EscalationAction{"remind", "notice", "whistle", "county"}, actions(p.Ladder))
 	require.Equal(t, 2, p.MaxReturns)
 	require.Equal(t, 30*time.Minute, p.WhistleReportWithin.Wall())
+
+	require.Equal(t, 30*time.Minute, c.Sessions.Idle.Wall())
+	require.False(t, c.Sessions.SecureCookie)
+	require.False(t, c.SSOEnabled())
+	require.Equal(t, "preferred_username", c.SSO.Claim)
+	require.Equal(t, "政务单点登录", c.SSO.Label)
+}
+
+func TestSSOAndSessionsFromTheEnvironment(t *testing.T) {
+	c, err := configs.Load("", lookup(map[string]string{
+		"QILIAN_OIDC_ISSUER":        "https://sso.example.com/realms/gov",
+		"QILIAN_OIDC_CLIENT_ID":     "qilian",
+		"QILIAN_OIDC_CLIENT_SECRET": "s3cret-value",
+		"QILIAN_OIDC_REDIRECT_URL":  "https://qilian.example.com/api/v1/sso/callback",
+		"QILIAN_OIDC_CLAIM":         "employee_no",
+		"QILIAN_OIDC_LABEL":         "统一身份认证",
+		"QILIAN_SESSION_IDLE":       "2h",
+		"QILIAN_SECURE_COOKIE":      "true",
+	}))
+	require.NoError(t, err)
+	require.True(t, c.SSOEnabled())
+	require.Equal(t, configs.SSO{
+		Issuer: "https://sso.example.com/realms/gov", ClientID: "qilian", ClientSecret: "s3cret-value",
+		RedirectURL: "https://qilian.example.com/api/v1/sso/callback", Claim: "employee_no", Label: "统一身份认证",
+	}, c.SSO)
+	require.Equal(t, 2*time.Hour, c.Sessions.Idle.Wall())
+	require.True(t, c.Sessions.SecureCookie)
+
+	// A provider on this machine may speak plain HTTP, for trying it out.
+	c, err = configs.Load("", lookup(map[string]string{
+		"QILIAN_OIDC_ISSUER": "http://127.0.0.1:5556/dex", "QILIAN_OIDC_CLIENT_ID": "qilian",
+		"QILIAN_OIDC_REDIRECT_URL": "http://127.0.0.1:8080/api/v1/sso/callback",
+	}))
+	require.NoError(t, err)
+	require.True(t, c.SSOEnabled())
+	require.Empty(t, c.SSO.ClientSecret, "a public client needs none")
 }
 
 func actions(steps []qilian.EscalationStep) []qilian.EscalationAction {
@@ -98,6 +134,18 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		"bad kind":        {file: "deadlines:\n  kinds:\n    karaoke:\n      normal: {accept: 1d, resolve: 2d}\n", want: "deadlines.kinds.karaoke"},
 		"bad hours":       {file: "calendar:\n  working_hours: [\"17:00-09:00\"]\n", want: "calendar.working_hours[0]"},
 		"bad span":        {file: "engine:\n  whistle_report_within: half an hour\n", want: "half an hour"},
+		"idle":            {env: map[string]string{"QILIAN_SESSION_IDLE": "a while"}, want: "QILIAN_SESSION_IDLE"},
+		"idle too long":   {env: map[string]string{"QILIAN_SESSION_IDLE": "1d"}, want: "sessions.idle (QILIAN_SESSION_IDLE)"},
+		"idle too short":  {file: "sessions:\n  idle: 10s\n", want: "sessions.idle"},
+		"secure cookie":   {env: map[string]string{"QILIAN_SECURE_COOKIE": "maybe"}, want: "QILIAN_SECURE_COOKIE"},
+		"sso no client":   {env: map[string]string{"QILIAN_OIDC_ISSUER": "https://sso.example.com", "QILIAN_OIDC_REDIRECT_URL": "https://q.example.com/api/v1/sso/callback"}, want: "sso.client_id (QILIAN_OIDC_CLIENT_ID): required"},
+		"sso no redirect": {env: map[string]string{"QILIAN_OIDC_ISSUER": "https://sso.example.com", "QILIAN_OIDC_CLIENT_ID": "qilian"}, want: "sso.redirect_url (QILIAN_OIDC_REDIRECT_URL): required"},
+		"sso redirect elsewhere": {env: map[string]string{"QILIAN_OIDC_ISSUER": "https://sso.example.com", "QILIAN_OIDC_CLIENT_ID": "qilian",
+			"QILIAN_OIDC_REDIRECT_URL": "https://q.example.com/dashboard/"}, want: "QILIAN_OIDC_REDIRECT_URL"},
+		"sso plain http issuer": {env: map[string]string{"QILIAN_OIDC_ISSUER": "http://sso.example.com", "QILIAN_OIDC_CLIENT_ID": "qilian",
+			"QILIAN_OIDC_REDIRECT_URL": "https://q.example.com/api/v1/sso/callback"}, want: "QILIAN_OIDC_ISSUER"},
+		"sso no claim":    {file: "sso:\n  issuer: https://sso.example.com\n  client_id: q\n  redirect_url: https://q.example.com/api/v1/sso/callback\n  claim: \"\"\n", want: "sso.claim"},
+		"sso unknown key": {file: "sso:\n  issuer_url: https://sso.example.com\n", want: "issuer_url"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -129,6 +177,18 @@ func TestLogValueHidesTheMetricsToken(t *testing.T) {
 	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
 	require.NotContains(t, b.String(), "scrape-0123456789abcdef")
 	require.Contains(t, b.String(), "metrics=\"bearer token\"")
+}
+
+func TestLogValueHidesTheClientSecret(t *testing.T) {
+	c, err := configs.Load("", lookup(map[string]string{
+		"QILIAN_OIDC_ISSUER": "https://sso.example.com", "QILIAN_OIDC_CLIENT_ID": "qilian",
+		"QILIAN_OIDC_REDIRECT_URL": "https://q.example.com/api/v1/sso/callback", "QILIAN_OIDC_CLIENT_SECRET": "do-not-log-this-secret",
+	}))
+	require.NoError(t, err)
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
+	require.NotContains(t, b.String(), "do-not-log-this-secret")
+	require.Contains(t, b.String(), "https://sso.example.com as client qilian, users by claim preferred_username, client secret set")
 }
 
 func TestShippedCalendarsAreEmbedded(t *testing.T) {

@@ -206,3 +206,58 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	}
 	return out, nil
 }
+
+// SSOLogin is a sign-in at the single sign-on provider under way: the
+// browser holds the secret whose digest is the ID, and the callback must
+// bring back the state; the nonce and the PKCE verifier never leave the
+// server.
+type SSOLogin struct {
+	ID        string // SHA-256 of the browser's secret
+	State     string
+	Nonce     string
+	Verifier  string
+	CreatedAt time.Time
+}
+
+type ssoLoginRow struct {
+	ID        string `gorm:"primaryKey"`
+	State     string
+	Nonce     string
+	Verifier  string
+	CreatedAt time.Time
+}
+
+func (ssoLoginRow) TableName() string { return "sso_logins" }
+
+// AddSSOLogin stores a sign-in under way and sweeps those begun before
+// staleBefore, which nobody can finish any more.
+func (db *DB) AddSSOLogin(ctx context.Context, l SSOLogin, staleBefore time.Time) error {
+	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("created_at < ?", staleBefore.UTC()).Delete(&ssoLoginRow{}).Error; err != nil {
+			return err
+		}
+		r := ssoLoginRow(l)
+		r.CreatedAt = l.CreatedAt.UTC()
+		return tx.Create(&r).Error
+	}))
+}
+
+// TakeSSOLogin returns the sign-in with the digest id and removes it, so
+// that it is taken once: ErrNotFound when there is none, or another
+// caller took it first.
+func (db *DB) TakeSSOLogin(ctx context.Context, id string) (SSOLogin, error) {
+	var r ssoLoginRow
+	if err := db.gorm.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return SSOLogin{}, translate(err)
+	}
+	res := db.gorm.WithContext(ctx).Where("id = ?", id).Delete(&ssoLoginRow{})
+	if res.Error != nil {
+		return SSOLogin{}, translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return SSOLogin{}, qilian.ErrNotFound
+	}
+	l := SSOLogin(r)
+	l.CreatedAt = r.CreatedAt.UTC()
+	return l, nil
+}

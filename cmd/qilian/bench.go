@@ -332,7 +332,8 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		return nil, err
 	}
 	ops := api.Ops{Registry: api.NewRegistry(), Log: quietLog(log)}
-	handler := newAPIRouter(ops, st.c, st.db, engine, indicators, quietLog(log))
+	// The bench signs in with tokens: the default session policy, no SSO.
+	handler := newAPIRouter(ops, st.c, st.db, engine, indicators, signIn{}, quietLog(log))
 	if st.api, st.apiURL, err = serveLoopback(handler); err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	if mode == "worker" {
 		handler = api.NewOpsRouter(ops)
 	} else {
-		handler = newAPIRouter(ops, c, db, engine, indicators, log)
+		handler = newAPIRouter(ops, c, db, engine, indicators, loadSignIn(ctx, cfg, log), log)
 	}
 	httpSrv := &http.Server{
 		Handler:           handler,

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/openid"
 	"github.com/qilian/qilian/points"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/web"
@@ -16,7 +19,7 @@ import (
 // newAPIRouter wires the HTTP API for serve and api: the case API on the
 // engine's client and the read model, with the operations endpoints, and
 // the dashboard at /dashboard/.
-func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, indicators *points.Set, log *slog.Logger) *gin.Engine {
+func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, indicators *points.Set, s signIn, log *slog.Logger) *gin.Engine {
 	r := api.New(api.Server{
 		Ops:        ops,
 		Engine:     &workflows.Client{Temporal: c, Policy: e.Policy},
@@ -24,7 +27,39 @@ func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, 
 		Indicators: indicators,
 		Calendar:   e.Calendar,
 		Log:        log,
+		Sessions:   s.Sessions,
+		SSO:        s.SSO,
 	})
 	web.Mount(r)
 	return r
+}
+
+// signIn is how people sign in: the session policy and, when configured,
+// single sign-on.
+type signIn struct {
+	Sessions api.Sessions
+	SSO      api.SSO // nil when off
+}
+
+// loadSignIn reads the session policy and sets up single sign-on. Its
+// provider is asked at once, so that the log says whether it answers; one
+// that does not leaves single sign-on unavailable, to be asked again when
+// someone uses it, and the process runs on.
+func loadSignIn(ctx context.Context, cfg configs.Config, log *slog.Logger) signIn {
+	s := signIn{Sessions: api.Sessions{Idle: cfg.Sessions.Idle.Wall(), SecureCookie: cfg.Sessions.SecureCookie}}
+	if !cfg.SSOEnabled() {
+		return s
+	}
+	p := openid.New(openid.Config{
+		Issuer: cfg.SSO.Issuer, ClientID: cfg.SSO.ClientID, ClientSecret: cfg.SSO.ClientSecret,
+		RedirectURL: cfg.SSO.RedirectURL, Claim: cfg.SSO.Claim, Label: cfg.SSO.Label,
+	})
+	if err := p.Discover(ctx); err != nil {
+		log.Warn("single sign-on is unavailable until its provider answers; it is asked again when someone signs in with it",
+			"issuer", cfg.SSO.Issuer, "error", err)
+	} else {
+		log.Info("single sign-on ready", "issuer", cfg.SSO.Issuer, "claim", cfg.SSO.Claim)
+	}
+	s.SSO = p
+	return s
 }

@@ -204,3 +204,68 @@ func TestVersion(t *testing.T) {
 	require.NoError(t, run(context.Background(), []string{"version"}, &out, io.Discard))
 	require.Contains(t, out.String(), fmt.Sprintf("temporal server %s", "1.32.1"))
 }
+
+// serve wires the sign-in settings: a single sign-on provider that is
+// down at the start leaves single sign-on unavailable, not serve dead,
+// and the session policy is the configured one.
+func TestServeRunsWithTheSSOProviderDown(t *testing.T) {
+	httpAddr := freePort(t)
+	t.Setenv("QILIAN_DATA_DIR", t.TempDir())
+	t.Setenv("QILIAN_HTTP_ADDR", httpAddr)
+	t.Setenv("QILIAN_TEMPORAL_FRONTEND_ADDR", freePort(t))
+	t.Setenv("QILIAN_TEMPORAL_UI_ADDR", "off")
+	t.Setenv("QILIAN_LOG_LEVEL", "warn")
+	t.Setenv("QILIAN_DATABASE_URL", "")
+	t.Setenv("QILIAN_OIDC_ISSUER", "http://"+freePort(t)+"/realms/gov") // nothing listens there
+	t.Setenv("QILIAN_OIDC_CLIENT_ID", "qilian")
+	t.Setenv("QILIAN_OIDC_REDIRECT_URL", "http://"+httpAddr+"/api/v1/sso/callback")
+	t.Setenv("QILIAN_SESSION_IDLE", "45m")
+	t.Setenv("QILIAN_SECURE_COOKIE", "true")
+
+	var seeded bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"seed", "--demo"}, &seeded, io.Discard))
+	var logins map[string]struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	require.NoError(t, json.Unmarshal(seeded.Bytes(), &logins))
+	p := startServe(t, httpAddr)
+	defer p.stop(t)
+	require.Contains(t, p.log.String(), "single sign-on is unavailable")
+
+	res, err := http.Get("http://" + httpAddr + "/api/v1/sso")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.JSONEq(t, `{"enabled": true, "available": false, "label": "政务单点登录"}`, string(body))
+
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = noFollow.Get("http://" + httpAddr + "/api/v1/sso/login")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusFound, res.StatusCode)
+	require.Equal(t, "/dashboard/#/signin?sso=unavailable", res.Header.Get("Location"))
+
+	grid := logins[string(qilian.RoleGridWorker)]
+	in, err := json.Marshal(map[string]string{"username": grid.Username, "password": grid.Password})
+	require.NoError(t, err)
+	res, err = http.Post("http://"+httpAddr+"/api/v1/sessions", "application/json", bytes.NewReader(in))
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", body)
+	var session struct {
+		Idle int `json:"idle_timeout_seconds"`
+	}
+	require.NoError(t, json.Unmarshal(body, &session))
+	require.Equal(t, 45*60, session.Idle)
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "qilian_session" {
+			cookie = c
+		}
+	}
+	require.NotNil(t, cookie)
+	require.True(t, cookie.Secure, "a proxy ends TLS: the cookie is Secure on plain HTTP too")
+}

@@ -65,6 +65,13 @@ export function signIn(username, password) {
 // means nobody is signed in, which is not an error here.
 export function whoami() { return api('/me', { signIn: true }); }
 
+// ssoInfo says whether single sign-on is offered, and the button's text.
+export function ssoInfo() { return api('/sso', { signIn: true }); }
+
+// ssoLogin is where the single sign-on button leads: the server sends the
+// browser on to the provider, which sends it back to the dashboard.
+export const ssoLogin = '/api/v1/sso/login';
+
 // signOut ends the session on the server, which clears the cookie.
 export function signOut() { return api('/sessions', { method: 'DELETE', signIn: true }); }
 

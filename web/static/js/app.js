@@ -1,6 +1,6 @@
 // The dashboard shell: sign-in, the navigation by role, and a hash router
 // that draws one page at a time into <main>.
-import { api, session, onUnauthorized, signIn as startSession, signOut, whoami } from './api.js';
+import { api, session, onUnauthorized, signIn as startSession, signOut, whoami, ssoInfo, ssoLogin } from './api.js';
 import { h, fill, toast } from './dom.js';
 import { t, lang, setLang, code } from './i18n.js';
 import { disposeCharts } from './charts.js';
@@ -51,7 +51,7 @@ async function draw() {
   }
   const r = route();
   const home = (navByRole[me.user.role] || [])[0]?.[0];
-  if (!r.name) {
+  if (!r.name || r.name === 'signin') {
     if (home) { location.replace('#/' + home); return; }
     fill(main, h('div', { class: 'card' }, t('adminHint')));
     return;
@@ -93,7 +93,12 @@ function header() {
     h('a', { href: '#/' + p, class: cur === p || (cur === 'score' && p === 'scores') ? 'on' : '' }, t(key))));
 }
 
-// signIn is the first screen: a user name and a password.
+// ssoRefused are the reasons single sign-on sends the browser back to
+// #/signin?sso=…, by the words that say them.
+const ssoRefused = { unknown: 'ssoUnknown', locked: 'tooMany', failed: 'ssoFailed', unavailable: 'ssoUnavailable' };
+
+// signIn is the first screen: a user name and a password, and below them
+// single sign-on when the server offers it.
 function signIn() {
   const user = h('input', { type: 'text', id: 'username', name: 'username', autocomplete: 'username', required: true,
     autocapitalize: 'none', spellcheck: 'false' });
@@ -121,8 +126,17 @@ function signIn() {
   h('label', { for: 'username' }, t('username')), user,
   h('label', { for: 'password' }, t('password')), pass,
   submit, msg);
-  fill(main, h('div', { class: 'signin' }, form));
+  const sso = h('div', { class: 'sso', id: 'sso', hidden: true });
+  const why = ssoRefused[route().params.get('sso')];
+  if (why) msg.textContent = t(why);
+  fill(main, h('div', { class: 'signin' }, form, sso));
   user.focus();
+  // The form does not wait for this: without an answer there is no button.
+  ssoInfo().then((s) => {
+    if (!s || !s.enabled || !sso.isConnected) return;
+    fill(sso, h('p', {}, t('ssoOr')), h('a', { href: ssoLogin, class: 'btn', id: 'sso-button' }, s.label || t('ssoButton')));
+    sso.hidden = false;
+  }, () => {});
 }
 
 // changePassword is all a user sees after an admin set their password:
