@@ -1,7 +1,7 @@
 // Package web is the supervision dashboard: plain HTML, CSS and ES modules
 // embedded in the binary and served at /dashboard/. The pages talk only to
-// the JSON API, with the bearer token the user signs in with; nothing here
-// reads the database or the engine.
+// the JSON API, with the session cookie the user signs in for; nothing
+// here reads the database or the engine.
 package web
 
 import (
