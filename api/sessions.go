@@ -47,7 +47,7 @@ type Sessions struct {
 	// and 15 minutes when 0), until an admin lifts it or the time passes.
 	LockAfter int
 	LockFor   time.Duration
-	// PerAddress bounds the sign-in attempts from one address: a burst of
+	// PerAddress bounds the failed sign-ins from one address: a burst of
 	// 10, then one every 6 seconds, when 0.
 	PerAddress rate.Limit
 }
@@ -75,9 +75,12 @@ func (s Sessions) withDefaults() Sessions {
 // expiry is then exact to a minute, at one write a minute per session.
 const touchEvery = time.Minute
 
-// limiter bounds sign-in attempts per client address. It keeps at most
-// maxAddresses buckets and starts afresh when full, so a flood of
-// addresses costs memory once, not without end.
+// limiter bounds the failed sign-ins per client address: a burst of 10,
+// then one per interval. Only failures count, so an office whose staff
+// all sign in through one NAT address at nine is not held back, while
+// guessing from one address is. It keeps at most maxAddresses buckets and
+// starts afresh when full, so a flood of addresses costs memory once, not
+// without end.
 type limiter struct {
 	mu      sync.Mutex
 	every   rate.Limit
@@ -86,9 +89,7 @@ type limiter struct {
 
 const maxAddresses = 10000
 
-func (l *limiter) allow(addr string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l *limiter) bucket(addr string) *rate.Limiter {
 	if l.buckets == nil || len(l.buckets) >= maxAddresses {
 		l.buckets = map[string]*rate.Limiter{}
 	}
@@ -97,7 +98,21 @@ func (l *limiter) allow(addr string, now time.Time) bool {
 		b = rate.NewLimiter(l.every, 10)
 		l.buckets[addr] = b
 	}
-	return b.AllowN(now, 1)
+	return b
+}
+
+// allow reports whether addr may try now: it has a failure to spend.
+func (l *limiter) allow(addr string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bucket(addr).TokensAt(now) >= 1
+}
+
+// failed spends one of addr's failures.
+func (l *limiter) failed(addr string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(addr).AllowN(now, 1)
 }
 
 type sessionIn struct {
@@ -137,7 +152,7 @@ func (h *handler) signIn(c *gin.Context) {
 	if !h.limiter.allow(addr, now) {
 		h.audit(ctx, storage.AuditEntry{Kind: "sign_in_throttled", Address: addr})
 		c.Header("Retry-After", "60")
-		h.fail(c, qilian.Errorf(qilian.ETOOMANY, "too many sign-in attempts from this address; try again in a minute"))
+		h.fail(c, qilian.Errorf(qilian.ETOOMANY, "too many failed sign-ins from this address; try again in a minute"))
 		return
 	}
 	refused := qilian.Errorf(qilian.EUNAUTHORIZED, "wrong user name or password")
@@ -145,6 +160,7 @@ func (h *handler) signIn(c *gin.Context) {
 	if !qilian.ValidUsername(name) || len(in.Password) > 4*credential.MaxPassword {
 		credential.Waste(in.Password)
 		h.audit(ctx, storage.AuditEntry{Kind: "sign_in_failed", Address: addr, Detail: "unknown user name"})
+		h.limiter.failed(addr, now)
 		h.fail(c, refused)
 		return
 	}
@@ -153,6 +169,7 @@ func (h *handler) signIn(c *gin.Context) {
 	case errors.Is(err, qilian.ErrNotFound):
 		credential.Waste(in.Password)
 		h.audit(ctx, storage.AuditEntry{Kind: "sign_in_failed", Address: addr, Detail: "unknown user name"})
+		h.limiter.failed(addr, now)
 		h.fail(c, refused)
 		return
 	case err != nil:
@@ -186,6 +203,7 @@ func (h *handler) signIn(c *gin.Context) {
 			entry.Kind = "locked"
 		}
 		h.audit(ctx, entry)
+		h.limiter.failed(addr, now)
 		h.fail(c, refused)
 		return
 	}
