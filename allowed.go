@@ -6,101 +6,52 @@ import (
 	"time"
 )
 
-// actionRoles says which roles may ever take each action. The system actor
-// takes none: what the engine does by itself comes from Tick. Admins manage
-// localities, units and users, never cases.
-var actionRoles = map[ActionName][]Role{
-	ActDispatch:         {RoleAxis},
-	ActVerify:           {RoleAxis},
-	ActFollowUp:         {RoleAxis, RoleGridWorker},
-	ActReopen:           {RoleAxis},
-	ActCancel:           {RoleAxis},
-	ActClose:            {RoleAxis},
-	ActWhistle:          {RoleAxis},
-	ActRemind:           {RoleAxis, RoleSupervisor},
-	ActNotice:           {RoleSupervisor},
-	ActMeeting:          {RoleAxis},
-	ActApproveExtension: {RoleAxis},
-	ActRejectExtension:  {RoleAxis},
-
-	ActAccept:           {RoleUnitStaff},
-	ActReturn:           {RoleUnitStaff},
-	ActProgress:         {RoleUnitStaff},
-	ActResolve:          {RoleUnitStaff},
-	ActRequestExtension: {RoleUnitStaff},
-	ActReassign:         {RoleAxis},
-	ActWithdraw:         {RoleAxis},
-	ActReport:           {RoleUnitStaff},
-
-	ActApproveBooking:  {RoleUnitStaff},
-	ActDeclineBooking:  {RoleUnitStaff},
-	ActHandBack:        {RoleAxis, RoleGridWorker, RoleUnitStaff},
-	ActConfirmHandBack: {RoleUnitStaff},
-	ActVote:            {RoleAxis, RoleGridWorker, RoleUnitStaff, RoleSupervisor},
-	ActSignUp:          {RoleAxis, RoleGridWorker, RoleUnitStaff},
-	ActCheckIn:         {RoleAxis, RoleUnitStaff},
-	ActSummary:         {RoleAxis},
-	ActAssignPost:      {RoleAxis},
-	ActLogHours:        {RoleUnitStaff},
-	ActConfirmHours:    {RoleAxis},
-}
-
-// actionOrder is the order Allowed lists actions in: the declaration order
-// of the action names.
-var actionOrder = []ActionName{
-	ActDispatch, ActVerify, ActFollowUp, ActReopen, ActCancel, ActClose, ActWhistle,
-	ActRemind, ActNotice, ActMeeting, ActApproveExtension, ActRejectExtension,
-	ActAccept, ActReturn, ActProgress, ActResolve, ActRequestExtension, ActReassign,
-	ActWithdraw, ActReport,
-	ActApproveBooking, ActDeclineBooking, ActHandBack, ActConfirmHandBack, ActVote,
-	ActSignUp, ActCheckIn, ActSummary, ActAssignPost, ActLogHours, ActConfirmHours,
-}
-
-// taskActions name the task they act on in Action.TaskID.
-var taskActions = map[ActionName]bool{
-	ActAccept: true, ActReturn: true, ActProgress: true, ActResolve: true,
-	ActRequestExtension: true, ActReassign: true, ActWithdraw: true,
-}
-
-// Allowed lists the actions actor may take on the case now, in a fixed
-// order: those whose role, scope and state checks in Decide pass. Inputs
-// and time windows (sign-up before the start, check-in around the
-// activity, voting before the deadline) are left to Decide, which has the
-// time; a task action is listed when it is allowed on at least one task.
-func (c *Case) Allowed(actor Actor) []ActionName {
+// Allowed lists the actions actor may take on the case at now, in the
+// action table's order: those whose guard (role, scope, relation, state
+// and time window) passes, which is the guard Decide runs, so what is
+// offered is what an action with good inputs does. A task action is
+// listed when it is allowed on at least one task, an extension decision
+// when on at least one pending request.
+func (c *Case) Allowed(actor Actor, now time.Time) []ActionName {
 	if c.State.Terminal() {
 		return nil
 	}
 	var out []ActionName
-	for _, name := range actionOrder {
-		a := Action{Name: name, Actor: actor}
-		switch {
-		case taskActions[name]:
-			for _, t := range c.Tasks {
-				a.TaskID = t.ID
-				if _, err := c.guard(a, time.Time{}); err == nil {
-					out = append(out, name)
-					break
-				}
-			}
-		case name == ActApproveExtension || name == ActRejectExtension:
-			for _, t := range c.Tasks {
-				if t.Extension == nil {
-					continue
-				}
-				a.ExtensionID = t.Extension.ID
-				if _, err := c.guard(a, time.Time{}); err == nil {
-					out = append(out, name)
-					break
-				}
-			}
-		default:
-			if _, err := c.guard(a, time.Time{}); err == nil {
-				out = append(out, name)
-			}
+	for _, s := range actionTable {
+		if c.offers(s, actor, now) {
+			out = append(out, s.Name)
 		}
 	}
 	return out
+}
+
+// offers reports whether the guard lets actor take the action now on the
+// case, or on one of its tasks or pending extensions.
+func (c *Case) offers(s actionSpec, actor Actor, now time.Time) bool {
+	a := Action{Name: s.Name, Actor: actor}
+	switch s.On {
+	case onTask:
+		for _, t := range c.Tasks {
+			a.TaskID = t.ID
+			if _, err := c.guard(a, now); err == nil {
+				return true
+			}
+		}
+		return false
+	case onExtension:
+		for _, t := range c.Tasks {
+			if t.Extension == nil {
+				continue
+			}
+			a.ExtensionID = t.Extension.ID
+			if _, err := c.guard(a, now); err == nil {
+				return true
+			}
+		}
+		return false
+	}
+	_, err := c.guard(a, now)
+	return err == nil
 }
 
 // relation is how an actor stands to a case; an actor may hold several.
@@ -220,19 +171,17 @@ func (c *Case) taskIndex(id string) int {
 // in Decide's order: the role may ever take the action (EFORBIDDEN), the
 // actor can see the case (ENOTFOUND), their relation to it allows the
 // action (EFORBIDDEN: see bystanderMay), their place covers the task
-// (ENOTFOUND), the case and the
-// task are in a state that allows it (ECONFLICT). It returns the index of
-// the task the action names, or -1. A zero now skips time windows, which
-// is what Allowed wants.
+// (ENOTFOUND), and the action table's Allows for the case and the task
+// (ECONFLICT). It returns the index of the task the action names, or -1.
 func (c *Case) guard(a Action, now time.Time) (int, error) {
 	if c.State.Terminal() {
 		return -1, Errorf(ECONFLICT, "the case is %s", c.State)
 	}
-	roles, known := actionRoles[a.Name]
+	spec, known := actionIndex[a.Name]
 	if !known {
 		return -1, Invalid(map[string]string{"name": "unknown action"})
 	}
-	if !slices.Contains(roles, a.Actor.Role) {
+	if !slices.Contains(spec.Roles, a.Actor.Role) {
 		return -1, Errorf(EFORBIDDEN, "role %q may not %s", a.Actor.Role, a.Name)
 	}
 	rel := c.relationTo(a.Actor)
@@ -244,7 +193,7 @@ func (c *Case) guard(a Action, now time.Time) (int, error) {
 	}
 	ti := -1
 	switch {
-	case taskActions[a.Name] || (a.TaskID != "" && (a.Name == ActRemind || a.Name == ActNotice)):
+	case spec.On == onTask || (spec.On == onCaseOrTask && a.TaskID != ""):
 		if a.TaskID == "" {
 			return -1, Invalid(map[string]string{"task_id": "required"})
 		}
@@ -252,7 +201,7 @@ func (c *Case) guard(a Action, now time.Time) (int, error) {
 		if ti < 0 || (a.Actor.Role == RoleUnitStaff && c.Tasks[ti].UnitID != a.Actor.UnitID) {
 			return -1, Errorf(ENOTFOUND, "task %s not found", a.TaskID)
 		}
-	case a.Name == ActApproveExtension || a.Name == ActRejectExtension:
+	case spec.On == onExtension:
 		if a.ExtensionID == "" {
 			return -1, Invalid(map[string]string{"extension_id": "required"})
 		}
@@ -270,193 +219,14 @@ func (c *Case) guard(a Action, now time.Time) (int, error) {
 			return -1, Errorf(ENOTFOUND, "extension %s not found", a.ExtensionID)
 		}
 	}
-	return ti, c.stateAllows(a, ti, now)
-}
-
-// stateAllows is the ECONFLICT part of guard.
-func (c *Case) stateAllows(a Action, ti int, now time.Time) error {
+	if spec.Allows == nil {
+		return ti, nil
+	}
 	var t *Task
 	if ti >= 0 {
 		t = &c.Tasks[ti]
 	}
-	st := c.State
-	d := c.Details
-	switch a.Name {
-	case ActDispatch:
-		if c.Kind == KindResourceSharing || c.Kind == KindMemberManagement {
-			return Errorf(ECONFLICT, "a %s case has no tasks to dispatch", c.Kind)
-		}
-		if c.Kind == KindJointConsultation {
-			if d.Consultation == nil || d.Consultation.Outcome == "" {
-				return Errorf(ECONFLICT, "the consultation has not been decided yet")
-			}
-			if st == CaseVerifying {
-				return nil
-			}
-		}
-		return inState(st, a.Name, CaseTriage, CaseDispatching, CaseInProgress)
-	case ActVerify:
-		return inState(st, a.Name, CaseVerifying)
-	case ActFollowUp, ActReopen:
-		return inState(st, a.Name, CaseFollowUp)
-	case ActCancel:
-		return nil
-	case ActClose:
-		// A member registration (报到) has no tasks to verify; it ends
-		// when the member leaves the community, closed as resolved.
-		if c.Kind == KindMemberManagement && st == CaseInProgress {
-			return nil
-		}
-		return inState(st, a.Name, CaseTriage)
-	case ActWhistle, ActMeeting:
-		return ofKind(c, a.Name, KindProblemSolving)
-	case ActRemind, ActNotice:
-		if t != nil && !t.State.Open() {
-			return Errorf(ECONFLICT, "task %s is %s", t.ID, t.State)
-		}
-		return nil
-	case ActApproveExtension, ActRejectExtension:
-		return taskIn(t, a.Name, TaskOnHold)
-	case ActAccept:
-		return taskIn(t, a.Name, TaskOffered)
-	case ActReturn:
-		if err := taskIn(t, a.Name, TaskOffered, TaskAccepted); err != nil {
-			return err
-		}
-		if c.Returns >= c.Policy.MaxReturns {
-			return Errorf(ECONFLICT, "return limit reached; the axis must assign")
-		}
-		return nil
-	case ActProgress:
-		return taskIn(t, a.Name, TaskAccepted, TaskInProgress, TaskOnHold)
-	case ActResolve:
-		return taskIn(t, a.Name, TaskAccepted, TaskInProgress)
-	case ActRequestExtension:
-		if t.State == TaskOnHold {
-			return Errorf(ECONFLICT, "an extension request for task %s is already pending", t.ID)
-		}
-		return taskIn(t, a.Name, TaskAccepted, TaskInProgress)
-	case ActReassign, ActWithdraw:
-		if !t.State.Open() {
-			return Errorf(ECONFLICT, "task %s is %s", t.ID, t.State)
-		}
-		return nil
-	case ActReport:
-		if err := ofKind(c, a.Name, KindProblemSolving); err != nil {
-			return err
-		}
-		if len(c.pendingWhistles(a.Actor.UnitID)) == 0 {
-			return Errorf(ECONFLICT, "no whistle awaits a report from unit %s", a.Actor.UnitID)
-		}
-		return nil
-	case ActApproveBooking, ActDeclineBooking:
-		if err := c.ownerActs(a); err != nil {
-			return err
-		}
-		if d.Booking.State != BookingRequested {
-			return Errorf(ECONFLICT, "the booking is %s", d.Booking.State)
-		}
-		return nil
-	case ActHandBack:
-		if err := ofKind(c, a.Name, KindResourceSharing); err != nil {
-			return err
-		}
-		if a.Actor.Role != RoleAxis && a.Actor.UserID != c.OpenedBy.UserID {
-			return Errorf(ECONFLICT, "only the booking party or the axis hands the resource back")
-		}
-		if s := d.Booking.State; s != BookingApproved && s != BookingInUse {
-			return Errorf(ECONFLICT, "the booking is %s", s)
-		}
-		return nil
-	case ActConfirmHandBack:
-		if err := c.ownerActs(a); err != nil {
-			return err
-		}
-		if d.Booking.State != BookingReturned {
-			return Errorf(ECONFLICT, "the booking is %s, not handed back", d.Booking.State)
-		}
-		return nil
-	case ActVote:
-		if err := ofKind(c, a.Name, KindJointConsultation); err != nil {
-			return err
-		}
-		con := d.Consultation
-		switch {
-		case !slices.Contains(con.Participants, a.Actor.UserID):
-			return Errorf(ECONFLICT, "%s is not a participant of this consultation", a.Actor.UserID)
-		case con.Outcome != "":
-			return Errorf(ECONFLICT, "the consultation has been decided: %s", con.Outcome)
-		case !now.IsZero() && !now.Before(con.Deadline):
-			return Errorf(ECONFLICT, "voting closed at %s", con.Deadline.Format(time.RFC3339))
-		}
-		if _, voted := con.Votes[a.Actor.UserID]; voted {
-			return Errorf(ECONFLICT, "%s has already voted", a.Actor.UserID)
-		}
-		return nil
-	case ActSignUp:
-		if err := c.organiserActs(a); err != nil {
-			return err
-		}
-		act := d.Activity
-		switch {
-		case st != CaseTriage && st != CaseDispatching && st != CaseInProgress:
-			return Errorf(ECONFLICT, "sign-up is closed: the case is %s", st)
-		case !now.IsZero() && !now.Before(act.StartsAt):
-			return Errorf(ECONFLICT, "sign-up closed when the activity started")
-		case len(act.SignUps) >= act.Capacity:
-			return Errorf(ECONFLICT, "activity is full")
-		}
-		return nil
-	case ActCheckIn:
-		if err := c.organiserActs(a); err != nil {
-			return err
-		}
-		act := d.Activity
-		if !now.IsZero() && (now.Before(act.StartsAt.Add(-time.Hour)) || now.After(act.EndsAt)) {
-			return Errorf(ECONFLICT, "check-in opens an hour before the start and closes at the end")
-		}
-		for _, p := range act.SignUps {
-			if !act.CheckedIn[p.ID] {
-				return nil
-			}
-		}
-		return Errorf(ECONFLICT, "nobody signed up is left to check in")
-	case ActSummary:
-		if err := ofKind(c, a.Name, KindJointActivity); err != nil {
-			return err
-		}
-		if !now.IsZero() && now.Before(d.Activity.StartsAt) {
-			return Errorf(ECONFLICT, "the activity has not started yet")
-		}
-		return inState(st, a.Name, CaseTriage, CaseDispatching, CaseInProgress)
-	case ActAssignPost:
-		if err := ofKind(c, a.Name, KindMemberManagement); err != nil {
-			return err
-		}
-		return inState(st, a.Name, CaseTriage, CaseInProgress)
-	case ActLogHours:
-		if err := ofKind(c, a.Name, KindMemberManagement); err != nil {
-			return err
-		}
-		if a.Actor.UnitID != d.Member.HomeUnitID {
-			return Errorf(ECONFLICT, "only the member's home unit logs service hours")
-		}
-		if st != CaseInProgress {
-			return Errorf(ECONFLICT, "no service post has been assigned yet")
-		}
-		return nil
-	case ActConfirmHours:
-		if err := ofKind(c, a.Name, KindMemberManagement); err != nil {
-			return err
-		}
-		for _, h := range d.Member.Hours {
-			if !h.Confirmed {
-				return nil
-			}
-		}
-		return Errorf(ECONFLICT, "no service hours wait for confirmation")
-	}
-	return nil
+	return ti, spec.Allows(c, a, t, now)
 }
 
 func inState(st CaseState, name ActionName, allowed ...CaseState) error {

@@ -92,7 +92,7 @@ func TestAuthorityByRoleAndPlace(t *testing.T) {
 			for _, ac := range actors {
 				t.Run(ac.name, func(t *testing.T) {
 					require.Equal(t, ac.sees || ac.charge, c.VisibleTo(ac.a))
-					allowed := c.Allowed(ac.a)
+					allowed := c.Allowed(ac.a, t0)
 					for _, n := range everyAction {
 						var expect want
 						switch {
@@ -141,7 +141,7 @@ func TestParticipantFromElsewhereOnlyVotes(t *testing.T) {
 	req := request(qilian.KindJointConsultation)
 	req.Details.Consultation.Participants = []string{far.UserID, "p2"}
 	c := open(t, req, axis)
-	require.Equal(t, []qilian.ActionName{qilian.ActVote}, c.Allowed(far))
+	require.Equal(t, []qilian.ActionName{qilian.ActVote}, c.Allowed(far, t0))
 	e := refuse(t, c, qilian.Action{Name: qilian.ActCancel, Actor: far, Reason: "x"}, t0)
 	require.Equal(t, qilian.EFORBIDDEN, e.Code)
 	step(t, c, qilian.Action{Name: qilian.ActVote, Actor: far, Option: "A"}, t0)

@@ -351,7 +351,7 @@ func TestServiceLinkageFromOpenToClosedWithASatisfiedResident(t *testing.T) {
 	require.True(t, *c.Details.Service.Satisfied)
 	require.Equal(t, []qilian.PointsEvent{{Kind: qilian.PointsSatisfied, SubjectType: "unit", SubjectID: unitA, Quantity: 1, At: t0.Add(5 * time.Hour)}}, points(evs))
 	require.Equal(t, int64(7), c.Revision, "open plus six actions")
-	require.Nil(t, c.Allowed(axis), "nothing is allowed on a closed case")
+	require.Nil(t, c.Allowed(axis, t0), "nothing is allowed on a closed case")
 }
 
 func TestRegionalCoordinationWithoutLeadClosesWhenEveryRequiredTaskIsDone(t *testing.T) {
@@ -386,7 +386,7 @@ func TestResourceSharingFromBookingToConfirmedHandBack(t *testing.T) {
 	booker := staff(unitB)
 	c := open(t, request(qilian.KindResourceSharing), booker)
 	owner := staff(unitA)
-	require.Equal(t, []qilian.ActionName{qilian.ActApproveBooking, qilian.ActDeclineBooking}, c.Allowed(owner))
+	require.Equal(t, []qilian.ActionName{qilian.ActApproveBooking, qilian.ActDeclineBooking}, c.Allowed(owner, t0))
 
 	evs := step(t, c, qilian.Action{Name: qilian.ActApproveBooking, Actor: owner}, t0)
 	require.Equal(t, qilian.CaseInProgress, c.State)
@@ -625,12 +625,12 @@ func TestProblemSolvingWithWhistleMeetingAndVerification(t *testing.T) {
 	require.Equal(t, "C1-w1", w.ID)
 	require.Equal(t, t0.Add(30*time.Minute), w.Due, "report within 30 minutes, wall clock")
 	require.Equal(t, w.ID, evs[0].Ref)
-	require.Contains(t, c.Allowed(staff(unitC)), qilian.ActReport, "a summoned unit sees the case")
+	require.Contains(t, c.Allowed(staff(unitC), t0), qilian.ActReport, "a summoned unit sees the case")
 	for _, u := range []string{unitA, unitB, unitC} {
 		step(t, c, qilian.Action{Name: qilian.ActReport, Actor: staff(u)}, t0.Add(10*time.Minute))
 	}
 	require.Len(t, c.Details.Problem.Whistles[0].Reported, 3)
-	require.NotContains(t, c.Allowed(staff(unitC)), qilian.ActReport)
+	require.NotContains(t, c.Allowed(staff(unitC), t0), qilian.ActReport)
 
 	step(t, c, qilian.Action{Name: qilian.ActMeeting, Actor: axis, Note: "分工明确", Units: []string{unitA, unitB}}, t0.Add(time.Hour))
 	require.Equal(t, "分工明确", c.Details.Problem.Meetings[0].Minutes)
@@ -720,7 +720,7 @@ func TestReturnsAreCappedAndTheLeadReturningSendsTheCaseBack(t *testing.T) {
 	e := refuse(t, c, ret, t0.Add(6*time.Hour))
 	require.Equal(t, qilian.ECONFLICT, e.Code)
 	require.Equal(t, "return limit reached; the axis must assign", e.Message)
-	require.Equal(t, []qilian.ActionName{qilian.ActAccept}, c.Allowed(staff(unitC)), "no return offered past the cap")
+	require.Equal(t, []qilian.ActionName{qilian.ActAccept}, c.Allowed(staff(unitC), t0), "no return offered past the cap")
 }
 
 func TestExtensionApprovedMovesTheDeadlineAndRejectedKeepsIt(t *testing.T) {
@@ -739,7 +739,7 @@ func TestExtensionApprovedMovesTheDeadlineAndRejectedKeepsIt(t *testing.T) {
 	require.Equal(t, qilian.TaskOnHold, tk.State)
 	require.Equal(t, "C1-t1-x1", tk.Extension.ID)
 	require.Empty(t, tick(t, c, old.Steps[3]), "a task waiting for an extension does not escalate")
-	require.Equal(t, []qilian.ActionName{qilian.ActDispatch, qilian.ActCancel, qilian.ActRemind, qilian.ActApproveExtension, qilian.ActRejectExtension, qilian.ActReassign, qilian.ActWithdraw}, c.Allowed(axis))
+	require.Equal(t, []qilian.ActionName{qilian.ActDispatch, qilian.ActCancel, qilian.ActRemind, qilian.ActApproveExtension, qilian.ActRejectExtension, qilian.ActReassign, qilian.ActWithdraw}, c.Allowed(axis, t0))
 
 	evs := step(t, c, qilian.Action{Name: qilian.ActApproveExtension, Actor: axis, ExtensionID: "C1-t1-x1"}, old.Due.Add(2*time.Hour))
 	tk = task(t, c, "C1-t1")
@@ -965,7 +965,7 @@ func TestAllowedFollowsRoleScopeAndState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.want, c.Allowed(tt.actor))
+			require.Equal(t, tt.want, c.Allowed(tt.actor, t0))
 			for _, name := range tt.want {
 				a := qilian.Action{Name: name, Actor: tt.actor}
 				_, err := c.Decide(a, t0, sched)
@@ -973,7 +973,7 @@ func TestAllowedFollowsRoleScopeAndState(t *testing.T) {
 			}
 		})
 	}
-	require.Equal(t, []qilian.ActionName{qilian.ActFollowUp}, followUpCase(t).Allowed(grid))
+	require.Equal(t, []qilian.ActionName{qilian.ActFollowUp}, followUpCase(t).Allowed(grid, t0))
 }
 
 func followUpCase(t *testing.T) *qilian.Case {

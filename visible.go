@@ -10,4 +10,7 @@ func (c *Case) VisibleTo(a Actor) bool { return c.visible(a) }
 // May reports whether role r may ever take the action, whatever the case:
 // the check Decide answers with EFORBIDDEN. Adapters ask it first, as it
 // reveals nothing about any case.
-func (r Role) May(n ActionName) bool { return slices.Contains(actionRoles[n], r) }
+func (r Role) May(n ActionName) bool {
+	s, ok := actionIndex[n]
+	return ok && slices.Contains(s.Roles, r)
+}

@@ -135,7 +135,7 @@ func (h *handler) act(ar actionRoute) gin.HandlerFunc {
 			h.fail(c, err)
 			return
 		}
-		respond(c, http.StatusOK, viewCase(cs, a))
+		respond(c, http.StatusOK, viewCase(cs, a, h.Now()))
 	}
 }
 

@@ -95,7 +95,7 @@ func (h *handler) createCase(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/api/v1/cases/"+cs.ID)
-	respond(c, http.StatusCreated, viewCase(cs, a))
+	respond(c, http.StatusCreated, viewCase(cs, a, h.Now()))
 }
 
 // openCase opens the case in. With an idempotency key, every request with
@@ -260,7 +260,7 @@ func (h *handler) getCase(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	respond(c, http.StatusOK, viewCase(cs, a))
+	respond(c, http.StatusOK, viewCase(cs, a, h.Now()))
 }
 
 // caseEvents answers the audit trail of a case the caller can see.

@@ -141,7 +141,7 @@ type caseView struct {
 
 // viewCase is the case as a sees it: personal data masked unless a is
 // one of those it is for (qilian.Case.SeesPersonalData).
-func viewCase(c qilian.Case, a qilian.Actor) caseView {
+func viewCase(c qilian.Case, a qilian.Actor, now time.Time) caseView {
 	masked := !c.SeesPersonalData(a) && (c.Reporter != qilian.Reporter{} || c.Details.Member != nil)
 	if masked {
 		c = c.Masked()
@@ -155,7 +155,7 @@ func viewCase(c qilian.Case, a qilian.Actor) caseView {
 		Attachments: c.Attachments, OpenedBy: viewActor(c.OpenedBy), OpenedAt: c.OpenedAt,
 		UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, Revision: c.Revision, Level: c.Level,
 		Overdue: c.Overdue, Returns: c.Returns, Tasks: []taskView{}, Details: c.Details,
-		AllowedActions: c.Allowed(a),
+		AllowedActions: c.Allowed(a, now),
 	}
 	if v.Attachments == nil {
 		v.Attachments = []string{}
