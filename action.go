@@ -111,7 +111,7 @@ type Event struct {
 	Seq       int64          `json:"seq"`
 	At        time.Time      `json:"at"`
 	Actor     Actor          `json:"actor"`
-	Type      string         `json:"type"` // an ActionName, or an engine event such as "opened", "warning", "escalated"
+	Type      EventType      `json:"type"` // an ActionName, or an engine event such as "opened", "warning", "escalated"
 	TaskID    string         `json:"task_id,omitempty"`
 	FromState string         `json:"from_state,omitempty"`
 	ToState   string         `json:"to_state,omitempty"`

@@ -59,13 +59,13 @@ func (c *Case) applyTask(ev *Event) {
 		t.State = TaskState(ev.ToState)
 	}
 	switch ev.Type {
-	case string(ActAccept):
+	case EventOf(ActAccept):
 		t.AcceptedAt = ev.At
 		t.resetDeadline()
 		t.setReportDue(ev)
-	case string(ActReturn):
+	case EventOf(ActReturn):
 		c.Returns++
-	case string(ActProgress):
+	case EventOf(ActProgress):
 		if r := c.Details.Regional; r != nil {
 			if r.Reports == nil {
 				r.Reports = map[string]int{}
@@ -73,17 +73,17 @@ func (c *Case) applyTask(ev *Event) {
 			r.Reports[t.ID]++
 		}
 		t.setReportDue(ev)
-	case string(ActResolve):
+	case EventOf(ActResolve):
 		t.Result, t.ResolvedAt = ev.Note, ev.At
-	case string(ActRequestExtension):
+	case EventOf(ActRequestExtension):
 		ext := *ev.Extension
 		t.Extension = &ext
 		t.Extensions++
-	case string(ActApproveExtension):
+	case EventOf(ActApproveExtension):
 		t.ResolveBy = ev.Deadline.clone()
 		t.Extension = nil
 		t.resetDeadline()
-	case string(ActRejectExtension):
+	case EventOf(ActRejectExtension):
 		t.Extension = nil
 	case EventWarning:
 		t.Warned = true
@@ -129,10 +129,10 @@ func (t *Task) setReportDue(ev *Event) {
 func (c *Case) applyCase(ev *Event) {
 	d := c.Details
 	switch ev.Type {
-	case string(ActWhistle):
+	case EventOf(ActWhistle):
 		w := ev.Whistle.clone()
 		d.Problem.Whistles = append(d.Problem.Whistles, w)
-	case string(ActReport):
+	case EventOf(ActReport):
 		if w := d.Problem.whistle(ev.Ref); w != nil {
 			if w.Reported == nil {
 				w.Reported = map[string]time.Time{}
@@ -143,22 +143,22 @@ func (c *Case) applyCase(ev *Event) {
 		if w := d.Problem.whistle(ev.Ref); w != nil {
 			w.Missed = true
 		}
-	case string(ActMeeting):
+	case EventOf(ActMeeting):
 		m := *ev.Meeting
 		m.Attendees = slices.Clone(m.Attendees)
 		d.Problem.Meetings = append(d.Problem.Meetings, m)
-	case string(ActApproveBooking):
+	case EventOf(ActApproveBooking):
 		d.Booking.State, d.Booking.DecidedBy = BookingApproved, ev.Actor.UserID
 		if ev.Note != "" {
 			d.Booking.Note = ev.Note
 		}
-	case string(ActDeclineBooking):
+	case EventOf(ActDeclineBooking):
 		d.Booking.State, d.Booking.DecidedBy, d.Booking.Note = BookingDeclined, ev.Actor.UserID, ev.Note
-	case string(ActHandBack):
+	case EventOf(ActHandBack):
 		d.Booking.State = BookingReturned
-	case string(ActConfirmHandBack):
+	case EventOf(ActConfirmHandBack):
 		d.Booking.State = BookingFulfilled
-	case string(ActVote):
+	case EventOf(ActVote):
 		if d.Consultation.Votes == nil {
 			d.Consultation.Votes = map[string]string{}
 		}
@@ -166,26 +166,26 @@ func (c *Case) applyCase(ev *Event) {
 	case EventDecided:
 		con := d.Consultation
 		con.Outcome, con.DecidedAt, con.EndedEarly = ev.Option, ev.At, ev.At.Before(con.Deadline)
-	case string(ActSignUp):
+	case EventOf(ActSignUp):
 		d.Activity.SignUps = append(d.Activity.SignUps, *ev.Participant)
-	case string(ActCheckIn):
+	case EventOf(ActCheckIn):
 		if d.Activity.CheckedIn == nil {
 			d.Activity.CheckedIn = map[string]bool{}
 		}
 		d.Activity.CheckedIn[ev.Ref] = true
-	case string(ActSummary):
+	case EventOf(ActSummary):
 		d.Activity.Summary = ev.Note
-	case string(ActAssignPost):
+	case EventOf(ActAssignPost):
 		d.Member.Post = ev.Note
-	case string(ActLogHours):
+	case EventOf(ActLogHours):
 		d.Member.Hours = append(d.Member.Hours, *ev.Hours)
-	case string(ActConfirmHours):
+	case EventOf(ActConfirmHours):
 		for i := range d.Member.Hours {
 			if h := &d.Member.Hours[i]; h.ID == ev.Ref {
 				h.Confirmed, h.ConfirmedBy = true, ev.Actor.UserID
 			}
 		}
-	case string(ActFollowUp):
+	case EventOf(ActFollowUp):
 		if d.Service != nil && ev.Satisfied != nil {
 			d.Service.Satisfied = new(*ev.Satisfied)
 			d.Service.Comment = ev.Note

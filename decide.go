@@ -24,16 +24,23 @@ import (
 // now that this task is resolved?) see the earlier ones, and Apply on the
 // real case is bound to end up where Decide looked.
 
+// EventType is what an event records: an action's name, or one of the
+// engine's own events below.
+type EventType string
+
+// EventOf is the type of the event an action records.
+func EventOf(n ActionName) EventType { return EventType(n) }
+
 // Engine event types: what the trail records besides action names.
 const (
-	EventOpened        = "opened"         // the case was opened
-	EventWarning       = "warning"        // a task used up Policy.WarnAt of its time
-	EventOverdue       = "overdue"        // a task's current deadline passed
-	EventEscalated     = "escalated"      // a ladder rung fired on a breached deadline
-	EventWhistleMissed = "whistle_missed" // summoned units did not report in time
-	EventReportMissing = "report_missing" // a regional coordination task owes a progress report
-	EventDecided       = "decided"        // a consultation has its outcome
-	EventRetimed       = "retimed"        // a provisional deadline was counted again on official data
+	EventOpened        EventType = "opened"         // the case was opened
+	EventWarning       EventType = "warning"        // a task used up Policy.WarnAt of its time
+	EventOverdue       EventType = "overdue"        // a task's current deadline passed
+	EventEscalated     EventType = "escalated"      // a ladder rung fired on a breached deadline
+	EventWhistleMissed EventType = "whistle_missed" // summoned units did not report in time
+	EventReportMissing EventType = "report_missing" // a regional coordination task owes a progress report
+	EventDecided       EventType = "decided"        // a consultation has its outcome
+	EventRetimed       EventType = "retimed"        // a provisional deadline was counted again on official data
 )
 
 // Consultation outcomes that are not an option.
@@ -103,7 +110,7 @@ func (d *decision) emit(ev Event) {
 		ev.Actor = d.a.Actor
 	}
 	if ev.Type == "" {
-		ev.Type = string(d.a.Name)
+		ev.Type = EventOf(d.a.Name)
 	}
 	d.c.apply(&ev)
 	d.evs = append(d.evs, ev)

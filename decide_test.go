@@ -173,8 +173,8 @@ func refuse(t *testing.T, c *qilian.Case, a qilian.Action, now time.Time) *qilia
 	return e
 }
 
-func types(evs []qilian.Event) []string {
-	out := make([]string, len(evs))
+func types(evs []qilian.Event) []qilian.EventType {
+	out := make([]qilian.EventType, len(evs))
 	for i, ev := range evs {
 		out[i] = ev.Type
 	}
@@ -313,7 +313,7 @@ func TestServiceLinkageFromOpenToClosedWithASatisfiedResident(t *testing.T) {
 	c := open(t, req, grid)
 
 	evs := step(t, c, dispatch(lead(unitA), co(unitB, false)), t0)
-	require.Equal(t, []string{"dispatch", "dispatch", "dispatch"}, types(evs))
+	require.Equal(t, []qilian.EventType{"dispatch", "dispatch", "dispatch"}, types(evs))
 	require.Equal(t, qilian.CaseDispatching, c.State)
 	t1 := task(t, c, "C1-t1")
 	require.Equal(t, qilian.TaskOffered, t1.State)
@@ -426,7 +426,7 @@ func TestJointConsultationEndsEarlyWhenAnOptionWins(t *testing.T) {
 	require.Equal(t, qilian.ECONFLICT, refuse(t, c, vote("p1", "B"), t0.Add(time.Hour)).Code, "one vote per participant")
 
 	evs := step(t, c, vote("p2", "A"), t0.Add(2*time.Hour))
-	require.Equal(t, []string{"vote", qilian.EventDecided}, types(evs))
+	require.Equal(t, []qilian.EventType{"vote", qilian.EventDecided}, types(evs))
 	require.Equal(t, "A", evs[1].Option)
 	require.Equal(t, map[string]any{"A": 2, "B": 0}, evs[1].Payload["counts"])
 	con := c.Details.Consultation
@@ -462,7 +462,7 @@ func TestJointConsultationEndsEarlyWhenNoOptionCanWin(t *testing.T) {
 	c := open(t, req, axis)
 	step(t, c, vote("p1", "A"), t0)
 	evs := step(t, c, vote("p2", "B"), t0.Add(time.Hour))
-	require.Equal(t, []string{"vote", qilian.EventDecided}, types(evs))
+	require.Equal(t, []qilian.EventType{"vote", qilian.EventDecided}, types(evs))
 	require.Equal(t, qilian.OutcomeNoDecision, c.Details.Consultation.Outcome)
 	require.True(t, c.Details.Consultation.EndedEarly)
 	require.Equal(t, qilian.CaseVerifying, c.State)
@@ -479,7 +479,7 @@ func TestJointConsultationWithoutQuorumAtTheDeadline(t *testing.T) {
 	require.Equal(t, qilian.ECONFLICT, refuse(t, c, vote("p2", "A"), deadline).Code, "voting closed")
 
 	evs := tick(t, c, deadline)
-	require.Equal(t, []string{qilian.EventDecided}, types(evs))
+	require.Equal(t, []qilian.EventType{qilian.EventDecided}, types(evs))
 	require.Equal(t, qilian.System, evs[0].Actor)
 	con := c.Details.Consultation
 	require.Equal(t, qilian.OutcomeNoQuorum, con.Outcome, "one vote, quorum two")

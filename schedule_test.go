@@ -159,16 +159,16 @@ func TestTickClimbsTheLadderAtTheCalendarInstants(t *testing.T) {
 	type rung struct{ action, target string }
 	want := []struct {
 		at     time.Time
-		types  []string
+		types  []qilian.EventType
 		rungs  []rung
 		level  int
 		overdu bool
 	}{
-		{at(2, 13, 17, 30), []string{qilian.EventWarning}, nil, 0, false},
-		{at(2, 14, 10, 0), []string{qilian.EventOverdue, qilian.EventEscalated}, []rung{{"remind", "unit"}}, 1, true},
-		{at(2, 14, 15, 30), []string{qilian.EventEscalated}, []rung{{"notice", "community"}}, 2, true},
-		{at(2, 24, 10, 0), []string{qilian.EventEscalated}, []rung{{"whistle", "street"}}, 3, true},
-		{at(2, 26, 10, 0), []string{qilian.EventEscalated}, []rung{{"county", "county"}}, 4, true},
+		{at(2, 13, 17, 30), []qilian.EventType{qilian.EventWarning}, nil, 0, false},
+		{at(2, 14, 10, 0), []qilian.EventType{qilian.EventOverdue, qilian.EventEscalated}, []rung{{"remind", "unit"}}, 1, true},
+		{at(2, 14, 15, 30), []qilian.EventType{qilian.EventEscalated}, []rung{{"notice", "community"}}, 2, true},
+		{at(2, 24, 10, 0), []qilian.EventType{qilian.EventEscalated}, []rung{{"whistle", "street"}}, 3, true},
+		{at(2, 26, 10, 0), []qilian.EventType{qilian.EventEscalated}, []rung{{"county", "county"}}, 4, true},
 	}
 	for _, w := range want {
 		next, ok := c.NextWakeup()
@@ -207,7 +207,7 @@ func TestTickClimbsTheLadderAtTheCalendarInstants(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, at(2, 27, 16, 0), next)
 	evs = tick(t, c, at(3, 2, 10, 0))
-	require.Equal(t, []string{qilian.EventWarning, qilian.EventOverdue, qilian.EventEscalated}, types(evs), "a late tick catches up in order")
+	require.Equal(t, []qilian.EventType{qilian.EventWarning, qilian.EventOverdue, qilian.EventEscalated}, types(evs), "a late tick catches up in order")
 	require.Equal(t, "resolve_by", evs[1].Payload["deadline"])
 }
 
@@ -219,7 +219,7 @@ func TestNextWakeupAlwaysMovesOn(t *testing.T) {
 	step(t, c, on(qilian.ActAccept, staff(unitB), "C1-t2"), t0.Add(4*time.Hour))
 
 	var prev time.Time
-	fired := map[string]int{}
+	fired := map[qilian.EventType]int{}
 	for i := 0; ; i++ {
 		require.Less(t, i, 100, "NextWakeup does not settle")
 		next, ok := c.NextWakeup()
@@ -234,7 +234,7 @@ func TestNextWakeupAlwaysMovesOn(t *testing.T) {
 		}
 		prev = next
 	}
-	require.Equal(t, map[string]int{
+	require.Equal(t, map[qilian.EventType]int{
 		qilian.EventWarning: 2, qilian.EventOverdue: 2, qilian.EventEscalated: 8, qilian.EventWhistleMissed: 1,
 	}, fired)
 	require.Equal(t, 4, c.Level)
@@ -289,7 +289,7 @@ func TestWhistleNotAnswered(t *testing.T) {
 	require.Empty(t, tick(t, c, due.Add(-time.Second)))
 
 	evs := tick(t, c, due)
-	require.Equal(t, []string{qilian.EventWhistleMissed}, types(evs))
+	require.Equal(t, []qilian.EventType{qilian.EventWhistleMissed}, types(evs))
 	require.Equal(t, "C1-w1", evs[0].Ref)
 	require.Equal(t, []string{unitB}, evs[0].Payload["units"])
 	require.True(t, c.Details.Problem.Whistles[0].Missed)

@@ -211,18 +211,18 @@ type pointsView struct {
 
 // eventView is one entry of the audit trail.
 type eventView struct {
-	Seq       int64          `json:"seq" required:"true"`
-	At        time.Time      `json:"at" required:"true"`
-	Actor     actorView      `json:"actor" required:"true"`
-	Type      string         `json:"type" required:"true" doc:"an action name, or an engine event: opened, warning, overdue, escalated, whistle_missed, report_missing, decided"`
-	TaskID    string         `json:"task_id,omitempty"`
-	FromState string         `json:"from_state,omitempty"`
-	ToState   string         `json:"to_state,omitempty"`
-	Reason    string         `json:"reason,omitempty"`
-	Note      string         `json:"note,omitempty"`
-	Ref       string         `json:"ref,omitempty" doc:"the extension, whistle, hours log or participant concerned"`
-	Payload   map[string]any `json:"payload,omitempty"`
-	Points    []pointsView   `json:"points,omitempty"`
+	Seq       int64            `json:"seq" required:"true"`
+	At        time.Time        `json:"at" required:"true"`
+	Actor     actorView        `json:"actor" required:"true"`
+	Type      qilian.EventType `json:"type" required:"true" doc:"an action name, or an engine event: opened, warning, overdue, escalated, whistle_missed, report_missing, decided"`
+	TaskID    string           `json:"task_id,omitempty"`
+	FromState string           `json:"from_state,omitempty"`
+	ToState   string           `json:"to_state,omitempty"`
+	Reason    string           `json:"reason,omitempty"`
+	Note      string           `json:"note,omitempty"`
+	Ref       string           `json:"ref,omitempty" doc:"the extension, whistle, hours log or participant concerned"`
+	Payload   map[string]any   `json:"payload,omitempty"`
+	Points    []pointsView     `json:"points,omitempty"`
 }
 
 type eventList struct {

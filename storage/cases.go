@@ -242,7 +242,7 @@ func eventToRow(caseID string, e qilian.Event) (eventRow, error) {
 		CaseID: caseID, Seq: e.Seq, At: dbTime(e.At),
 		ActorID: e.Actor.UserID, ActorRole: string(e.Actor.Role), ActorLocalityID: e.Actor.LocalityID,
 		ActorLocalityPath: e.Actor.LocalityPath, ActorUnitID: e.Actor.UnitID,
-		Type: e.Type, TaskID: e.TaskID, FromState: e.FromState, ToState: e.ToState, Reason: e.Reason,
+		Type: string(e.Type), TaskID: e.TaskID, FromState: e.FromState, ToState: e.ToState, Reason: e.Reason,
 		Payload: string(payload), Detail: string(detail),
 	}, nil
 }

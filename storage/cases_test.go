@@ -117,11 +117,11 @@ func TestSyncCaseRoundTrips(t *testing.T) {
 		events := []qilian.Event{
 			{Seq: 1, At: t0, Actor: c.OpenedBy, Type: "opened", ToState: "submitted"},
 			{Seq: 2, At: hours(0.5), Actor: qilian.Actor{UserID: "axis1", Role: qilian.RoleAxis, LocalityID: "s1", LocalityPath: "/county/s1/"},
-				Type: string(qilian.ActDispatch), FromState: "triage", ToState: "in_progress", Note: "请尽快处理",
+				Type: qilian.EventOf(qilian.ActDispatch), FromState: "triage", ToState: "in_progress", Note: "请尽快处理",
 				Task:    &c.Tasks[2],
 				Payload: map[string]any{"units": []any{"u0", "u2"}, "count": float64(2)}},
 			{Seq: 3, At: hours(1), Actor: qilian.Actor{UserID: "staff0", Role: qilian.RoleUnitStaff, UnitID: "u0"},
-				Type: string(qilian.ActReturn), TaskID: "t-returned", FromState: "offered", ToState: "returned", Reason: "非本单位职责",
+				Type: qilian.EventOf(qilian.ActReturn), TaskID: "t-returned", FromState: "offered", ToState: "returned", Reason: "非本单位职责",
 				Points: []qilian.PointsEvent{
 					{Kind: qilian.PointsReturned, SubjectType: "unit", SubjectID: "u0", Quantity: 1, At: hours(1)},
 					{Kind: qilian.PointsReturned, SubjectType: "locality", SubjectID: "c_1", Quantity: 0.5, At: hours(1)},
@@ -189,7 +189,7 @@ func TestSyncCaseNeverMovesBackwards(t *testing.T) {
 			return c
 		}
 		event := func(seq int64) qilian.Event {
-			return qilian.Event{Seq: seq, At: hours(float64(seq)), Actor: qilian.System, Type: fmt.Sprintf("step-%d", seq),
+			return qilian.Event{Seq: seq, At: hours(float64(seq)), Actor: qilian.System, Type: qilian.EventType(fmt.Sprintf("step-%d", seq)),
 				Points: []qilian.PointsEvent{{Kind: qilian.PointsAcceptedOnTime, SubjectType: "unit", SubjectID: "u1", Quantity: 1, At: hours(float64(seq))}}}
 		}
 		mustSync(t, db, rev(3, qilian.TaskInProgress), event(3))
@@ -228,7 +228,7 @@ func TestSyncCaseReplayWritesOnce(t *testing.T) {
 		c := newCase("c1", "/county/s1/", t0)
 		c.Tasks = []qilian.Task{task("c1-t1", "u1", qilian.TaskResolved, hours(1), hours(10))}
 		e := qilian.Event{Seq: 1, At: hours(2), Actor: qilian.Actor{UserID: "staff", Role: qilian.RoleUnitStaff, UnitID: "u1"},
-			Type: string(qilian.ActResolve), TaskID: "c1-t1", Points: []qilian.PointsEvent{
+			Type: qilian.EventOf(qilian.ActResolve), TaskID: "c1-t1", Points: []qilian.PointsEvent{
 				{Kind: qilian.PointsResolvedOnTime, SubjectType: "unit", SubjectID: "u1", Quantity: 1, At: hours(2)},
 			}}
 		mustSync(t, db, c, e)

@@ -53,7 +53,7 @@ func pointsCase(id string, kind qilian.Kind, path string, pts ...qilian.PointsEv
 	c.Kind = kind
 	events := []qilian.Event{{Seq: 1, At: t0, Actor: c.OpenedBy, Type: "opened", ToState: "submitted"}}
 	for i, p := range pts {
-		events = append(events, qilian.Event{Seq: int64(i + 2), At: p.At, Actor: qilian.System, Type: string(p.Kind), Points: []qilian.PointsEvent{p}})
+		events = append(events, qilian.Event{Seq: int64(i + 2), At: p.At, Actor: qilian.System, Type: qilian.EventType(p.Kind), Points: []qilian.PointsEvent{p}})
 	}
 	return c, events
 }
@@ -132,7 +132,7 @@ func TestPointsOfAPeriodRecomputeFromStoredEvents(t *testing.T) {
 			unitPts(qilian.PointsUnsatisfied, "u3", hours(60))))
 		// A Party member's confirmed hours, for the member and the home unit.
 		member, memberEvents := pointsCase("member-1", qilian.KindMemberManagement, "/cty/s1/c1/")
-		memberEvents = append(memberEvents, qilian.Event{Seq: 2, At: hours(20), Actor: qilian.System, Type: string(qilian.ActConfirmHours),
+		memberEvents = append(memberEvents, qilian.Event{Seq: 2, At: hours(20), Actor: qilian.System, Type: qilian.EventOf(qilian.ActConfirmHours),
 			Points: []qilian.PointsEvent{
 				{Kind: qilian.PointsHoursConfirmed, SubjectType: qilian.SubjectMember, SubjectID: member.ID, Quantity: 3.5, At: hours(20)},
 				{Kind: qilian.PointsHoursConfirmed, SubjectType: qilian.SubjectUnit, SubjectID: "u2", Quantity: 3.5, At: hours(20)},

@@ -85,7 +85,7 @@ func TestPastTheOfficialYearsDeadlinesAreProvisionalNotRefused(t *testing.T) {
 	// January (15), ending at 10:01.
 	require.Equal(t, at("2029-01-11 10:01"), tk.ResolveBy.Due.In(shanghai))
 	var offered *qilian.Task
-	for _, e := range h.ofType(string(qilian.ActDispatch)) {
+	for _, e := range h.ofType(qilian.EventOf(qilian.ActDispatch)) {
 		if e.Task != nil {
 			offered = e.Task
 		}

@@ -96,7 +96,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		require.NoError(t, err)
 		var types []string
 		for _, e := range evs {
-			types = append(types, e.Type)
+			types = append(types, string(e.Type))
 		}
 		require.Equal(t, "opened", types[0])
 		require.Contains(t, types, "accept")

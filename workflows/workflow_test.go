@@ -97,7 +97,7 @@ func (h *harness) act(t *testing.T, delay time.Duration, a qilian.Action) {
 	}, delay)
 }
 
-func (h *harness) ofType(typ string) []qilian.Event {
+func (h *harness) ofType(typ qilian.EventType) []qilian.Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out []qilian.Event
@@ -188,7 +188,7 @@ func TestApprovedExtensionMovesTheLadder(t *testing.T) {
 	overdue := h.ofType(qilian.EventOverdue)
 	require.Len(t, overdue, 1)
 	require.Equal(t, at("2026-03-23 09:01"), overdue[0].At.In(shanghai))
-	require.NotEmpty(t, h.ofType(string(qilian.ActApproveExtension)))
+	require.NotEmpty(t, h.ofType(qilian.EventOf(qilian.ActApproveExtension)))
 }
 
 // Units summoned by a whistle that do not report within 30 minutes are
