@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/activities"
@@ -71,7 +70,7 @@ func newHarnessOn(t *testing.T, start time.Time, policy *qilian.Policy, cal qili
 	h.env = h.NewTestWorkflowEnvironment()
 	h.env.SetStartTime(start)
 	eng := &workflows.Engine{Policy: p, Calendar: cal}
-	h.env.RegisterWorkflowWithOptions(eng.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
+	eng.Register(h.env)
 	var a *activities.Activities
 	h.env.RegisterActivity(a)
 	h.env.OnActivity(a.SyncCase, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.SyncInput) error {

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/qilian/qilian"
@@ -372,4 +374,19 @@ func upsertSearchAttributes(ctx workflow.Context, c qilian.Case) {
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
 	}
+}
+
+// Register puts the case workflow under its durable name
+// (qilian.CaseWorkflowName) on r: a worker, a replayer or the SDK's test
+// environment. The binary and every test register through it, so the
+// name cannot differ between what runs and what is replayed.
+func (e *Engine) Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(e.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
+}
+
+// RegisterWith also registers the activities the workflow calls, which
+// act on store.
+func (e *Engine) RegisterWith(w worker.Registry, store activities.Store) {
+	e.Register(w)
+	w.RegisterActivityWithOptions(&activities.Activities{Store: store}, activity.RegisterOptions{})
 }

@@ -7,12 +7,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/activities"
 	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/storage"
@@ -41,8 +38,7 @@ func loadEngine(cfg configs.Config) (engineConfig, error) {
 // their durable names.
 func registerEngine(w worker.Worker, db *storage.DB, e engineConfig, log *slog.Logger) {
 	eng := &workflows.Engine{Policy: e.Policy, Calendar: e.Calendar}
-	w.RegisterWorkflowWithOptions(eng.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
-	w.RegisterActivityWithOptions(&activities.Activities{Store: db}, activity.RegisterOptions{})
+	eng.RegisterWith(w, db)
 	log.Debug("registered case engine", "workflow", qilian.CaseWorkflowName, "task_queue", qilian.TaskQueue)
 }
 

@@ -15,14 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/activities"
 	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/demo"
@@ -151,8 +148,7 @@ func Start(t testing.TB, o Options) *Env {
 		work = o.Calendar
 	}
 	eng := &workflows.Engine{Policy: policy, Calendar: work}
-	w.RegisterWorkflowWithOptions(eng.Run, workflow.RegisterOptions{Name: qilian.CaseWorkflowName})
-	w.RegisterActivityWithOptions(&activities.Activities{Store: db}, activity.RegisterOptions{})
+	eng.RegisterWith(w, db)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
