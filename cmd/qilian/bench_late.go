@@ -108,7 +108,7 @@ func (st *benchStack) benchLateness(ctx context.Context) (latenessResult, error)
 			return nil
 		}
 		err := st.call(ctx, http.MethodPost, st.apiURL+"/api/v1/cases/"+ids[i]+"/dispatch", axis, body, http.StatusOK, nil)
-		if err != nil && strings.Contains(err.Error(), ": 409 ") {
+		if hasStatus(err, http.StatusConflict) {
 			err = nil // an earlier try went through after all
 		}
 		dispatched[i] = err == nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -171,6 +172,21 @@ func openLoop(ctx context.Context, rate int, d time.Duration, f func(ctx context
 	return out
 }
 
+// statusError is an answer with another status than the one wanted.
+type statusError struct {
+	Request string
+	Status  int
+	Body    string
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("%s: %d %s", e.Request, e.Status, e.Body) }
+
+// hasStatus reports whether err is an answer with the status.
+func hasStatus(err error, status int) bool {
+	var se *statusError
+	return errors.As(err, &se) && se.Status == status
+}
+
 // call sends one request and checks its status; the body is read and
 // dropped, or decoded into into when it is not nil.
 func (st *benchStack) call(ctx context.Context, method, url, token string, body []byte, want int, into any) error {
@@ -191,7 +207,7 @@ func (st *benchStack) call(ctx context.Context, method, url, token string, body 
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != want {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, bytes.TrimSpace(b))
+		return &statusError{Request: method + " " + url, Status: resp.StatusCode, Body: string(bytes.TrimSpace(b))}
 	}
 	if into != nil {
 		return json.NewDecoder(resp.Body).Decode(into)
