@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/openid"
+	"github.com/qilian/qilian/openid/openidtest"
 	"github.com/qilian/qilian/workflows/enginetest"
 )
 
@@ -42,23 +42,9 @@ type ssoEnv struct {
 
 func startSSO(t *testing.T, a *apiEnv, down bool) *ssoEnv {
 	t.Helper()
-	m, err := mockoidc.NewServer(nil)
-	require.NoError(t, err)
-	e := &ssoEnv{a: a, provider: m, down: &atomic.Bool{}}
+	m, off := openidtest.Provider(t)
+	e := &ssoEnv{a: a, provider: m, down: off}
 	e.down.Store(down)
-	require.NoError(t, m.AddMiddleware(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if e.down.Load() {
-				http.Error(w, "restarting", http.StatusServiceUnavailable)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	require.NoError(t, m.Start(ln, nil))
-	t.Cleanup(func() { _ = m.Shutdown() })
 
 	e.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.router.Load().ServeHTTP(w, r)
@@ -70,7 +56,7 @@ func startSSO(t *testing.T, a *apiEnv, down bool) *ssoEnv {
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
 	})
 	// As the process start does: a provider that is down leaves it unavailable.
-	err = e.client.Discover(context.Background())
+	err := e.client.Discover(context.Background())
 	require.Equal(t, down, err != nil, "discovery: %v", err)
 	e.at(0)
 	e.srv.Start()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"net"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -16,32 +15,13 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/openid"
+	"github.com/qilian/qilian/openid/openidtest"
 )
 
 const callback = "http://127.0.0.1:9/api/v1/sso/callback" // never called: the test reads the redirect
 
-// provider starts a real OpenID Connect provider on loopback. While down
-// is true it answers 503 to everything, as a provider being restarted.
-func provider(t *testing.T) (*mockoidc.MockOIDC, *atomic.Bool) {
-	t.Helper()
-	m, err := mockoidc.NewServer(nil)
-	require.NoError(t, err)
-	down := &atomic.Bool{}
-	require.NoError(t, m.AddMiddleware(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if down.Load() {
-				http.Error(w, "restarting", http.StatusServiceUnavailable)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	require.NoError(t, m.Start(ln, nil))
-	t.Cleanup(func() { _ = m.Shutdown() })
-	return m, down
-}
+// provider is the real provider the tests sign in at (openidtest).
+func provider(t *testing.T) (*mockoidc.MockOIDC, *atomic.Bool) { return openidtest.Provider(t) }
 
 func client(m *mockoidc.MockOIDC, claim string) *openid.Provider {
 	return openid.New(openid.Config{Issuer: m.Issuer(), ClientID: m.ClientID, ClientSecret: m.ClientSecret,

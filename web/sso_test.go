@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/openid"
+	"github.com/qilian/qilian/openid/openidtest"
 	"github.com/qilian/qilian/storage/storagetest"
 	"github.com/qilian/qilian/web"
 	"github.com/qilian/qilian/workflows/enginetest"
@@ -34,12 +34,7 @@ func TestSingleSignOnInChromium(t *testing.T) {
 	_, err := demo.Seed(ctx, db, time.Now())
 	require.NoError(t, err)
 
-	provider, err := mockoidc.NewServer(nil)
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	require.NoError(t, provider.Start(ln, nil))
-	t.Cleanup(func() { _ = provider.Shutdown() })
+	provider, _ := openidtest.Provider(t)
 
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
