@@ -20,7 +20,7 @@ import (
 // administrator's hands.
 
 func (h *handler) listLocalities(c *gin.Context) {
-	ls, err := h.Store.Localities(c.Request.Context(), actorOf(c).LocalityPath)
+	ls, err := h.Places.Localities(c.Request.Context(), actorOf(c).LocalityPath)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -55,13 +55,13 @@ func (h *handler) upsertLocality(c *gin.Context) {
 		h.fail(c, qilian.Invalid(map[string]string{"parent_id": "required: a locality inside your own"}))
 		return
 	}
-	old, err := h.Store.Locality(ctx, in.ID)
+	old, err := h.Places.Locality(ctx, in.ID)
 	existed := err == nil
 	if existed && !qilian.Contains(a.LocalityPath, old.Path) {
 		h.fail(c, qilian.Errorf(qilian.ECONFLICT, "locality ID %s is taken", in.ID))
 		return
 	}
-	l, err := h.Store.UpsertLocality(ctx, qilian.Locality{ID: in.ID, ParentID: in.ParentID, Level: in.Level, Name: in.Name, NameEN: in.NameEN})
+	l, err := h.Places.UpsertLocality(ctx, qilian.Locality{ID: in.ID, ParentID: in.ParentID, Level: in.Level, Name: in.Name, NameEN: in.NameEN})
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (h *handler) upsertLocality(c *gin.Context) {
 }
 
 func (h *handler) listUnits(c *gin.Context) {
-	us, err := h.Store.Units(c.Request.Context(), actorOf(c).LocalityPath)
+	us, err := h.Places.Units(c.Request.Context(), actorOf(c).LocalityPath)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -98,7 +98,7 @@ func (h *handler) upsertUnit(c *gin.Context) {
 		return
 	}
 	u := qilian.Unit{ID: in.ID, Name: in.Name, NameEN: in.NameEN, Type: in.Type, LocalityID: in.LocalityID}
-	if err := h.Store.UpsertUnit(ctx, u); err != nil {
+	if err := h.Places.UpsertUnit(ctx, u); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -110,7 +110,7 @@ func (h *handler) unitExists(ctx context.Context, id string, a qilian.Actor) (bo
 	if !idShape.MatchString(id) {
 		return false, nil // the store names the bad ID
 	}
-	old, err := h.Store.Unit(ctx, id)
+	old, err := h.Places.Unit(ctx, id)
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		return false, nil
@@ -128,17 +128,17 @@ func (h *handler) unitExists(ctx context.Context, id string, a qilian.Actor) (bo
 
 func (h *handler) listUsers(c *gin.Context) {
 	ctx, a := c.Request.Context(), actorOf(c)
-	users, err := h.Store.Users(ctx)
+	users, err := h.People.Users(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	ls, err := h.Store.Localities(ctx, a.LocalityPath)
+	ls, err := h.Places.Localities(ctx, a.LocalityPath)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	us, err := h.Store.Units(ctx, a.LocalityPath)
+	us, err := h.Places.Units(ctx, a.LocalityPath)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -184,7 +184,7 @@ func (h *handler) upsertUser(c *gin.Context) {
 	}
 	existed := false
 	if idShape.MatchString(in.ID) {
-		old, err := h.Store.User(ctx, in.ID)
+		old, err := h.People.User(ctx, in.ID)
 		switch {
 		case err == nil:
 			existed = true
@@ -197,7 +197,7 @@ func (h *handler) upsertUser(c *gin.Context) {
 			return
 		}
 	}
-	if err := h.Store.UpsertUser(ctx, u); err != nil {
+	if err := h.People.UpsertUser(ctx, u); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -207,7 +207,7 @@ func (h *handler) upsertUser(c *gin.Context) {
 			return
 		}
 	}
-	u, err := h.Store.User(ctx, u.ID) // with the user name kept, when none was sent
+	u, err := h.People.User(ctx, u.ID) // with the user name kept, when none was sent
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -255,7 +255,7 @@ func (h *handler) revokeToken(c *gin.Context) {
 		h.fail(c, missing)
 		return
 	}
-	t, err := h.Store.Token(ctx, id)
+	t, err := h.People.Token(ctx, id)
 	if err != nil {
 		h.fail(c, orNotFound(err, missing))
 		return
@@ -264,7 +264,7 @@ func (h *handler) revokeToken(c *gin.Context) {
 		h.fail(c, orNotFound(err, missing))
 		return
 	}
-	if err := h.Store.RevokeToken(ctx, id, h.Now()); err != nil {
+	if err := h.People.RevokeToken(ctx, id, h.Now()); err != nil {
 		h.fail(c, orNotFound(err, missing))
 		return
 	}
@@ -279,7 +279,7 @@ func (h *handler) issueToken(ctx context.Context, userID, label string) (tokenVi
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	t := qilian.Token{ID: "tok-" + hex.EncodeToString(b), UserID: userID, Hash: hash, Label: label, CreatedAt: h.Now().UTC()}
-	if err := h.Store.AddToken(ctx, t); err != nil {
+	if err := h.People.AddToken(ctx, t); err != nil {
 		return tokenView{}, err
 	}
 	return tokenView{ID: t.ID, UserID: userID, Label: label, Token: plain, CreatedAt: t.CreatedAt}, nil
@@ -292,7 +292,7 @@ func (h *handler) inScopeLocality(ctx context.Context, id string, a qilian.Actor
 	if !idShape.MatchString(id) {
 		return qilian.Locality{}, missing
 	}
-	l, err := h.Store.Locality(ctx, id)
+	l, err := h.Places.Locality(ctx, id)
 	if err != nil {
 		return qilian.Locality{}, orNotFound(err, missing)
 	}
@@ -315,7 +315,7 @@ func (h *handler) placeInScope(ctx context.Context, u qilian.User, a qilian.Acto
 		if !idShape.MatchString(u.UnitID) {
 			return missing
 		}
-		unit, err := h.Store.Unit(ctx, u.UnitID)
+		unit, err := h.Places.Unit(ctx, u.UnitID)
 		if err != nil {
 			return orNotFound(err, missing)
 		}
@@ -333,7 +333,7 @@ func (h *handler) inScopeUser(ctx context.Context, id string, a qilian.Actor) (q
 	if !idShape.MatchString(id) {
 		return qilian.User{}, missing
 	}
-	u, err := h.Store.User(ctx, id)
+	u, err := h.People.User(ctx, id)
 	if err != nil {
 		return qilian.User{}, orNotFound(err, missing)
 	}

@@ -11,9 +11,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/calendar"
-	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/points"
-	"github.com/qilian/qilian/storage"
 )
 
 // Engine opens cases and acts on them; *workflows.Client is one. Both calls
@@ -23,76 +21,108 @@ type Engine interface {
 	Act(ctx context.Context, caseID string, a qilian.Action) (qilian.Case, error)
 }
 
-// Store is what the API reads from the read model and the little it
-// writes there (places, people, tokens, idempotency keys); *storage.DB is
-// one. Its errors are domain errors.
-type Store interface {
-	Authenticate(ctx context.Context, hash string) (qilian.User, error)
-	Actor(ctx context.Context, u qilian.User) (qilian.Actor, error)
+// The API reads the read model, and writes the little it keeps itself,
+// through five small interfaces, one per role; *storage.DB is all of them
+// (Store), and a test can stand in a fake for the ones its routes use.
+// Their errors are domain errors.
 
+// Cases reads cases, their events and lists, and keeps idempotency keys.
+type Cases interface {
+	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
+	Events(ctx context.Context, caseID string) ([]qilian.Event, error)
+	ListCases(ctx context.Context, f qilian.CaseFilter) (qilian.CasePage, error)
+	ListTasks(ctx context.Context, f qilian.TaskFilter) (qilian.TaskPage, error)
+	Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]qilian.OverdueItem, error)
+	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
+	OverdueCases(ctx context.Context, scopePath string) (int, error)
+	// Requests is whole cases by Open311's filters.
+	Requests(ctx context.Context, f qilian.RequestFilter) ([]qilian.Case, error)
+	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
+	// IdempotentCase is the case an idempotency key opened.
+	IdempotentCase(ctx context.Context, userID, key string) (string, error)
+}
+
+// Places reads and keeps the localities and the units.
+type Places interface {
 	Locality(ctx context.Context, id string) (qilian.Locality, error)
 	Localities(ctx context.Context, root string) ([]qilian.Locality, error)
 	UpsertLocality(ctx context.Context, l qilian.Locality) (qilian.Locality, error)
 	Unit(ctx context.Context, id string) (qilian.Unit, error)
 	Units(ctx context.Context, root string) ([]qilian.Unit, error)
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
+	// GridAt is the grid a point lies in.
+	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
+	// Area is a grid's outline, for checking a case's point against it.
+	Area(ctx context.Context, localityID string) (qilian.Area, error)
+}
+
+// People reads and keeps the users and their API tokens, and tells who a
+// token or a user is.
+type People interface {
+	// Authenticate is the user of the token whose digest is hash, and
+	// ErrUnauthorized for a token unknown, revoked or expired.
+	Authenticate(ctx context.Context, hash string) (qilian.User, error)
+	Actor(ctx context.Context, u qilian.User) (qilian.Actor, error)
 	User(ctx context.Context, id string) (qilian.User, error)
 	Users(ctx context.Context) ([]qilian.User, error)
 	UpsertUser(ctx context.Context, u qilian.User) error
 	AddToken(ctx context.Context, t qilian.Token) error
 	Token(ctx context.Context, id string) (qilian.Token, error)
 	RevokeToken(ctx context.Context, id string, at time.Time) error
+}
 
-	// Sign-in: credentials, sessions and the access audit.
-	UserByUsername(ctx context.Context, name string) (qilian.User, storage.Credentials, error)
-	Credentials(ctx context.Context, userID string) (storage.Credentials, error)
+// Accounts is sign-in: credentials, sessions, the access audit and single
+// sign-on logins under way, each taken once.
+type Accounts interface {
+	UserByUsername(ctx context.Context, name string) (qilian.User, qilian.Credentials, error)
+	Credentials(ctx context.Context, userID string) (qilian.Credentials, error)
 	SetPassword(ctx context.Context, userID, hash string, mustChange bool) error
 	FailedSignIn(ctx context.Context, userID string, limit int, lockUntil time.Time) (int, error)
 	SignedIn(ctx context.Context, userID string) error
 	Unlock(ctx context.Context, userID string) error
-	AddSession(ctx context.Context, s storage.Session) error
-	Session(ctx context.Context, id string) (storage.Session, error)
+	AddSession(ctx context.Context, s qilian.Session) error
+	Session(ctx context.Context, id string) (qilian.Session, error)
 	TouchSession(ctx context.Context, id string, t time.Time) error
 	RevokeSession(ctx context.Context, id string, t time.Time) error
 	RevokeSessions(ctx context.Context, userID, except string, t time.Time) (int, error)
-	Audit(ctx context.Context, e storage.AuditEntry) error
-	AuditLog(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEntry, error)
-	// Single sign-on: sign-ins at the provider under way, each taken once.
-	AddSSOLogin(ctx context.Context, l storage.SSOLogin, staleBefore time.Time) error
-	TakeSSOLogin(ctx context.Context, id string) (storage.SSOLogin, error)
+	Audit(ctx context.Context, e qilian.AuditEntry) error
+	AuditLog(ctx context.Context, f qilian.AuditFilter) ([]qilian.AuditEntry, error)
+	AddSSOLogin(ctx context.Context, l qilian.SSOLogin, staleBefore time.Time) error
+	TakeSSOLogin(ctx context.Context, id string) (qilian.SSOLogin, error)
+}
 
-	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
-	Events(ctx context.Context, caseID string) ([]qilian.Event, error)
-	ListCases(ctx context.Context, f storage.CaseFilter) (storage.CasePage, error)
-	ListTasks(ctx context.Context, f storage.TaskFilter) (storage.TaskPage, error)
-	Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]storage.OverdueItem, error)
-	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
-
-	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
-	OverdueCases(ctx context.Context, scopePath string) (int, error)
+// Scores reads the assessment's scorecards and keeps manual entries.
+type Scores interface {
 	Scorecards(ctx context.Context, set *points.Set, periods []points.Period) ([]points.Scorecard, error)
 	AddManualEntry(ctx context.Context, e points.Entry) error
 	ManualEntries(ctx context.Context, from, to time.Time) ([]points.Entry, error)
+}
 
-	// For Open311: the grid a point lies in, whole cases by its filters,
-	// and the case an idempotency key opened.
-	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
-	// Area is a grid's outline, for checking a case's point against it.
-	Area(ctx context.Context, localityID string) (qilian.Area, error)
-	Requests(ctx context.Context, f storage.RequestFilter) ([]qilian.Case, error)
-	IdempotentCase(ctx context.Context, userID, key string) (string, error)
+// Store is all five, as one read model is.
+type Store interface {
+	Cases
+	Places
+	People
+	Accounts
+	Scores
 }
 
 // Server is what the API needs to run.
 type Server struct {
 	Ops    Ops
 	Engine Engine
-	Store  Store
-	// Indicators is the assessment's indicator set; the example set in
-	// configs when nil.
+	// The read model, by role; WithStore sets them all from one store.
+	Cases    Cases
+	Places   Places
+	People   People
+	Accounts Accounts
+	Scores   Scores
+	// Indicators is the assessment's indicator set; none when nil. The
+	// binary passes the configured set (configs.Config.Indicators).
 	Indicators *points.Set
 	// Calendar is the working-time calendar deadlines count on, for people
-	// to look up; the shipped one (lunar-go and configs/calendar) when nil.
+	// to look up; the binary passes the configured one, and with none the
+	// calendar's route answers 404.
 	Calendar *calendar.Calendar
 	Log      *slog.Logger
 	// Sessions is the sign-in policy; its zero value is the defaults.
@@ -102,6 +132,12 @@ type Server struct {
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time
+}
+
+// WithStore returns s reading and writing everything through st.
+func (s Server) WithStore(st Store) Server {
+	s.Cases, s.Places, s.People, s.Accounts, s.Scores = st, st, st, st, st
+	return s
 }
 
 // caseAPIRoot is where the case API's routes are.
@@ -140,20 +176,7 @@ func New(s Server) *gin.Engine {
 		s.Now = time.Now
 	}
 	if s.Indicators == nil {
-		set, err := configs.Config{}.Indicators() // the shipped example
-		if err != nil {
-			panic(err) // embedded and checked by the configs tests
-		}
-		s.Indicators = set
-	}
-	if s.Calendar == nil {
-		cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
-		if err == nil {
-			s.Calendar, err = cfg.Calendar()
-		}
-		if err != nil {
-			panic(err) // embedded and checked by the configs tests
-		}
+		s.Indicators = new(points.Set) // no indicators: nothing is scored
 	}
 	s.Sessions = s.Sessions.withDefaults()
 	h := &handler{Server: s, limiter: &limiter{every: s.Sessions.PerAddress}}

@@ -37,7 +37,7 @@ func (h *handler) authenticate(c *gin.Context) {
 			return
 		}
 		var err error
-		if u, err = h.Store.Authenticate(ctx, qilian.HashToken(token)); err != nil {
+		if u, err = h.People.Authenticate(ctx, qilian.HashToken(token)); err != nil {
 			h.fail(c, err)
 			return
 		}
@@ -48,7 +48,7 @@ func (h *handler) authenticate(c *gin.Context) {
 			return
 		}
 	}
-	a, err := h.Store.Actor(ctx, u)
+	a, err := h.People.Actor(ctx, u)
 	if errors.Is(err, qilian.ErrNotFound) {
 		// The user's place is gone from the tree: they have no scope left.
 		err = qilian.Errorf(qilian.EUNAUTHORIZED, "the token's user has no place")

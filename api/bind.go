@@ -18,7 +18,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/storage"
 )
 
 // MaxBody is the largest request body the API reads; a larger one is
@@ -26,7 +25,7 @@ import (
 const MaxBody = 1 << 20
 
 // maxPage is the largest page a list answers.
-const maxPage = storage.MaxPageSize
+const maxPage = qilian.MaxPageSize
 
 // Limits on free text the domain does not bound itself, in characters.
 const (

@@ -61,7 +61,7 @@ func startBodies(t testing.TB) (*gin.Engine, string) {
 	db := storagetest.Open(t, "postgres")
 	logins, err := demo.Seed(context.Background(), db, time.Now())
 	require.NoError(t, err)
-	return api.New(api.Server{Store: db, Log: nil}), logins["demo-grid"].Token
+	return api.New(api.Server{}.WithStore(db)), logins["demo-grid"].Token
 }
 
 func postCase(r *gin.Engine, token string, body []byte) *httptest.ResponseRecorder {

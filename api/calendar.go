@@ -28,6 +28,10 @@ func (h *handler) calendarYear(c *gin.Context) {
 		h.fail(c, qilian.Invalid(map[string]string{"year": "want a year such as 2027"}))
 		return
 	}
+	if h.Calendar == nil {
+		h.fail(c, qilian.Errorf(qilian.ENOTFOUND, "no working-time calendar is configured"))
+		return
+	}
 	y, err := h.Calendar.Year(year)
 	if errors.Is(err, calendar.ErrOutOfRange) {
 		err = qilian.Errorf(qilian.ENOTFOUND, "%v", err)

@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/storage"
 )
 
 // IdempotencyKeyHeader makes opening a case safe to retry.
@@ -70,7 +69,7 @@ func (h *handler) visibleCase(ctx context.Context, id string, a qilian.Actor) (q
 	if !idShape.MatchString(id) {
 		return qilian.Case{}, notFound("case", id)
 	}
-	c, err := h.Store.CaseSnapshot(ctx, id)
+	c, err := h.Cases.CaseSnapshot(ctx, id)
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		return qilian.Case{}, notFound("case", id)
@@ -115,7 +114,7 @@ func (h *handler) openCase(ctx context.Context, in caseIn, key string, a qilian.
 		// and key order do not make another request.
 		canon, _ := json.Marshal(in) // plain structs always encode
 		sum := sha256.Sum256(canon)
-		id, err := h.Store.ClaimIdempotencyKey(ctx, a.UserID, key, hex.EncodeToString(sum[:]), req.ID)
+		id, err := h.Cases.ClaimIdempotencyKey(ctx, a.UserID, key, hex.EncodeToString(sum[:]), req.ID)
 		if err != nil {
 			return qilian.Case{}, err
 		}
@@ -124,7 +123,7 @@ func (h *handler) openCase(ctx context.Context, in caseIn, key string, a qilian.
 			// closed case cannot be opened again, so answer from the read
 			// model when it has the case.
 			req.ID = id
-			if cs, err := h.Store.CaseSnapshot(ctx, id); err == nil {
+			if cs, err := h.Cases.CaseSnapshot(ctx, id); err == nil {
 				return cs, nil
 			}
 		}
@@ -163,7 +162,7 @@ func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (q
 			f[field] = "not found"
 			return nil, nil
 		}
-		l, err := h.Store.Locality(ctx, id)
+		l, err := h.Places.Locality(ctx, id)
 		switch {
 		case errors.Is(err, qilian.ErrNotFound) || (err == nil && !qilian.Contains(a.LocalityPath, l.Path)):
 			f[field] = "not found"
@@ -207,7 +206,7 @@ func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (q
 	}
 	if con := req.Details.Consultation; con != nil {
 		for _, id := range con.Participants {
-			_, err := h.Store.User(ctx, id)
+			_, err := h.People.User(ctx, id)
 			if errors.Is(err, qilian.ErrNotFound) || (err == nil && !idShape.MatchString(id)) {
 				f["details.consultation.participants"] = "no user " + id
 				break
@@ -239,7 +238,7 @@ func (h *handler) pointInGrid(ctx context.Context, req qilian.OpenRequest, f fie
 	if req.GridID == "" || (p.Lat == 0 && p.Lng == 0) || !p.Valid() {
 		return nil
 	}
-	area, err := h.Store.Area(ctx, req.GridID)
+	area, err := h.Places.Area(ctx, req.GridID)
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		return nil // a grid without an outline takes any point
@@ -271,7 +270,7 @@ func (h *handler) caseEvents(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	evs, err := h.Store.Events(ctx, cs.ID)
+	evs, err := h.Cases.Events(ctx, cs.ID)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -287,7 +286,7 @@ func (h *handler) listCases(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	page, err := h.Store.ListCases(ctx, f)
+	page, err := h.Cases.ListCases(ctx, f)
 	if err != nil {
 		h.fail(c, renameFields(err, map[string]string{"locality_id": "locality"}))
 		return
@@ -298,9 +297,9 @@ func (h *handler) listCases(c *gin.Context) {
 // caseFilter reads the list's query. The scope is the caller's subtree;
 // unit staff see the cases their unit has tasks on, wherever they are, so
 // their scope is the whole tree their unit sits in.
-func (h *handler) caseFilter(ctx context.Context, c *gin.Context, a qilian.Actor) (storage.CaseFilter, error) {
+func (h *handler) caseFilter(ctx context.Context, c *gin.Context, a qilian.Actor) (qilian.CaseFilter, error) {
 	q := newQuery(c, "kind", "state", "locality", "unit", "overdue", "q", "created_after", "created_before", "limit", "cursor")
-	f := storage.CaseFilter{
+	f := qilian.CaseFilter{
 		ScopePath: a.LocalityPath, Kind: qilian.Kind(q.str("kind", 64)), State: qilian.CaseState(q.str("state", 64)),
 		LocalityID: q.str("locality", 64), UnitID: q.str("unit", 64), Overdue: q.boolean("overdue"),
 		Query: q.str("q", 100), CreatedAfter: q.time("created_after"), CreatedBefore: q.time("created_before"),
@@ -334,11 +333,11 @@ func (h *handler) caseFilter(ctx context.Context, c *gin.Context, a qilian.Actor
 
 // unitRoot is the path of the root of the tree a unit sits in.
 func (h *handler) unitRoot(ctx context.Context, unitID string) (string, error) {
-	u, err := h.Store.Unit(ctx, unitID)
+	u, err := h.Places.Unit(ctx, unitID)
 	if err != nil {
 		return "", err
 	}
-	l, err := h.Store.Locality(ctx, u.LocalityID)
+	l, err := h.Places.Locality(ctx, u.LocalityID)
 	if err != nil {
 		return "", err
 	}

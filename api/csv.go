@@ -53,7 +53,7 @@ func (h *handler) overdueCSV(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	now := h.Now()
-	items, err := h.Store.Overdue(ctx, a.LocalityPath, now, maxPage)
+	items, err := h.Cases.Overdue(ctx, a.LocalityPath, now, maxPage)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -15,7 +15,6 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
-	"github.com/qilian/qilian/storage"
 )
 
 // brokenStore authenticates everyone as an axis operator and then fails
@@ -40,8 +39,8 @@ func (s brokenStore) CaseSnapshot(_ context.Context, id string) (qilian.Case, er
 	return qilian.Case{}, s.err
 }
 
-func (s brokenStore) ListCases(context.Context, storage.CaseFilter) (storage.CasePage, error) {
-	return storage.CasePage{}, s.err
+func (s brokenStore) ListCases(context.Context, qilian.CaseFilter) (qilian.CasePage, error) {
+	return qilian.CasePage{}, s.err
 }
 
 // brokenEngine fails or panics on every action.
@@ -84,7 +83,7 @@ func TestFailuresNeverLeak(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			r := api.New(api.Server{Store: tc.store, Engine: tc.engine, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+			r := api.New(api.Server{Engine: tc.engine, Log: slog.New(slog.NewJSONHandler(&logs, nil))}.WithStore(tc.store))
 			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader("{}"))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer qlt_x")
@@ -105,7 +104,7 @@ func (s brokenStore) GridAt(context.Context, string, qilian.Point) (qilian.Local
 	return qilian.Locality{}, s.err
 }
 
-func (s brokenStore) Requests(context.Context, storage.RequestFilter) ([]qilian.Case, error) {
+func (s brokenStore) Requests(context.Context, qilian.RequestFilter) ([]qilian.Case, error) {
 	return nil, s.err
 }
 
@@ -131,7 +130,7 @@ func TestOpen311FailuresNeverLeak(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			r := api.New(api.Server{Store: tc.store, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+			r := api.New(api.Server{Log: slog.New(slog.NewJSONHandler(&logs, nil))}.WithStore(tc.store))
 			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(post))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set(api.RequestIDHeader, "req-311")

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/workflows/enginetest"
 )
 
@@ -26,16 +27,26 @@ type apiEnv struct {
 func startAPI(t testing.TB, dialect string) *apiEnv {
 	t.Helper()
 	env := enginetest.Start(t, enginetest.Options{Dialect: dialect})
-	return &apiEnv{env: env, r: api.New(api.Server{Engine: env.Engine, Store: env.DB, Calendar: env.Calendar, Log: enginetest.Quiet()})}
+	return &apiEnv{env: env, r: api.New(serverOn(env))}
+}
+
+// serverOn is the API's Server on the engine and read model of env, with
+// the shipped indicators and the environment's calendar, as the binary
+// passes them.
+func serverOn(env *enginetest.Env) api.Server {
+	set, err := configs.Config{}.Indicators()
+	if err != nil {
+		panic(err) // embedded, and checked by the configs tests
+	}
+	return api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, Log: enginetest.Quiet()}.WithStore(env.DB)
 }
 
 // at returns the same API with its clock moved by d, for what depends on
 // the API's own clock (what is overdue).
 func (a *apiEnv) at(d time.Duration) *apiEnv {
-	return &apiEnv{env: a.env, r: api.New(api.Server{
-		Engine: a.env.Engine, Store: a.env.DB, Calendar: a.env.Calendar, Log: enginetest.Quiet(),
-		Now: func() time.Time { return time.Now().Add(d) },
-	})}
+	s := serverOn(a.env)
+	s.Now = func() time.Time { return time.Now().Add(d) }
+	return &apiEnv{env: a.env, r: api.New(s)}
 }
 
 // reply is a recorded response.

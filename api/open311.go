@@ -53,7 +53,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/storage"
 )
 
 // Open311Root is where the GeoReport v2 endpoints live.
@@ -62,7 +61,7 @@ const Open311Root = "/open311/v2"
 // Open311 limits and defaults from the specification.
 const (
 	open311Window   = 90 * 24 * time.Hour // the default and widest date range of GET requests
-	open311MaxList  = storage.MaxRequests // requests in one answer
+	open311MaxList  = qilian.MaxRequests  // requests in one answer
 	open311MaxForm  = 64 << 10            // a POST body, in bytes
 	open311Spec     = "http://wiki.open311.org/GeoReport_v2"
 	open311Changed  = "2026-11-26T00:00:00+08:00" // when the service list last changed
@@ -232,7 +231,7 @@ func (h *handler) jurisdiction(c *o311Call, id string) error {
 	if !idShape.MatchString(id) {
 		return missing
 	}
-	l, err := h.Store.Locality(c.Request.Context(), id)
+	l, err := h.Places.Locality(c.Request.Context(), id)
 	switch {
 	case errors.Is(err, qilian.ErrNotFound) || (err == nil && l.ParentID != ""):
 		return missing
@@ -248,11 +247,11 @@ func (h *handler) open311Key(c *o311Call, key string, roles []qilian.Role) (qili
 		return qilian.Actor{}, qilian.ErrUnauthorized
 	}
 	ctx := c.Request.Context()
-	u, err := h.Store.Authenticate(ctx, qilian.HashToken(key))
+	u, err := h.People.Authenticate(ctx, qilian.HashToken(key))
 	if err != nil {
 		return qilian.Actor{}, err
 	}
-	a, err := h.Store.Actor(ctx, u)
+	a, err := h.People.Actor(ctx, u)
 	if errors.Is(err, qilian.ErrNotFound) {
 		return qilian.Actor{}, qilian.ErrUnauthorized
 	}
@@ -449,7 +448,7 @@ func (h *handler) postRequest(c *o311Call) {
 	case in.AddressID != "":
 		body.LocalityID = in.AddressID
 	case in.Point != nil:
-		g, err := h.Store.GridAt(ctx, a.LocalityPath, *in.Point)
+		g, err := h.Places.GridAt(ctx, a.LocalityPath, *in.Point)
 		if errors.Is(err, qilian.ErrNotFound) {
 			c.fail(h, qilian.Invalid(map[string]string{"lat": "lat/long lies in no grid this api_key may report in; send address_id"}))
 			return
@@ -824,7 +823,7 @@ func (h *handler) listRequests(c *o311Call) {
 		return
 	}
 	rf.ScopePath = a.LocalityPath
-	cases, err := h.Store.Requests(c.Request.Context(), rf)
+	cases, err := h.Cases.Requests(c.Request.Context(), rf)
 	if err != nil {
 		c.fail(h, err)
 		return
@@ -835,8 +834,8 @@ func (h *handler) listRequests(c *o311Call) {
 // open311Filter reads GET requests' filters. service_request_id overrides
 // every other filter; without dates the last 90 days are searched, and a
 // range may not be wider.
-func open311Filter(q url.Values, f fieldCheck, now time.Time) (storage.RequestFilter, error) {
-	var rf storage.RequestFilter
+func open311Filter(q url.Values, f fieldCheck, now time.Time) (qilian.RequestFilter, error) {
+	var rf qilian.RequestFilter
 	list := func(name string) []string {
 		var out []string
 		for _, v := range strings.Split(single(q, name, f), ",") {
@@ -929,7 +928,7 @@ func (h *handler) getRequest(c *o311Call) {
 		c.fail(h, missing)
 		return
 	}
-	cases, err := h.Store.Requests(c.Request.Context(), storage.RequestFilter{ScopePath: a.LocalityPath, IDs: []string{c.param}})
+	cases, err := h.Cases.Requests(c.Request.Context(), qilian.RequestFilter{ScopePath: a.LocalityPath, IDs: []string{c.param}})
 	if err == nil && len(cases) == 0 {
 		err = missing
 	}
@@ -965,7 +964,7 @@ func (h *handler) getToken(c *o311Call) {
 		return
 	}
 	ctx := c.Request.Context()
-	id, err := h.Store.IdempotentCase(ctx, a.UserID, c.param)
+	id, err := h.Cases.IdempotentCase(ctx, a.UserID, c.param)
 	if errors.Is(err, qilian.ErrNotFound) {
 		err = missing
 	}
@@ -976,7 +975,7 @@ func (h *handler) getToken(c *o311Call) {
 	out := []tokenOut{{Token: c.param}}
 	// A claimed token whose case the engine has not opened yet (it was
 	// down) is pending: no service_request_id until a retry opens it.
-	switch _, err := h.Store.CaseSnapshot(ctx, id); {
+	switch _, err := h.Cases.CaseSnapshot(ctx, id); {
 	case err == nil:
 		out[0].ServiceRequestID = id
 	case !errors.Is(err, qilian.ErrNotFound):
@@ -995,7 +994,7 @@ func (h *handler) writeRequests(c *o311Call, cases []qilian.Case) {
 		if id := leadUnit(cs); id != "" {
 			name, ok := units[id]
 			if !ok {
-				u, err := h.Store.Unit(c.Request.Context(), id)
+				u, err := h.Places.Unit(c.Request.Context(), id)
 				switch {
 				case err == nil:
 					name = u.Name

@@ -23,12 +23,12 @@ func (h *handler) places(c *gin.Context) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	out := placesView{Localities: []localityView{}, Units: []unitView{}}
 	if a.Role == qilian.RoleUnitStaff {
-		u, err := h.Store.Unit(ctx, a.UnitID)
+		u, err := h.Places.Unit(ctx, a.UnitID)
 		if err != nil {
 			h.fail(c, err)
 			return
 		}
-		l, err := h.Store.Locality(ctx, u.LocalityID)
+		l, err := h.Places.Locality(ctx, u.LocalityID)
 		if err != nil {
 			h.fail(c, err)
 			return
@@ -38,12 +38,12 @@ func (h *handler) places(c *gin.Context) {
 		respond(c, http.StatusOK, out)
 		return
 	}
-	ls, err := h.Store.Localities(ctx, "")
+	ls, err := h.Places.Localities(ctx, "")
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	us, err := h.Store.Units(ctx, "")
+	us, err := h.Places.Units(ctx, "")
 	if err != nil {
 		h.fail(c, err)
 		return

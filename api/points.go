@@ -178,11 +178,11 @@ type names struct {
 }
 
 func (h *handler) names(ctx context.Context) (names, error) {
-	locs, err := h.Store.Localities(ctx, "")
+	locs, err := h.Places.Localities(ctx, "")
 	if err != nil {
 		return names{}, err
 	}
-	units, err := h.Store.Units(ctx, "")
+	units, err := h.Places.Units(ctx, "")
 	if err != nil {
 		return names{}, err
 	}
@@ -254,7 +254,7 @@ func periodQuery(q *queryParams, now time.Time) points.Period {
 // see of the type and ID asked for. Asking for one subject the caller may
 // not see is a 404, as if it did not exist.
 func (h *handler) scorecards(ctx context.Context, a qilian.Actor, periods []points.Period, typ, id string) ([][]points.Subject, error) {
-	cards, err := h.Store.Scorecards(ctx, h.Indicators, periods)
+	cards, err := h.Scores.Scorecards(ctx, h.Indicators, periods)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +370,7 @@ func (h *handler) counts(c *gin.Context) {
 		id = a.LocalityID
 	}
 	ctx := c.Request.Context()
-	loc, err := h.Store.Locality(ctx, id)
+	loc, err := h.Places.Locality(ctx, id)
 	if err == nil && !qilian.Contains(a.LocalityPath, loc.Path) {
 		err = qilian.Errorf(qilian.ENOTFOUND, "no such locality")
 	}
@@ -384,7 +384,7 @@ func (h *handler) counts(c *gin.Context) {
 		return
 	}
 	out := countsView{countsOf: top, Children: []countsOf{}}
-	subtree, err := h.Store.Localities(ctx, loc.Path)
+	subtree, err := h.Places.Localities(ctx, loc.Path)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -404,11 +404,11 @@ func (h *handler) counts(c *gin.Context) {
 }
 
 func (h *handler) countsOf(ctx context.Context, l qilian.Locality) (countsOf, error) {
-	byState, byKind, err := h.Store.CaseCounts(ctx, l.Path)
+	byState, byKind, err := h.Cases.CaseCounts(ctx, l.Path)
 	if err != nil {
 		return countsOf{}, err
 	}
-	overdue, err := h.Store.OverdueCases(ctx, l.Path)
+	overdue, err := h.Cases.OverdueCases(ctx, l.Path)
 	if err != nil {
 		return countsOf{}, err
 	}
@@ -438,7 +438,7 @@ func (h *handler) addEntry(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if err := h.Store.AddManualEntry(ctx, e); err != nil {
+	if err := h.Scores.AddManualEntry(ctx, e); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -450,13 +450,13 @@ func (h *handler) addEntry(c *gin.Context) {
 func (h *handler) subjectInScope(ctx context.Context, a qilian.Actor, typ, id string) error {
 	localityID := id
 	if typ == qilian.SubjectUnit {
-		u, err := h.Store.Unit(ctx, id)
+		u, err := h.Places.Unit(ctx, id)
 		if err != nil {
 			return err
 		}
 		localityID = u.LocalityID
 	}
-	l, err := h.Store.Locality(ctx, localityID)
+	l, err := h.Places.Locality(ctx, localityID)
 	if err != nil {
 		return err
 	}
@@ -476,7 +476,7 @@ func (h *handler) listEntries(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	from, to := p.Range()
-	entries, err := h.Store.ManualEntries(ctx, from, to)
+	entries, err := h.Scores.ManualEntries(ctx, from, to)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/storage"
 )
 
 type revealIn struct {
@@ -41,9 +40,9 @@ func (h *handler) reveal(c *gin.Context) {
 		h.fail(c, qilian.Invalid(map[string]string{"reason": "required: why you need it, 2 to 2000 characters"}))
 		return
 	}
-	e := storage.AuditEntry{ID: newAuditID(h.Now()), At: h.Now(), Kind: "reveal", UserID: a.UserID, Subject: cs.ID,
+	e := qilian.AuditEntry{ID: newAuditID(h.Now()), At: h.Now(), Kind: "reveal", UserID: a.UserID, Subject: cs.ID,
 		Address: clientAddress(c.Request), Detail: reason}
-	if err := h.Store.Audit(ctx, e); err != nil {
+	if err := h.Accounts.Audit(ctx, e); err != nil {
 		h.fail(c, err)
 		return
 	}

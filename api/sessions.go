@@ -18,7 +18,6 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/credential"
-	"github.com/qilian/qilian/storage"
 )
 
 // Sign-in for people: a user name and password give a session cookie
@@ -150,7 +149,7 @@ func (h *handler) signIn(c *gin.Context) {
 	}
 	ctx, now, addr := c.Request.Context(), h.Now(), clientAddress(c.Request)
 	if !h.limiter.allow(addr, now) {
-		h.audit(ctx, storage.AuditEntry{Kind: "sign_in_throttled", Address: addr})
+		h.audit(ctx, qilian.AuditEntry{Kind: "sign_in_throttled", Address: addr})
 		c.Header("Retry-After", "60")
 		h.fail(c, qilian.Errorf(qilian.ETOOMANY, "too many failed sign-ins from this address; try again in a minute"))
 		return
@@ -159,16 +158,16 @@ func (h *handler) signIn(c *gin.Context) {
 	name := strings.ToLower(strings.TrimSpace(in.Username))
 	if !qilian.ValidUsername(name) || len(in.Password) > 4*credential.MaxPassword {
 		credential.Waste(in.Password)
-		h.audit(ctx, storage.AuditEntry{Kind: "sign_in_failed", Address: addr, Detail: "unknown user name"})
+		h.audit(ctx, qilian.AuditEntry{Kind: "sign_in_failed", Address: addr, Detail: "unknown user name"})
 		h.limiter.failed(addr, now)
 		h.fail(c, refused)
 		return
 	}
-	u, cred, err := h.Store.UserByUsername(ctx, name)
+	u, cred, err := h.Accounts.UserByUsername(ctx, name)
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		credential.Waste(in.Password)
-		h.audit(ctx, storage.AuditEntry{Kind: "sign_in_failed", Address: addr, Detail: "unknown user name"})
+		h.audit(ctx, qilian.AuditEntry{Kind: "sign_in_failed", Address: addr, Detail: "unknown user name"})
 		h.limiter.failed(addr, now)
 		h.fail(c, refused)
 		return
@@ -176,7 +175,7 @@ func (h *handler) signIn(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	entry := storage.AuditEntry{UserID: u.ID, Username: name, Address: addr}
+	entry := qilian.AuditEntry{UserID: u.ID, Username: name, Address: addr}
 	if wait, locked := lockedFor(cred, now); locked {
 		entry.Kind = "sign_in_locked"
 		h.audit(ctx, entry)
@@ -187,13 +186,13 @@ func (h *handler) signIn(c *gin.Context) {
 	if cred.LockedUntil != nil {
 		// The lockout has run out: the count starts again, or one typo
 		// would lock the user at once.
-		if err := h.Store.Unlock(ctx, u.ID); err != nil {
+		if err := h.Accounts.Unlock(ctx, u.ID); err != nil {
 			h.fail(c, err)
 			return
 		}
 	}
 	if credential.Verify(cred.PasswordHash, in.Password) != nil {
-		n, err := h.Store.FailedSignIn(ctx, u.ID, h.Sessions.LockAfter, now.Add(h.Sessions.LockFor))
+		n, err := h.Accounts.FailedSignIn(ctx, u.ID, h.Sessions.LockAfter, now.Add(h.Sessions.LockFor))
 		if err != nil {
 			h.fail(c, err)
 			return
@@ -225,7 +224,7 @@ var errLocked = qilian.Errorf(qilian.ETOOMANY, "this user is locked after too ma
 
 // lockedFor says whether the user is locked after failed sign-ins, and
 // for how long still.
-func lockedFor(cred storage.Credentials, now time.Time) (time.Duration, bool) {
+func lockedFor(cred qilian.Credentials, now time.Time) (time.Duration, bool) {
 	if cred.LockedUntil == nil || !now.Before(*cred.LockedUntil) {
 		return 0, false
 	}
@@ -236,12 +235,12 @@ func lockedFor(cred storage.Credentials, now time.Time) (time.Duration, bool) {
 // with a password or at the single sign-on provider: the failed attempts
 // are forgotten, the session stored, entry audited and the cookie set. It
 // returns the user's actor and the session's CSRF token.
-func (h *handler) openSession(c *gin.Context, u qilian.User, entry storage.AuditEntry) (qilian.Actor, string, error) {
+func (h *handler) openSession(c *gin.Context, u qilian.User, entry qilian.AuditEntry) (qilian.Actor, string, error) {
 	ctx, now := c.Request.Context(), h.Now()
-	if err := h.Store.SignedIn(ctx, u.ID); err != nil {
+	if err := h.Accounts.SignedIn(ctx, u.ID); err != nil {
 		return qilian.Actor{}, "", err
 	}
-	a, err := h.Store.Actor(ctx, u)
+	a, err := h.People.Actor(ctx, u)
 	if err != nil {
 		if errors.Is(err, qilian.ErrNotFound) {
 			err = qilian.Errorf(qilian.EUNAUTHORIZED, "the user has no place")
@@ -249,8 +248,8 @@ func (h *handler) openSession(c *gin.Context, u qilian.User, entry storage.Audit
 		return qilian.Actor{}, "", err
 	}
 	secret, csrf := credential.Secret(), credential.Secret()
-	s := storage.Session{ID: credential.Digest(secret), UserID: u.ID, CSRF: csrf, Address: entry.Address, CreatedAt: now, LastSeenAt: now}
-	if err := h.Store.AddSession(ctx, s); err != nil {
+	s := qilian.Session{ID: credential.Digest(secret), UserID: u.ID, CSRF: csrf, Address: entry.Address, CreatedAt: now, LastSeenAt: now}
+	if err := h.Accounts.AddSession(ctx, s); err != nil {
 		return qilian.Actor{}, "", err
 	}
 	h.audit(ctx, entry)
@@ -263,11 +262,11 @@ func (h *handler) openSession(c *gin.Context, u qilian.User, entry storage.Audit
 func (h *handler) signOut(c *gin.Context) {
 	if id := c.GetString(sessionKey); id != "" {
 		ctx := c.Request.Context()
-		if err := h.Store.RevokeSession(ctx, id, h.Now()); err != nil {
+		if err := h.Accounts.RevokeSession(ctx, id, h.Now()); err != nil {
 			h.fail(c, err)
 			return
 		}
-		h.audit(ctx, storage.AuditEntry{Kind: "sign_out", UserID: actorOf(c).UserID, Address: clientAddress(c.Request)})
+		h.audit(ctx, qilian.AuditEntry{Kind: "sign_out", UserID: actorOf(c).UserID, Address: clientAddress(c.Request)})
 	}
 	h.setCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
@@ -296,7 +295,7 @@ func (h *handler) session(c *gin.Context, cookie string) (qilian.User, bool) {
 		h.fail(c, expired)
 		return qilian.User{}, false
 	}
-	s, err := h.Store.Session(ctx, credential.Digest(cookie))
+	s, err := h.Accounts.Session(ctx, credential.Digest(cookie))
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		h.fail(c, expired)
@@ -307,7 +306,7 @@ func (h *handler) session(c *gin.Context, cookie string) (qilian.User, bool) {
 	}
 	if s.RevokedAt != nil || now.Sub(s.LastSeenAt) > h.Sessions.Idle || now.Sub(s.CreatedAt) > h.Sessions.MaxAge {
 		if s.RevokedAt == nil {
-			_ = h.Store.RevokeSession(ctx, s.ID, now) // best effort: it is over either way
+			_ = h.Accounts.RevokeSession(ctx, s.ID, now) // best effort: it is over either way
 		}
 		h.fail(c, expired)
 		return qilian.User{}, false
@@ -323,17 +322,17 @@ func (h *handler) session(c *gin.Context, cookie string) (qilian.User, bool) {
 		}
 	}
 	if now.Sub(s.LastSeenAt) >= touchEvery {
-		if err := h.Store.TouchSession(ctx, s.ID, now); err != nil {
+		if err := h.Accounts.TouchSession(ctx, s.ID, now); err != nil {
 			h.fail(c, err)
 			return qilian.User{}, false
 		}
 	}
-	u, err := h.Store.User(ctx, s.UserID)
+	u, err := h.People.User(ctx, s.UserID)
 	if err != nil {
 		h.fail(c, err)
 		return qilian.User{}, false
 	}
-	cred, err := h.Store.Credentials(ctx, u.ID)
+	cred, err := h.Accounts.Credentials(ctx, u.ID)
 	if err != nil {
 		h.fail(c, err)
 		return qilian.User{}, false
@@ -390,10 +389,10 @@ func newAuditID(now time.Time) string {
 
 // audit appends to the access audit; a failure to write it is logged,
 // never shown to the caller, whose request stands on its own.
-func (h *handler) audit(ctx context.Context, e storage.AuditEntry) {
+func (h *handler) audit(ctx context.Context, e qilian.AuditEntry) {
 	e.ID = newAuditID(h.Now())
 	e.At = h.Now()
-	if err := h.Store.Audit(ctx, e); err != nil {
+	if err := h.Accounts.Audit(ctx, e); err != nil {
 		h.Log.Error("audit", "kind", e.Kind, "user", e.UserID, "error", err)
 	}
 }
@@ -411,7 +410,7 @@ func (h *handler) changePassword(c *gin.Context) {
 		return
 	}
 	ctx, a := c.Request.Context(), actorOf(c)
-	cred, err := h.Store.Credentials(ctx, a.UserID)
+	cred, err := h.Accounts.Credentials(ctx, a.UserID)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -428,15 +427,15 @@ func (h *handler) changePassword(c *gin.Context) {
 		h.fail(c, qilian.Invalid(map[string]string{"new_password": "must differ from the current one"}))
 		return
 	}
-	if err := h.Store.SetPassword(ctx, a.UserID, credential.Hash(in.NewPassword), false); err != nil {
+	if err := h.Accounts.SetPassword(ctx, a.UserID, credential.Hash(in.NewPassword), false); err != nil {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Store.RevokeSessions(ctx, a.UserID, c.GetString(sessionKey), h.Now()); err != nil {
+	if _, err := h.Accounts.RevokeSessions(ctx, a.UserID, c.GetString(sessionKey), h.Now()); err != nil {
 		h.fail(c, err)
 		return
 	}
-	h.audit(ctx, storage.AuditEntry{Kind: "password_changed", UserID: a.UserID, Subject: a.UserID, Address: clientAddress(c.Request)})
+	h.audit(ctx, qilian.AuditEntry{Kind: "password_changed", UserID: a.UserID, Subject: a.UserID, Address: clientAddress(c.Request)})
 	c.Status(http.StatusNoContent)
 }
 
@@ -478,13 +477,13 @@ func (h *handler) setPassword(c *gin.Context) {
 // their sessions end, a lockout is lifted, and the audit says who did it.
 func (h *handler) oneTimePassword(c *gin.Context, userID, password string) error {
 	ctx := c.Request.Context()
-	if err := h.Store.SetPassword(ctx, userID, credential.Hash(password), true); err != nil {
+	if err := h.Accounts.SetPassword(ctx, userID, credential.Hash(password), true); err != nil {
 		return err
 	}
-	if _, err := h.Store.RevokeSessions(ctx, userID, "", h.Now()); err != nil {
+	if _, err := h.Accounts.RevokeSessions(ctx, userID, "", h.Now()); err != nil {
 		return err
 	}
-	h.audit(ctx, storage.AuditEntry{Kind: "password_set", UserID: actorOf(c).UserID, Subject: userID, Address: clientAddress(c.Request)})
+	h.audit(ctx, qilian.AuditEntry{Kind: "password_set", UserID: actorOf(c).UserID, Subject: userID, Address: clientAddress(c.Request)})
 	return nil
 }
 
@@ -494,13 +493,13 @@ func (h *handler) unlockUser(c *gin.Context) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	u, err := h.inScopeUser(ctx, c.Param("id"), a)
 	if err == nil {
-		err = h.Store.Unlock(ctx, u.ID)
+		err = h.Accounts.Unlock(ctx, u.ID)
 	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	h.audit(ctx, storage.AuditEntry{Kind: "unlocked", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
+	h.audit(ctx, qilian.AuditEntry{Kind: "unlocked", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
 	c.Status(http.StatusNoContent)
 }
 
@@ -511,11 +510,11 @@ func (h *handler) endSessions(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if _, err := h.Store.RevokeSessions(ctx, u.ID, "", h.Now()); err != nil {
+	if _, err := h.Accounts.RevokeSessions(ctx, u.ID, "", h.Now()); err != nil {
 		h.fail(c, err)
 		return
 	}
-	h.audit(ctx, storage.AuditEntry{Kind: "sessions_revoked", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
+	h.audit(ctx, qilian.AuditEntry{Kind: "sessions_revoked", UserID: a.UserID, Subject: u.ID, Address: clientAddress(c.Request)})
 	c.Status(http.StatusNoContent)
 }
 
@@ -535,7 +534,7 @@ func clientAddress(r *http.Request) string {
 // data on cases in theirs.
 func (h *handler) auditLog(c *gin.Context) {
 	q := newQuery(c, "subject", "user", "kind", "limit")
-	f := storage.AuditFilter{Subject: q.str("subject", 64), UserID: q.str("user", 64), Kind: q.str("kind", 64), Limit: q.limit()}
+	f := qilian.AuditFilter{Subject: q.str("subject", 64), UserID: q.str("user", 64), Kind: q.str("kind", 64), Limit: q.limit()}
 	if err := q.err(); err != nil {
 		h.fail(c, err)
 		return
@@ -545,7 +544,7 @@ func (h *handler) auditLog(c *gin.Context) {
 		f.Kind = "reveal"
 	}
 	ctx := c.Request.Context()
-	entries, err := h.Store.AuditLog(ctx, f)
+	entries, err := h.Accounts.AuditLog(ctx, f)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -557,7 +556,7 @@ func (h *handler) auditLog(c *gin.Context) {
 		}
 		var ok bool
 		if a.Role == qilian.RoleSupervisor {
-			cs, err := h.Store.CaseSnapshot(ctx, id)
+			cs, err := h.Cases.CaseSnapshot(ctx, id)
 			ok = err == nil && qilian.Contains(a.LocalityPath, cs.LocalityPath)
 		} else {
 			_, err := h.inScopeUser(ctx, id, a)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/credential"
-	"github.com/qilian/qilian/storage"
 )
 
 // Single sign-on with OpenID Connect, beside the password: the
@@ -88,7 +87,7 @@ func (h *handler) ssoLogin(c *gin.Context) {
 	}
 	ctx, now := c.Request.Context(), h.Now()
 	secret := credential.Secret()
-	l := storage.SSOLogin{ID: credential.Digest(secret), State: credential.Secret(), Nonce: credential.Secret(),
+	l := qilian.SSOLogin{ID: credential.Digest(secret), State: credential.Secret(), Nonce: credential.Secret(),
 		Verifier: credential.Secret(), CreatedAt: now}
 	to, err := h.SSO.AuthURL(ctx, l.State, l.Nonce, l.Verifier)
 	if err != nil {
@@ -96,7 +95,7 @@ func (h *handler) ssoLogin(c *gin.Context) {
 		h.ssoRefused(c, "unavailable")
 		return
 	}
-	if err := h.Store.AddSSOLogin(ctx, l, now.Add(-ssoLoginTTL)); err != nil {
+	if err := h.Accounts.AddSSOLogin(ctx, l, now.Add(-ssoLoginTTL)); err != nil {
 		h.Log.Error("single sign-on: store the sign-in", "request_id", c.GetString("request_id"), "error", err)
 		h.ssoRefused(c, "failed")
 		return
@@ -117,7 +116,7 @@ func (h *handler) ssoCallback(c *gin.Context) {
 		return
 	}
 	ctx, now := c.Request.Context(), h.Now()
-	entry := storage.AuditEntry{Kind: "sso_failed", Address: clientAddress(c.Request)}
+	entry := qilian.AuditEntry{Kind: "sso_failed", Address: clientAddress(c.Request)}
 	refuse := func(outcome, detail string) {
 		entry.Detail = detail
 		h.audit(ctx, entry)
@@ -130,7 +129,7 @@ func (h *handler) ssoCallback(c *gin.Context) {
 		refuse("failed", "no sign-in under way in this browser")
 		return
 	}
-	l, err := h.Store.TakeSSOLogin(ctx, credential.Digest(secret))
+	l, err := h.Accounts.TakeSSOLogin(ctx, credential.Digest(secret))
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		refuse("failed", "no sign-in under way in this browser, or its callback came already")
@@ -164,11 +163,11 @@ func (h *handler) ssoCallback(c *gin.Context) {
 	name := strings.ToLower(strings.TrimSpace(value))
 	var (
 		u    qilian.User
-		cred storage.Credentials
+		cred qilian.Credentials
 	)
 	err = qilian.ErrNotFound
 	if qilian.ValidUsername(name) {
-		u, cred, err = h.Store.UserByUsername(ctx, name)
+		u, cred, err = h.Accounts.UserByUsername(ctx, name)
 	}
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):

@@ -20,7 +20,6 @@ import (
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/openid"
 	"github.com/qilian/qilian/openid/openidtest"
-	"github.com/qilian/qilian/workflows/enginetest"
 )
 
 // ssoEnv is the API on a loopback port with single sign-on at a real
@@ -66,10 +65,10 @@ func startSSO(t *testing.T, a *apiEnv, down bool) *ssoEnv {
 
 // at serves the API with its clock moved by d.
 func (e *ssoEnv) at(d time.Duration) {
-	e.router.Store(api.New(api.Server{
-		Engine: e.a.env.Engine, Store: e.a.env.DB, Calendar: e.a.env.Calendar, Log: enginetest.Quiet(), SSO: e.client,
-		Now: func() time.Time { return time.Now().Add(d) },
-	}))
+	s := serverOn(e.a.env)
+	s.SSO = e.client
+	s.Now = func() time.Time { return time.Now().Add(d) }
+	e.router.Store(api.New(s))
 }
 
 // ssoBrowser follows no redirect by itself, so that each step can be

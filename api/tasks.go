@@ -6,14 +6,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/storage"
 )
 
 // listTasks answers a page of the caller's unit's inbox.
 func (h *handler) listTasks(c *gin.Context) {
 	a := actorOf(c)
 	q := newQuery(c, "state", "overdue", "limit", "cursor")
-	f := storage.TaskFilter{
+	f := qilian.TaskFilter{
 		UnitID: a.UnitID, State: qilian.TaskState(q.str("state", 64)), Overdue: q.boolean("overdue"),
 		Limit: q.limit(), Cursor: q.str("cursor", 512),
 	}
@@ -24,7 +23,7 @@ func (h *handler) listTasks(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	page, err := h.Store.ListTasks(c.Request.Context(), f)
+	page, err := h.Cases.ListTasks(c.Request.Context(), f)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -42,7 +41,7 @@ func (h *handler) overdue(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	items, err := h.Store.Overdue(c.Request.Context(), a.LocalityPath, h.Now(), limit)
+	items, err := h.Cases.Overdue(c.Request.Context(), a.LocalityPath, h.Now(), limit)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -53,7 +52,7 @@ func (h *handler) overdue(c *gin.Context) {
 // me answers who the token belongs to, so a client can tell what to show.
 func (h *handler) me(c *gin.Context) {
 	a := actorOf(c)
-	u, err := h.Store.User(c.Request.Context(), a.UserID)
+	u, err := h.People.User(c.Request.Context(), a.UserID)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/storage"
 )
 
 // Response bodies. They are the API's contract, kept apart from the domain
@@ -190,7 +189,7 @@ type caseList struct {
 	NextCursor string            `json:"next_cursor,omitempty" doc:"pass as cursor for the next page; absent on the last"`
 }
 
-func viewCasePage(p storage.CasePage) caseList {
+func viewCasePage(p qilian.CasePage) caseList {
 	out := caseList{Cases: []caseSummaryView{}, NextCursor: p.Next}
 	for _, s := range p.Cases {
 		out.Cases = append(out.Cases, caseSummaryView{
@@ -271,7 +270,7 @@ type taskList struct {
 	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
-func viewTaskPage(p storage.TaskPage) taskList {
+func viewTaskPage(p qilian.TaskPage) taskList {
 	out := taskList{Tasks: []taskSummaryView{}, NextCursor: p.Next}
 	for _, t := range p.Tasks {
 		out.Tasks = append(out.Tasks, taskSummaryView{
@@ -300,7 +299,7 @@ type overdueList struct {
 	Overdue []overdueView `json:"overdue" required:"true"`
 }
 
-func viewOverdue(items []storage.OverdueItem) overdueList {
+func viewOverdue(items []qilian.OverdueItem) overdueList {
 	out := overdueList{Overdue: []overdueView{}}
 	for _, o := range items {
 		out.Overdue = append(out.Overdue, overdueView{

@@ -11,35 +11,27 @@ import (
 	"github.com/qilian/qilian"
 )
 
-// Credentials are what sign-in reads of a user besides the user.
-type Credentials struct {
-	PasswordHash       string
-	MustChangePassword bool
-	FailedLogins       int
-	LockedUntil        *time.Time
-}
-
 // UserByUsername returns the user who signs in as name (folded to lower
 // case) and their credentials; ErrNotFound when nobody does.
-func (db *DB) UserByUsername(ctx context.Context, name string) (qilian.User, Credentials, error) {
+func (db *DB) UserByUsername(ctx context.Context, name string) (qilian.User, qilian.Credentials, error) {
 	var r userRow
 	if err := db.gorm.WithContext(ctx).Take(&r, "username = ?", strings.ToLower(name)).Error; err != nil {
-		return qilian.User{}, Credentials{}, translate(err)
+		return qilian.User{}, qilian.Credentials{}, translate(err)
 	}
 	return userFromRow(r), credentialsOf(r), nil
 }
 
 // Credentials returns a user's credentials.
-func (db *DB) Credentials(ctx context.Context, userID string) (Credentials, error) {
+func (db *DB) Credentials(ctx context.Context, userID string) (qilian.Credentials, error) {
 	var r userRow
 	if err := db.gorm.WithContext(ctx).Take(&r, "id = ?", userID).Error; err != nil {
-		return Credentials{}, translate(err)
+		return qilian.Credentials{}, translate(err)
 	}
 	return credentialsOf(r), nil
 }
 
-func credentialsOf(r userRow) Credentials {
-	return Credentials{PasswordHash: r.PasswordHash, MustChangePassword: r.MustChangePassword, FailedLogins: r.FailedLogins, LockedUntil: r.LockedUntil}
+func credentialsOf(r userRow) qilian.Credentials {
+	return qilian.Credentials{PasswordHash: r.PasswordHash, MustChangePassword: r.MustChangePassword, FailedLogins: r.FailedLogins, LockedUntil: r.LockedUntil}
 }
 
 // SetPassword stores a password hash, clears the failed attempts and the
@@ -94,18 +86,6 @@ func (db *DB) updateUser(ctx context.Context, userID string, cols map[string]any
 	return nil
 }
 
-// Session is a signed-in browser: the cookie's digest is its ID, and the
-// CSRF token its writes must carry.
-type Session struct {
-	ID         string // SHA-256 of the cookie
-	UserID     string
-	CSRF       string
-	Address    string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	RevokedAt  *time.Time
-}
-
 type sessionRow struct {
 	ID         string `gorm:"primaryKey"`
 	UserID     string
@@ -119,18 +99,18 @@ type sessionRow struct {
 func (sessionRow) TableName() string { return "sessions" }
 
 // AddSession stores a new session.
-func (db *DB) AddSession(ctx context.Context, s Session) error {
+func (db *DB) AddSession(ctx context.Context, s qilian.Session) error {
 	r := sessionRow{ID: s.ID, UserID: s.UserID, CSRF: s.CSRF, Address: s.Address, CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC()}
 	return translate(db.gorm.WithContext(ctx).Create(&r).Error)
 }
 
 // Session returns the session with the digest id, revoked or not.
-func (db *DB) Session(ctx context.Context, id string) (Session, error) {
+func (db *DB) Session(ctx context.Context, id string) (qilian.Session, error) {
 	var r sessionRow
 	if err := db.gorm.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
-		return Session{}, translate(err)
+		return qilian.Session{}, translate(err)
 	}
-	return Session{ID: r.ID, UserID: r.UserID, CSRF: r.CSRF, Address: r.Address, CreatedAt: r.CreatedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), RevokedAt: r.RevokedAt}, nil
+	return qilian.Session{ID: r.ID, UserID: r.UserID, CSRF: r.CSRF, Address: r.Address, CreatedAt: r.CreatedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), RevokedAt: r.RevokedAt}, nil
 }
 
 // TouchSession records that the session was used at t.
@@ -150,11 +130,7 @@ func (db *DB) RevokeSessions(ctx context.Context, userID, except string, t time.
 	return int(res.RowsAffected), translate(res.Error)
 }
 
-// AuditEntry is one line of the access audit (table audit_log):
-// sign-ins and their failures, lockouts, password changes, revoked
-// sessions, and reveals of a case's personal data (Subject is then the
-// case ID, Detail the reason).
-type AuditEntry struct {
+type auditRow struct {
 	ID       string `gorm:"primaryKey"`
 	At       time.Time
 	Kind     string
@@ -165,28 +141,20 @@ type AuditEntry struct {
 	Detail   string
 }
 
-// TableName is the table GORM keeps entries in.
-func (AuditEntry) TableName() string { return "audit_log" }
+func (auditRow) TableName() string { return "audit_log" }
 
 // Audit appends an entry.
-func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
+func (db *DB) Audit(ctx context.Context, e qilian.AuditEntry) error {
 	if e.ID == "" || e.Kind == "" {
 		return errors.New("storage: an audit entry needs an ID and a kind")
 	}
-	e.At = e.At.UTC()
-	return translate(db.gorm.WithContext(ctx).Create(&e).Error)
-}
-
-// AuditFilter selects audit entries; empty fields select everything.
-type AuditFilter struct {
-	Subject string
-	UserID  string
-	Kind    string
-	Limit   int
+	r := auditRow(e)
+	r.At = e.At.UTC()
+	return translate(db.gorm.WithContext(ctx).Create(&r).Error)
 }
 
 // AuditLog returns entries matching f, newest first.
-func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+func (db *DB) AuditLog(ctx context.Context, f qilian.AuditFilter) ([]qilian.AuditEntry, error) {
 	q := db.gorm.WithContext(ctx).Order("at DESC, id DESC").Limit(pageSize(f.Limit))
 	if f.Subject != "" {
 		q = q.Where("subject = ?", f.Subject)
@@ -197,26 +165,16 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	var out []AuditEntry
-	if err := q.Find(&out).Error; err != nil {
+	var rows []auditRow
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	for i := range out {
-		out[i].At = out[i].At.UTC()
+	out := make([]qilian.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = qilian.AuditEntry(r)
+		out[i].At = r.At.UTC()
 	}
 	return out, nil
-}
-
-// SSOLogin is a sign-in at the single sign-on provider under way: the
-// browser holds the secret whose digest is the ID, and the callback must
-// bring back the state; the nonce and the PKCE verifier never leave the
-// server.
-type SSOLogin struct {
-	ID        string // SHA-256 of the browser's secret
-	State     string
-	Nonce     string
-	Verifier  string
-	CreatedAt time.Time
 }
 
 type ssoLoginRow struct {
@@ -231,7 +189,7 @@ func (ssoLoginRow) TableName() string { return "sso_logins" }
 
 // AddSSOLogin stores a sign-in under way and sweeps those begun before
 // staleBefore, which nobody can finish any more.
-func (db *DB) AddSSOLogin(ctx context.Context, l SSOLogin, staleBefore time.Time) error {
+func (db *DB) AddSSOLogin(ctx context.Context, l qilian.SSOLogin, staleBefore time.Time) error {
 	return translate(db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("created_at < ?", staleBefore.UTC()).Delete(&ssoLoginRow{}).Error; err != nil {
 			return err
@@ -245,19 +203,19 @@ func (db *DB) AddSSOLogin(ctx context.Context, l SSOLogin, staleBefore time.Time
 // TakeSSOLogin returns the sign-in with the digest id and removes it, so
 // that it is taken once: ErrNotFound when there is none, or another
 // caller took it first.
-func (db *DB) TakeSSOLogin(ctx context.Context, id string) (SSOLogin, error) {
+func (db *DB) TakeSSOLogin(ctx context.Context, id string) (qilian.SSOLogin, error) {
 	var r ssoLoginRow
 	if err := db.gorm.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
-		return SSOLogin{}, translate(err)
+		return qilian.SSOLogin{}, translate(err)
 	}
 	res := db.gorm.WithContext(ctx).Where("id = ?", id).Delete(&ssoLoginRow{})
 	if res.Error != nil {
-		return SSOLogin{}, translate(res.Error)
+		return qilian.SSOLogin{}, translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return SSOLogin{}, qilian.ErrNotFound
+		return qilian.SSOLogin{}, qilian.ErrNotFound
 	}
-	l := SSOLogin(r)
+	l := qilian.SSOLogin(r)
 	l.CreatedAt = r.CreatedAt.UTC()
 	return l, nil
 }

@@ -76,7 +76,7 @@ func TestRequests(t *testing.T) {
 		for _, c := range []qilian.Case{repair, plain, closed, elsewhere} {
 			require.NoError(t, db.SyncCase(ctx, c, nil))
 		}
-		list := func(f storage.RequestFilter) []string {
+		list := func(f qilian.RequestFilter) []string {
 			if f.ScopePath == "" {
 				f.ScopePath = "/county/s1/"
 			}
@@ -89,22 +89,22 @@ func TestRequests(t *testing.T) {
 			return out
 		}
 		yes, no := true, false
-		require.Equal(t, []string{"C", "B", "A"}, list(storage.RequestFilter{}), "newest first, within the scope")
-		require.Equal(t, []string{"A"}, list(storage.RequestFilter{Categories: []string{"service_linkage.repair"}}))
-		require.Equal(t, []string{"C", "B"}, list(storage.RequestFilter{Categories: []string{"service_linkage"}}), "a case without a category has its kind's")
-		require.Equal(t, []string{"B", "A"}, list(storage.RequestFilter{Open: &yes}))
-		require.Equal(t, []string{"C"}, list(storage.RequestFilter{Open: &no}))
-		require.Equal(t, []string{"B"}, list(storage.RequestFilter{From: t0.Add(time.Minute), To: t0.Add(2 * time.Hour)}))
-		require.Equal(t, []string{"C", "A"}, list(storage.RequestFilter{IDs: []string{"A", "C", "D"}, Open: &yes}), "IDs override the other filters, not the scope")
-		require.Equal(t, []string{"C"}, list(storage.RequestFilter{Limit: 1}))
+		require.Equal(t, []string{"C", "B", "A"}, list(qilian.RequestFilter{}), "newest first, within the scope")
+		require.Equal(t, []string{"A"}, list(qilian.RequestFilter{Categories: []string{"service_linkage.repair"}}))
+		require.Equal(t, []string{"C", "B"}, list(qilian.RequestFilter{Categories: []string{"service_linkage"}}), "a case without a category has its kind's")
+		require.Equal(t, []string{"B", "A"}, list(qilian.RequestFilter{Open: &yes}))
+		require.Equal(t, []string{"C"}, list(qilian.RequestFilter{Open: &no}))
+		require.Equal(t, []string{"B"}, list(qilian.RequestFilter{From: t0.Add(time.Minute), To: t0.Add(2 * time.Hour)}))
+		require.Equal(t, []string{"C", "A"}, list(qilian.RequestFilter{IDs: []string{"A", "C", "D"}, Open: &yes}), "IDs override the other filters, not the scope")
+		require.Equal(t, []string{"C"}, list(qilian.RequestFilter{Limit: 1}))
 
-		cs, err := db.Requests(ctx, storage.RequestFilter{ScopePath: "/county/", IDs: []string{"A"}})
+		cs, err := db.Requests(ctx, qilian.RequestFilter{ScopePath: "/county/", IDs: []string{"A"}})
 		require.NoError(t, err)
 		require.Equal(t, "service_linkage.repair", cs[0].Category, "the whole case comes back")
 
-		_, err = db.Requests(ctx, storage.RequestFilter{})
+		_, err = db.Requests(ctx, qilian.RequestFilter{})
 		require.ErrorIs(t, err, qilian.ErrInvalid)
-		_, err = db.Requests(ctx, storage.RequestFilter{ScopePath: "/county/", Limit: storage.MaxRequests + 1})
+		_, err = db.Requests(ctx, qilian.RequestFilter{ScopePath: "/county/", Limit: qilian.MaxRequests + 1})
 		require.ErrorIs(t, err, qilian.ErrInvalid)
 	})
 }
@@ -115,13 +115,13 @@ func TestRequestsAnswerAtMostOneThousand(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
-		for i := range storage.MaxRequests + 1 {
+		for i := range qilian.MaxRequests + 1 {
 			c := newCase(fmt.Sprintf("R%04d", i), "/county/s1/", t0.Add(time.Duration(i)*time.Minute))
 			require.NoError(t, db.SyncCase(ctx, c, nil))
 		}
-		cs, err := db.Requests(ctx, storage.RequestFilter{ScopePath: "/county/"})
+		cs, err := db.Requests(ctx, qilian.RequestFilter{ScopePath: "/county/"})
 		require.NoError(t, err)
-		require.Len(t, cs, storage.MaxRequests)
+		require.Len(t, cs, qilian.MaxRequests)
 		require.Equal(t, "R1000", cs[0].ID)
 		require.Equal(t, "R0001", cs[len(cs)-1].ID)
 	})

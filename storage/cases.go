@@ -18,12 +18,6 @@ import (
 	"github.com/qilian/qilian"
 )
 
-// Page sizes of the list queries.
-const (
-	DefaultPageSize = 50
-	MaxPageSize     = 200
-)
-
 // maxQueryLen bounds the free-text search, in characters.
 const maxQueryLen = 100
 
@@ -402,54 +396,6 @@ func pointsFromRow(p pointsRow) qilian.PointsEvent {
 	return qilian.PointsEvent{Kind: qilian.PointsKind(p.Kind), SubjectType: p.SubjectType, SubjectID: p.SubjectID, Quantity: p.Quantity, At: p.At.UTC()}
 }
 
-// CaseFilter selects cases for the list screen. ScopePath is required: the
-// caller's locality path, outside which nothing is returned.
-type CaseFilter struct {
-	ScopePath string
-	// UnitID keeps the cases where the unit has a task, in any state.
-	UnitID string
-	Kind   qilian.Kind
-	State  qilian.CaseState
-	// LocalityID keeps the cases in that locality's subtree.
-	LocalityID string
-	// Overdue filters on the flag the case workflow keeps.
-	Overdue *bool
-	// Query is a case-insensitive substring of the title, description or
-	// address.
-	Query string
-	// CreatedAfter (inclusive) and CreatedBefore (exclusive) bound when
-	// the case was opened.
-	CreatedAfter  time.Time
-	CreatedBefore time.Time
-	// Limit is the page size: DefaultPageSize when 0, at most MaxPageSize.
-	Limit int
-	// Cursor is CasePage.Next of the previous page.
-	Cursor string
-}
-
-// CaseSummary is one line of the case list.
-type CaseSummary struct {
-	ID           string
-	Kind         qilian.Kind
-	State        qilian.CaseState
-	Title        string
-	Priority     qilian.Priority
-	LocalityID   string
-	LocalityPath string
-	OpenedAt     time.Time
-	UpdatedAt    time.Time
-	Level        int
-	Overdue      bool
-	DueAt        time.Time // zero when no task is open
-	Revision     int64
-}
-
-// CasePage is one page of cases, newest first; Next is empty on the last.
-type CasePage struct {
-	Cases []CaseSummary
-	Next  string
-}
-
 type caseSummaryRow struct {
 	ID           string
 	Kind         string
@@ -471,7 +417,7 @@ const caseSummaryColumns = "c.id, c.kind, c.state, c.title, c.priority, c.locali
 
 // ListCases returns a page of the cases inside f.ScopePath that match f,
 // newest first (opened_at, then ID, descending).
-func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
+func (db *DB) ListCases(ctx context.Context, f qilian.CaseFilter) (qilian.CasePage, error) {
 	fields := map[string]string{}
 	if !validScope(f.ScopePath) {
 		fields["scope"] = "required: a locality path such as /county/street/"
@@ -498,7 +444,7 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		fields["cursor"] = "malformed"
 	}
 	if len(fields) > 0 {
-		return CasePage{}, qilian.Invalid(fields)
+		return qilian.CasePage{}, qilian.Invalid(fields)
 	}
 	limit := pageSize(f.Limit)
 
@@ -516,9 +462,9 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		l, err := db.Locality(ctx, f.LocalityID)
 		switch {
 		case errors.Is(err, qilian.ErrNotFound):
-			return CasePage{Cases: []CaseSummary{}}, nil
+			return qilian.CasePage{Cases: []qilian.CaseSummary{}}, nil
 		case err != nil:
-			return CasePage{}, err
+			return qilian.CasePage{}, err
 		}
 		q = db.scopeRange(q, "c.locality_path", l.Path)
 	}
@@ -540,17 +486,17 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 	}
 	var rows []caseSummaryRow
 	if err := q.Order("c.opened_at DESC, c.id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return CasePage{}, translate(err)
+		return qilian.CasePage{}, translate(err)
 	}
-	var page CasePage
+	var page qilian.CasePage
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
 		page.Next = encodeCursor(cursor{T: &last.OpenedAt, ID: last.ID})
 	}
-	page.Cases = make([]CaseSummary, len(rows))
+	page.Cases = make([]qilian.CaseSummary, len(rows))
 	for i, r := range rows {
-		page.Cases[i] = CaseSummary{
+		page.Cases[i] = qilian.CaseSummary{
 			ID: r.ID, Kind: qilian.Kind(r.Kind), State: qilian.CaseState(r.State), Title: r.Title,
 			Priority: qilian.Priority(r.Priority), LocalityID: r.LocalityID, LocalityPath: r.LocalityPath,
 			OpenedAt: r.OpenedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Level: r.Level, Overdue: r.Overdue,
@@ -558,46 +504,6 @@ func (db *DB) ListCases(ctx context.Context, f CaseFilter) (CasePage, error) {
 		}
 	}
 	return page, nil
-}
-
-// TaskFilter selects a unit's tasks.
-type TaskFilter struct {
-	UnitID  string // required
-	State   qilian.TaskState
-	Overdue *bool
-	Limit   int
-	Cursor  string
-}
-
-// TaskSummary is one line of a unit's inbox, with its case's title and kind.
-type TaskSummary struct {
-	ID        string
-	CaseID    string
-	CaseTitle string
-	CaseKind  qilian.Kind
-	CaseState qilian.CaseState
-	UnitID    string
-	Role      qilian.TaskRole
-	Required  bool
-	State     qilian.TaskState
-	AcceptBy  time.Time
-	ResolveBy time.Time
-	Level     int
-	Overdue   bool
-	DueAt     time.Time // zero when the task is not open
-	// Provisional: a deadline ahead of the open task was counted over a
-	// year without official calendar data.
-	Provisional  bool
-	LocalityPath string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Revision     int64
-}
-
-// TaskPage is one page of tasks; Next is empty on the last.
-type TaskPage struct {
-	Tasks []TaskSummary
-	Next  string
 }
 
 type taskSummaryRow struct {
@@ -624,7 +530,7 @@ type taskSummaryRow struct {
 
 // ListTasks returns a page of a unit's tasks, soonest deadline first, tasks
 // without one (no longer open) last, then by ID.
-func (db *DB) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
+func (db *DB) ListTasks(ctx context.Context, f qilian.TaskFilter) (qilian.TaskPage, error) {
 	fields := map[string]string{}
 	if f.UnitID == "" {
 		fields["unit_id"] = "required"
@@ -637,7 +543,7 @@ func (db *DB) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
 		fields["cursor"] = "malformed"
 	}
 	if len(fields) > 0 {
-		return TaskPage{}, qilian.Invalid(fields)
+		return qilian.TaskPage{}, qilian.Invalid(fields)
 	}
 	limit := pageSize(f.Limit)
 
@@ -662,17 +568,17 @@ func (db *DB) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
 	// NULLS LAST is standard SQL; SQLite has it since 3.30.
 	var rows []taskSummaryRow
 	if err := q.Order("t.due_at ASC NULLS LAST, t.id ASC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return TaskPage{}, translate(err)
+		return qilian.TaskPage{}, translate(err)
 	}
-	var page TaskPage
+	var page qilian.TaskPage
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
 		page.Next = encodeCursor(cursor{T: last.DueAt, ID: last.ID})
 	}
-	page.Tasks = make([]TaskSummary, len(rows))
+	page.Tasks = make([]qilian.TaskSummary, len(rows))
 	for i, r := range rows {
-		page.Tasks[i] = TaskSummary{
+		page.Tasks[i] = qilian.TaskSummary{
 			ID: r.ID, CaseID: r.CaseID, CaseTitle: r.CaseTitle, CaseKind: qilian.Kind(r.CaseKind),
 			CaseState: qilian.CaseState(r.CaseState), UnitID: r.UnitID, Role: qilian.TaskRole(r.Role),
 			Required: r.Required, State: qilian.TaskState(r.State), AcceptBy: timeOrZero(r.AcceptBy),
@@ -681,19 +587,6 @@ func (db *DB) ListTasks(ctx context.Context, f TaskFilter) (TaskPage, error) {
 		}
 	}
 	return page, nil
-}
-
-// OverdueItem is an open task past its deadline.
-type OverdueItem struct {
-	CaseID     string
-	CaseTitle  string
-	CaseKind   qilian.Kind
-	LocalityID string
-	TaskID     string
-	UnitID     string
-	Level      int
-	DueAt      time.Time
-	Lateness   time.Duration
 }
 
 type overdueRow struct {
@@ -710,7 +603,7 @@ type overdueRow struct {
 // Overdue returns the open tasks inside scopePath whose deadline is before
 // now, most late first. It reads the deadline, not the overdue flag, so a
 // breach shows before the workflow's timer has reported it.
-func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]OverdueItem, error) {
+func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]qilian.OverdueItem, error) {
 	if !validScope(scopePath) {
 		return nil, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
 	}
@@ -720,10 +613,10 @@ func (db *DB) Overdue(ctx context.Context, scopePath string, now time.Time, limi
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]OverdueItem, len(rows))
+	out := make([]qilian.OverdueItem, len(rows))
 	for i, r := range rows {
 		due := r.DueAt.UTC()
-		out[i] = OverdueItem{
+		out[i] = qilian.OverdueItem{
 			CaseID: r.CaseID, CaseTitle: r.CaseTitle, CaseKind: qilian.Kind(r.CaseKind), LocalityID: r.LocalityID,
 			TaskID: r.TaskID, UnitID: r.UnitID, Level: r.Level, DueAt: due, Lateness: now.Sub(due),
 		}
@@ -833,9 +726,9 @@ func (db *DB) PointsEvents(ctx context.Context, from, to time.Time) ([]PointsRow
 func pageSize(n int) int {
 	switch {
 	case n <= 0:
-		return DefaultPageSize
-	case n > MaxPageSize:
-		return MaxPageSize
+		return qilian.DefaultPageSize
+	case n > qilian.MaxPageSize:
+		return qilian.MaxPageSize
 	default:
 		return n
 	}

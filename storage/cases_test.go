@@ -61,7 +61,7 @@ func mustSync(t *testing.T, db *storage.DB, c qilian.Case, events ...qilian.Even
 	require.NoError(t, db.SyncCase(context.Background(), c, events))
 }
 
-func caseIDs(p storage.CasePage) []string {
+func caseIDs(p qilian.CasePage) []string {
 	out := []string{}
 	for _, c := range p.Cases {
 		out = append(out, c.ID)
@@ -69,7 +69,7 @@ func caseIDs(p storage.CasePage) []string {
 	return out
 }
 
-func taskIDs(p storage.TaskPage) []string {
+func taskIDs(p qilian.TaskPage) []string {
 	out := []string{}
 	for _, t := range p.Tasks {
 		out = append(out, t.ID)
@@ -137,25 +137,25 @@ func TestSyncCaseRoundTrips(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, events, evs, "events round-trip whole: actors, payloads, points and the fields Apply reads")
 
-		page, err := db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/s1/"})
+		page, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/s1/"})
 		require.NoError(t, err)
 		require.Len(t, page.Cases, 1)
-		require.Equal(t, storage.CaseSummary{
+		require.Equal(t, qilian.CaseSummary{
 			ID: c.ID, Kind: qilian.KindServiceLinkage, State: qilian.CaseInProgress, Title: "东栅小区路灯不亮",
 			Priority: qilian.PriorityUrgent, LocalityID: "g1", LocalityPath: "/county/s1/c_1/g1/",
 			OpenedAt: t0, UpdatedAt: hours(1), Level: 1, DueAt: hours(3), Revision: 4,
 		}, page.Cases[0], "due_at: the co task's accept-by (3h) is before the lead's resolve-by (20h); the returned task no longer counts")
 		require.Empty(t, page.Next)
 
-		tasks, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u1"})
+		tasks, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u1"})
 		require.NoError(t, err)
-		require.Equal(t, []storage.TaskSummary{{
+		require.Equal(t, []qilian.TaskSummary{{
 			ID: "t-lead", CaseID: c.ID, CaseTitle: "东栅小区路灯不亮", CaseKind: qilian.KindServiceLinkage, CaseState: qilian.CaseInProgress,
 			UnitID: "u1", Role: qilian.TaskLead, Required: true, State: qilian.TaskAccepted, AcceptBy: hours(2), ResolveBy: hours(20),
 			DueAt: hours(20), LocalityPath: "/county/s1/c_1/g1/", CreatedAt: t0, UpdatedAt: t0, Revision: 4,
 		}}, tasks.Tasks)
 
-		returned, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u0"})
+		returned, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u0"})
 		require.NoError(t, err)
 		require.Len(t, returned.Tasks, 1)
 		require.True(t, returned.Tasks[0].DueAt.IsZero(), "a task that is no longer open has no deadline")
@@ -199,11 +199,11 @@ func TestSyncCaseNeverMovesBackwards(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, int64(3), got.Revision)
 		require.Equal(t, "revision 3", got.Title)
-		page, err := db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/"})
+		page, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/"})
 		require.NoError(t, err)
 		require.Equal(t, "revision 3", page.Cases[0].Title)
 		require.Equal(t, int64(3), page.Cases[0].Revision)
-		tasks, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u1"})
+		tasks, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u1"})
 		require.NoError(t, err)
 		require.Equal(t, qilian.TaskInProgress, tasks.Tasks[0].State, "the task row keeps revision 3 too")
 		require.Equal(t, int64(3), tasks.Tasks[0].Revision)
@@ -240,7 +240,7 @@ func TestSyncCaseReplayWritesOnce(t *testing.T) {
 		points, err := db.PointsEvents(ctx, t0, hours(24))
 		require.NoError(t, err)
 		require.Len(t, points, 1, "a retried sync never scores twice")
-		tasks, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u1"})
+		tasks, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u1"})
 		require.NoError(t, err)
 		require.Len(t, tasks.Tasks, 1)
 
@@ -300,7 +300,7 @@ func TestSyncCaseConcurrentRevisions(t *testing.T) {
 		points, err := db.PointsEvents(ctx, t0, hours(48))
 		require.NoError(t, err)
 		require.Len(t, points, n)
-		tasks, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u2"})
+		tasks, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u2"})
 		require.NoError(t, err)
 		require.Equal(t, int64(n), tasks.Tasks[0].Revision)
 		require.Equal(t, hours(n), tasks.Tasks[0].DueAt)
@@ -360,33 +360,33 @@ func TestListCasesFilters(t *testing.T) {
 		yes, no := true, false
 		for _, tc := range []struct {
 			name string
-			f    storage.CaseFilter
+			f    qilian.CaseFilter
 			want []string
 		}{
-			{"street scope, newest first", storage.CaseFilter{ScopePath: "/county/s1/"}, []string{"a4", "a3", "a2", "a1"}},
-			{"county sees all", storage.CaseFilter{ScopePath: "/county/"}, []string{"b1", "a4", "a3", "a2", "a1"}},
-			{"other street", storage.CaseFilter{ScopePath: "/county/s2/"}, []string{"b1"}},
-			{"community scope with a LIKE wildcard in its ID", storage.CaseFilter{ScopePath: "/county/s1/c_1/"}, []string{"a2", "a1"}},
-			{"kind", storage.CaseFilter{ScopePath: "/county/s1/", Kind: qilian.KindServiceLinkage}, []string{"a4", "a1"}},
-			{"state", storage.CaseFilter{ScopePath: "/county/s1/", State: qilian.CaseClosed}, []string{"a3"}},
-			{"locality subtree", storage.CaseFilter{ScopePath: "/county/s1/", LocalityID: "c_1"}, []string{"a2", "a1"}},
-			{"locality leaf", storage.CaseFilter{ScopePath: "/county/", LocalityID: "g1"}, []string{"a1"}},
-			{"locality outside the scope", storage.CaseFilter{ScopePath: "/county/s1/", LocalityID: "c2"}, []string{}},
-			{"unit, any task state, inside the scope only", storage.CaseFilter{ScopePath: "/county/s1/", UnitID: "u1"}, []string{"a3", "a1"}},
-			{"unit across the county", storage.CaseFilter{ScopePath: "/county/", UnitID: "u1"}, []string{"b1", "a3", "a1"}},
-			{"overdue", storage.CaseFilter{ScopePath: "/county/s1/", Overdue: &yes}, []string{"a1"}},
-			{"not overdue", storage.CaseFilter{ScopePath: "/county/s1/", Overdue: &no}, []string{"a4", "a3", "a2"}},
-			{"q in Chinese, title", storage.CaseFilter{ScopePath: "/county/s1/", Query: "路灯"}, []string{"a1"}},
-			{"q in Chinese, address", storage.CaseFilter{ScopePath: "/county/s1/", Query: "12号"}, []string{"a1"}},
-			{"q in Chinese, description", storage.CaseFilter{ScopePath: "/county/s1/", Query: "电梯"}, []string{"a2"}},
-			{"q ignores case", storage.CaseFilter{ScopePath: "/county/s1/", Query: "VOLUNTEER"}, []string{"a3"}},
-			{"q with a percent sign matches it literally", storage.CaseFilter{ScopePath: "/county/s1/", Query: "0%"}, []string{"a2"}},
-			{"q that is only a percent sign", storage.CaseFilter{ScopePath: "/county/s1/", Query: "%"}, []string{"a2"}},
-			{"q with an underscore matches it literally", storage.CaseFilter{ScopePath: "/county/s1/", Query: "_"}, []string{}},
-			{"created after (inclusive)", storage.CaseFilter{ScopePath: "/county/s1/", CreatedAfter: hours(2)}, []string{"a4", "a3", "a2"}},
-			{"created before (exclusive)", storage.CaseFilter{ScopePath: "/county/s1/", CreatedBefore: hours(3)}, []string{"a2", "a1"}},
-			{"created between", storage.CaseFilter{ScopePath: "/county/s1/", CreatedAfter: hours(2), CreatedBefore: hours(4)}, []string{"a3", "a2"}},
-			{"filters combine", storage.CaseFilter{ScopePath: "/county/", UnitID: "u1", Overdue: &yes, Query: "路灯"}, []string{"b1", "a1"}},
+			{"street scope, newest first", qilian.CaseFilter{ScopePath: "/county/s1/"}, []string{"a4", "a3", "a2", "a1"}},
+			{"county sees all", qilian.CaseFilter{ScopePath: "/county/"}, []string{"b1", "a4", "a3", "a2", "a1"}},
+			{"other street", qilian.CaseFilter{ScopePath: "/county/s2/"}, []string{"b1"}},
+			{"community scope with a LIKE wildcard in its ID", qilian.CaseFilter{ScopePath: "/county/s1/c_1/"}, []string{"a2", "a1"}},
+			{"kind", qilian.CaseFilter{ScopePath: "/county/s1/", Kind: qilian.KindServiceLinkage}, []string{"a4", "a1"}},
+			{"state", qilian.CaseFilter{ScopePath: "/county/s1/", State: qilian.CaseClosed}, []string{"a3"}},
+			{"locality subtree", qilian.CaseFilter{ScopePath: "/county/s1/", LocalityID: "c_1"}, []string{"a2", "a1"}},
+			{"locality leaf", qilian.CaseFilter{ScopePath: "/county/", LocalityID: "g1"}, []string{"a1"}},
+			{"locality outside the scope", qilian.CaseFilter{ScopePath: "/county/s1/", LocalityID: "c2"}, []string{}},
+			{"unit, any task state, inside the scope only", qilian.CaseFilter{ScopePath: "/county/s1/", UnitID: "u1"}, []string{"a3", "a1"}},
+			{"unit across the county", qilian.CaseFilter{ScopePath: "/county/", UnitID: "u1"}, []string{"b1", "a3", "a1"}},
+			{"overdue", qilian.CaseFilter{ScopePath: "/county/s1/", Overdue: &yes}, []string{"a1"}},
+			{"not overdue", qilian.CaseFilter{ScopePath: "/county/s1/", Overdue: &no}, []string{"a4", "a3", "a2"}},
+			{"q in Chinese, title", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "路灯"}, []string{"a1"}},
+			{"q in Chinese, address", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "12号"}, []string{"a1"}},
+			{"q in Chinese, description", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "电梯"}, []string{"a2"}},
+			{"q ignores case", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "VOLUNTEER"}, []string{"a3"}},
+			{"q with a percent sign matches it literally", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "0%"}, []string{"a2"}},
+			{"q that is only a percent sign", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "%"}, []string{"a2"}},
+			{"q with an underscore matches it literally", qilian.CaseFilter{ScopePath: "/county/s1/", Query: "_"}, []string{}},
+			{"created after (inclusive)", qilian.CaseFilter{ScopePath: "/county/s1/", CreatedAfter: hours(2)}, []string{"a4", "a3", "a2"}},
+			{"created before (exclusive)", qilian.CaseFilter{ScopePath: "/county/s1/", CreatedBefore: hours(3)}, []string{"a2", "a1"}},
+			{"created between", qilian.CaseFilter{ScopePath: "/county/s1/", CreatedAfter: hours(2), CreatedBefore: hours(4)}, []string{"a3", "a2"}},
+			{"filters combine", qilian.CaseFilter{ScopePath: "/county/", UnitID: "u1", Overdue: &yes, Query: "路灯"}, []string{"b1", "a1"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				page, err := db.ListCases(ctx, tc.f)
@@ -396,11 +396,11 @@ func TestListCasesFilters(t *testing.T) {
 			})
 		}
 
-		_, err := db.ListCases(ctx, storage.CaseFilter{})
+		_, err := db.ListCases(ctx, qilian.CaseFilter{})
 		requireInvalid(t, err, "scope")
-		_, err = db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/s"})
+		_, err = db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/s"})
 		requireInvalid(t, err, "scope", "a bare prefix would reach into every street starting with s")
-		_, err = db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/", Kind: "bakery", State: "lost"})
+		_, err = db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/", Kind: "bakery", State: "lost"})
 		requireInvalid(t, err, "kind")
 		requireInvalid(t, err, "state")
 	})
@@ -435,7 +435,7 @@ func TestListCasesPagination(t *testing.T) {
 		var got []string
 		cursor, pages := "", 0
 		for {
-			page, err := db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/s1/", Limit: 5, Cursor: cursor})
+			page, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/s1/", Limit: 5, Cursor: cursor})
 			require.NoError(t, err)
 			require.LessOrEqual(t, len(page.Cases), 5)
 			got = append(got, caseIDs(page)...)
@@ -449,13 +449,13 @@ func TestListCasesPagination(t *testing.T) {
 		require.Equal(t, want, got, "every case exactly once, in order")
 		require.Equal(t, 5, pages)
 
-		all, err := db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/s1/"})
+		all, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/s1/"})
 		require.NoError(t, err)
 		require.Equal(t, want, caseIDs(all), "the default page holds 50")
 		require.Empty(t, all.Next)
 
 		for _, bad := range []string{"!!!", base64.RawURLEncoding.EncodeToString([]byte("not json")), base64.RawURLEncoding.EncodeToString([]byte(`{"id":"p01"}`))} {
-			_, err := db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/s1/", Cursor: bad})
+			_, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/s1/", Cursor: bad})
 			requireInvalid(t, err, "cursor")
 		}
 	})
@@ -480,7 +480,7 @@ func TestListTasksInbox(t *testing.T) {
 		add("k5", qilian.KindServiceLinkage, task("k5-t1", "u9", qilian.TaskInProgress, hours(0.1), hours(2)))
 
 		want := []string{"k2-t1", "k1-t1", "k5-t1", "k3-t1", "k4-t1"}
-		all, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u9"})
+		all, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u9"})
 		require.NoError(t, err)
 		require.Equal(t, want, taskIDs(all), "soonest deadline first, ties by ID, closed tasks last")
 		require.Equal(t, "案件 k1", all.Tasks[1].CaseTitle)
@@ -489,7 +489,7 @@ func TestListTasksInbox(t *testing.T) {
 		var got []string
 		cursor := ""
 		for range 10 {
-			page, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u9", Limit: 2, Cursor: cursor})
+			page, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u9", Limit: 2, Cursor: cursor})
 			require.NoError(t, err)
 			got = append(got, taskIDs(page)...)
 			if cursor = page.Next; cursor == "" {
@@ -498,18 +498,18 @@ func TestListTasksInbox(t *testing.T) {
 		}
 		require.Equal(t, want, got, "pages cross from dated to undated tasks without loss")
 
-		offered, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u9", State: qilian.TaskOffered})
+		offered, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u9", State: qilian.TaskOffered})
 		require.NoError(t, err)
 		require.Equal(t, []string{"k1-t1"}, taskIDs(offered))
 		yes := true
-		late, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u9", Overdue: &yes})
+		late, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u9", Overdue: &yes})
 		require.NoError(t, err)
 		require.Equal(t, []string{"k2-t1"}, taskIDs(late))
 		require.Equal(t, 2, late.Tasks[0].Level)
 
-		_, err = db.ListTasks(ctx, storage.TaskFilter{})
+		_, err = db.ListTasks(ctx, qilian.TaskFilter{})
 		requireInvalid(t, err, "unit_id")
-		_, err = db.ListTasks(ctx, storage.TaskFilter{UnitID: "u9", Cursor: "%%"})
+		_, err = db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u9", Cursor: "%%"})
 		requireInvalid(t, err, "cursor")
 	})
 }
@@ -544,7 +544,7 @@ func TestOverdue(t *testing.T) {
 			got = append(got, it.TaskID)
 		}
 		require.Equal(t, []string{"o1-offered", "o1-late2h", "o1-late1h"}, got, "most late first, only open tasks of open cases, only the scope")
-		require.Equal(t, storage.OverdueItem{
+		require.Equal(t, qilian.OverdueItem{
 			CaseID: "o1", CaseTitle: "井盖缺失", CaseKind: qilian.KindServiceLinkage, LocalityID: "c_1",
 			TaskID: "o1-late2h", UnitID: "u1", Level: 1, DueAt: hours(1), Lateness: 2 * time.Hour,
 		}, items[1])
@@ -689,7 +689,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}
 
 	plan := explain(func() error {
-		_, err := db.ListCases(ctx, storage.CaseFilter{ScopePath: "/county/s1/"})
+		_, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/county/s1/"})
 		return err
 	})
 	require.Contains(t, plan, "cases_opened", "the list walks opened_at backwards instead of sorting:\n%s", plan)
@@ -708,7 +708,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	require.Contains(t, plan, "case_counts", "the counts read the counts table, not the cases:\n%s", plan)
 
 	plan = explain(func() error {
-		_, err := db.ListTasks(ctx, storage.TaskFilter{UnitID: "u3", State: qilian.TaskAccepted})
+		_, err := db.ListTasks(ctx, qilian.TaskFilter{UnitID: "u3", State: qilian.TaskAccepted})
 		return err
 	})
 	require.Contains(t, plan, "tasks_inbox", "the inbox reads the unit's index:\n%s", plan)

@@ -4,51 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/qilian/qilian"
 )
 
-// MaxRequests bounds a RequestFilter query: Open311's cap on one answer.
-const MaxRequests = 1000
-
-// RequestFilter selects whole cases the way Open311 GeoReport v2 asks for
-// service requests. ScopePath is required, as for CaseFilter.
-type RequestFilter struct {
-	ScopePath string
-	// IDs, when given, select those cases and nothing else: every other
-	// field but the scope is ignored, as the specification says.
-	IDs []string
-	// Categories keeps the cases of any of these category codes.
-	Categories []string
-	// Open keeps the open cases (true), the closed and cancelled ones
-	// (false), or both (nil).
-	Open *bool
-	// From (inclusive) and To (exclusive) bound when the case was opened.
-	From, To time.Time
-	// Limit is at most MaxRequests; MaxRequests when 0.
-	Limit int
-}
-
 // Requests returns the cases the filter selects, newest first, from their
 // snapshots.
-func (db *DB) Requests(ctx context.Context, f RequestFilter) ([]qilian.Case, error) {
+func (db *DB) Requests(ctx context.Context, f qilian.RequestFilter) ([]qilian.Case, error) {
 	fields := map[string]string{}
 	if !validScope(f.ScopePath) {
 		fields["scope"] = "required: a locality path such as /county/street/"
 	}
-	if len(f.IDs) > MaxRequests {
-		fields["service_request_id"] = fmt.Sprintf("at most %d", MaxRequests)
+	if len(f.IDs) > qilian.MaxRequests {
+		fields["service_request_id"] = fmt.Sprintf("at most %d", qilian.MaxRequests)
 	}
-	if f.Limit < 0 || f.Limit > MaxRequests {
-		fields["limit"] = fmt.Sprintf("from 1 to %d", MaxRequests)
+	if f.Limit < 0 || f.Limit > qilian.MaxRequests {
+		fields["limit"] = fmt.Sprintf("from 1 to %d", qilian.MaxRequests)
 	}
 	if len(fields) > 0 {
 		return nil, qilian.Invalid(fields)
 	}
 	limit := f.Limit
 	if limit == 0 {
-		limit = MaxRequests
+		limit = qilian.MaxRequests
 	}
 	q := db.scopeRange(db.gorm.WithContext(ctx).Table("cases").Select("snapshot"), "locality_path", f.ScopePath)
 	if len(f.IDs) > 0 {

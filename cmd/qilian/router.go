@@ -23,13 +23,12 @@ func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, 
 	r := api.New(api.Server{
 		Ops:        ops,
 		Engine:     &workflows.Client{Temporal: c, Policy: e.Policy},
-		Store:      db,
 		Indicators: indicators,
 		Calendar:   e.Calendar,
 		Log:        log,
 		Sessions:   s.Sessions,
 		SSO:        s.SSO,
-	})
+	}.WithStore(db))
 	web.Mount(r)
 	return r
 }
