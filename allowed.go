@@ -30,7 +30,7 @@ func (c *Case) Allowed(actor Actor, now time.Time) []ActionName {
 func (c *Case) offers(s actionSpec, actor Actor, now time.Time) bool {
 	a := Action{Name: s.Name, Actor: actor}
 	switch s.On {
-	case onTask:
+	case OnTask:
 		for _, t := range c.Tasks {
 			a.TaskID = t.ID
 			if _, err := c.guard(a, now); err == nil {
@@ -38,7 +38,7 @@ func (c *Case) offers(s actionSpec, actor Actor, now time.Time) bool {
 			}
 		}
 		return false
-	case onExtension:
+	case OnExtension:
 		for _, t := range c.Tasks {
 			if t.Extension == nil {
 				continue
@@ -193,7 +193,7 @@ func (c *Case) guard(a Action, now time.Time) (int, error) {
 	}
 	ti := -1
 	switch {
-	case spec.On == onTask || (spec.On == onCaseOrTask && a.TaskID != ""):
+	case spec.On == OnTask || (spec.On == OnCaseOrTask && a.TaskID != ""):
 		if a.TaskID == "" {
 			return -1, Invalid(map[string]string{"task_id": "required"})
 		}
@@ -201,7 +201,7 @@ func (c *Case) guard(a Action, now time.Time) (int, error) {
 		if ti < 0 || (a.Actor.Role == RoleUnitStaff && c.Tasks[ti].UnitID != a.Actor.UnitID) {
 			return -1, Errorf(ENOTFOUND, "task %s not found", a.TaskID)
 		}
-	case spec.On == onExtension:
+	case spec.On == OnExtension:
 		if a.ExtensionID == "" {
 			return -1, Invalid(map[string]string{"extension_id": "required"})
 		}

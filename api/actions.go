@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,56 +41,71 @@ func (ar actionRoute) Path() string {
 }
 
 // Roles are the roles that may ever take the action.
-func (ar actionRoute) Roles() []qilian.Role {
-	var out []qilian.Role
-	for _, r := range qilian.Roles() {
-		if r.May(ar.Name) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (ar actionRoute) Roles() []qilian.Role { return qilian.ActionRoles(ar.Name) }
 
 func note() actionBody { return &noteBody{} }
 
-// actionRoutes lists every action route. The path segment is the action's
-// name, except for extensions, whose routes say approve and reject.
+// actionBodies is the body each action's route binds: the one thing about
+// an action the API adds to the domain's table (qilian.Actions).
+var actionBodies = map[qilian.ActionName]func() actionBody{
+	qilian.ActDispatch:        func() actionBody { return &dispatchBody{} },
+	qilian.ActVerify:          func() actionBody { return &verifyBody{} },
+	qilian.ActFollowUp:        func() actionBody { return &followUpBody{} },
+	qilian.ActReopen:          note,
+	qilian.ActCancel:          note,
+	qilian.ActClose:           func() actionBody { return &closeBody{} },
+	qilian.ActWhistle:         func() actionBody { return &unitsBody{} },
+	qilian.ActReport:          note,
+	qilian.ActMeeting:         func() actionBody { return &unitsBody{} },
+	qilian.ActRemind:          func() actionBody { return &remindBody{} },
+	qilian.ActNotice:          func() actionBody { return &remindBody{} },
+	qilian.ActApproveBooking:  note,
+	qilian.ActDeclineBooking:  note,
+	qilian.ActHandBack:        note,
+	qilian.ActConfirmHandBack: note,
+	qilian.ActVote:            func() actionBody { return &voteBody{} },
+	qilian.ActSignUp:          func() actionBody { return &participantBody{} },
+	qilian.ActCheckIn:         func() actionBody { return &participantBody{} },
+	qilian.ActSummary:         note,
+	qilian.ActAssignPost:      func() actionBody { return &postBody{} },
+	qilian.ActLogHours:        func() actionBody { return &hoursBody{} },
+	qilian.ActConfirmHours:    func() actionBody { return &hoursBody{} },
+
+	qilian.ActAccept:           note,
+	qilian.ActReturn:           func() actionBody { return &returnBody{} },
+	qilian.ActProgress:         note,
+	qilian.ActResolve:          func() actionBody { return &resolveBody{} },
+	qilian.ActRequestExtension: func() actionBody { return &extensionBody{} },
+	qilian.ActReassign:         func() actionBody { return &reassignBody{} },
+	qilian.ActWithdraw:         note,
+
+	qilian.ActApproveExtension: note,
+	qilian.ActRejectExtension:  note,
+}
+
+// actionRoutes is a route per action of the domain's table, in its order:
+// the table says what the route names (case, task or extension), who may
+// take it and what it does; the path segment is the action's name, except
+// for extensions, whose routes say approve and reject. An action without
+// a body here is a mistake every test that builds the router catches.
 func actionRoutes() []actionRoute {
-	return []actionRoute{
-		{qilian.ActDispatch, "dispatch", onCase, func() actionBody { return &dispatchBody{} }, "Offer tasks to a lead unit and co-units (派单)"},
-		{qilian.ActVerify, "verify", onCase, func() actionBody { return &verifyBody{} }, "Pass the units' work, or send it back with a reason"},
-		{qilian.ActFollowUp, "follow-up", onCase, func() actionBody { return &followUpBody{} }, "Record the resident's answer (回访); not satisfied reopens the case"},
-		{qilian.ActReopen, "reopen", onCase, note, "Send a case in follow-up back to dispatching"},
-		{qilian.ActCancel, "cancel", onCase, note, "Cancel an open case; note says why"},
-		{qilian.ActClose, "close", onCase, func() actionBody { return &closeBody{} }, "Close a case at triage as invalid, duplicate or referred"},
-		{qilian.ActWhistle, "whistle", onCase, func() actionBody { return &unitsBody{} }, "Summon units to report (吹哨)"},
-		{qilian.ActReport, "report", onCase, note, "Answer a whistle for the caller's unit (报到)"},
-		{qilian.ActMeeting, "meeting", onCase, func() actionBody { return &unitsBody{} }, "Record a joint meeting; note holds the minutes"},
-		{qilian.ActRemind, "remind", onCase, func() actionBody { return &remindBody{} }, "Send a reminder (催办) about the case or one task"},
-		{qilian.ActNotice, "notice", onCase, func() actionBody { return &remindBody{} }, "Issue a notice (通报) about the case or one task; note is its text"},
-		{qilian.ActApproveBooking, "approve-booking", onCase, note, "Approve the booking of the caller's unit's resource"},
-		{qilian.ActDeclineBooking, "decline-booking", onCase, note, "Decline the booking; note says why"},
-		{qilian.ActHandBack, "hand-back", onCase, note, "Hand the booked resource back"},
-		{qilian.ActConfirmHandBack, "confirm-handback", onCase, note, "Confirm the resource came back"},
-		{qilian.ActVote, "vote", onCase, func() actionBody { return &voteBody{} }, "Vote in a consultation the caller is a participant of"},
-		{qilian.ActSignUp, "sign-up", onCase, func() actionBody { return &participantBody{} }, "Sign a participant up for an activity"},
-		{qilian.ActCheckIn, "check-in", onCase, func() actionBody { return &participantBody{} }, "Check a signed-up participant in"},
-		{qilian.ActSummary, "summary", onCase, note, "Record the activity's summary; note is the summary"},
-		{qilian.ActAssignPost, "assign-post", onCase, func() actionBody { return &postBody{} }, "Assign the registered Party member a service post"},
-		{qilian.ActLogHours, "log-hours", onCase, func() actionBody { return &hoursBody{} }, "Log the member's service hours (home unit)"},
-		{qilian.ActConfirmHours, "confirm-hours", onCase, func() actionBody { return &hoursBody{} }, "Confirm logged service hours"},
-
-		{qilian.ActAccept, "accept", onTask, note, "Accept the task"},
-		{qilian.ActReturn, "return", onTask, func() actionBody { return &returnBody{} }, "Return the task (退单) with a reason code"},
-		{qilian.ActProgress, "progress", onTask, note, "Report progress; note is required"},
-		{qilian.ActResolve, "resolve", onTask, func() actionBody { return &resolveBody{} }, "Resolve the task with a result"},
-		{qilian.ActRequestExtension, "request-extension", onTask, func() actionBody { return &extensionBody{} }, "Ask for more time; note says why"},
-		{qilian.ActReassign, "reassign", onTask, func() actionBody { return &reassignBody{} }, "Move the task to another unit"},
-		{qilian.ActWithdraw, "withdraw", onTask, note, "Drop the task; note says why"},
-
-		{qilian.ActApproveExtension, "approve", onExtension, note, "Approve an extension request: the deadline moves"},
-		{qilian.ActRejectExtension, "reject", onExtension, note, "Reject an extension request"},
+	var out []actionRoute
+	for _, n := range qilian.Actions() {
+		body, ok := actionBodies[n]
+		if !ok {
+			panic("api: action " + string(n) + " has no body in actionBodies")
+		}
+		ar := actionRoute{Name: n, Segment: string(n), On: onCase, Body: body, Summary: n.Summary()}
+		switch n.Target() {
+		case qilian.OnTask:
+			ar.On = onTask
+		case qilian.OnExtension:
+			ar.On = onExtension
+			ar.Segment = strings.TrimSuffix(ar.Segment, "-extension")
+		}
+		out = append(out, ar)
 	}
+	return out
 }
 
 // act handles one action route: find the case the {id} belongs to and

@@ -98,3 +98,27 @@ func TestRouterOnFakes(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, get("no-such-token").Code)
 	require.Len(t, asked, 1)
 }
+
+// The labels need no sign-in, engine or database: the sign-in screen
+// reads them before anyone is known.
+func TestLabelsArePublic(t *testing.T) {
+	r := api.New(api.Server{})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/labels", nil))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var families map[string][]qilian.Term
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &families))
+	v := map[string]map[string]qilian.Label{}
+	for family, terms := range families {
+		v[family] = map[string]qilian.Label{}
+		for _, term := range terms {
+			v[family][term.Code] = term.Label
+		}
+	}
+	require.Equal(t, "regional_coordination", families["kind"][0].Code, "in the report's order")
+	require.Equal(t, qilian.Label{ZH: "难题联破", EN: "Problem solving"}, v["kind"]["problem_solving"])
+	require.Equal(t, "签收", v["action"]["accept"].ZH)
+	require.Equal(t, "签收", v["event"]["accept"].ZH, "an action's event has the action's label")
+	require.Equal(t, "临期预警", v["event"]["warning"].ZH)
+	require.Equal(t, "人工录入", v["line_source"]["entry"].ZH)
+}

@@ -124,6 +124,10 @@ func (h *handler) routes() []route {
 			},
 			Status: http.StatusFound, Errors: notFound, Handle: h.ssoCallback},
 
+		{Method: http.MethodGet, Path: "/api/v1/labels", ID: "labels", Tag: "meta",
+			Summary: "The names, in Chinese and English, of every code the API sends: kinds, case and task states, actions, events, " +
+				"roles, levels, priorities, return reasons, escalation rungs, deadlines and points; by family, then code",
+			Public: true, Status: http.StatusOK, Resp: map[string][]qilian.Term{}, Handle: h.labels},
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
 			Roles:   readers, Status: http.StatusOK, Resp: placesView{}, Errors: authErrors, Handle: h.places},

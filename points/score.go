@@ -147,6 +147,16 @@ const (
 	SourceFloored Source = "floored" // the adjustment up to zero
 )
 
+// SourceTerms name the sources of a scorecard's lines for people.
+func SourceTerms() []qilian.Term {
+	return []qilian.Term{
+		{Code: string(SourceEvent), Label: qilian.Label{ZH: "自动", EN: "automatic"}},
+		{Code: string(SourceEntry), Label: qilian.Label{ZH: "人工录入", EN: "manual entry"}},
+		{Code: string(SourceCapped), Label: qilian.Label{ZH: "封顶调整", EN: "capped at max"}},
+		{Code: string(SourceFloored), Label: qilian.Label{ZH: "保底调整", EN: "floored at 0"}},
+	}
+}
+
 // Line is one contribution to an indicator's score. The lines of an
 // indicator add up to its Points.
 type Line struct {

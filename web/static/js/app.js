@@ -2,7 +2,7 @@
 // that draws one page at a time into <main>.
 import { api, session, onUnauthorized, signIn as startSession, signOut, whoami, ssoInfo, ssoLogin } from './api.js';
 import { h, fill, toast } from './dom.js';
-import { t, lang, setLang, code } from './i18n.js';
+import { t, lang, setLang, code, loadLabels } from './i18n.js';
 import { disposeCharts } from './charts.js';
 import { overduePage } from './overdue.js';
 import { casePage } from './case.js';
@@ -184,5 +184,9 @@ onUnauthorized(() => {
 });
 window.addEventListener('hashchange', draw);
 setLang(lang);
-// A reload or a new tab keeps the cookie: ask who it belongs to first.
-whoami().then((me) => session.setMe(me), () => session.clear()).finally(draw);
+// A reload or a new tab keeps the cookie: ask who it belongs to first, and
+// the names of the codes beside it (without them, codes show as sent).
+Promise.all([
+  loadLabels().catch((err) => console.warn(err)),
+  whoami().then((me) => session.setMe(me), () => session.clear()),
+]).finally(draw);

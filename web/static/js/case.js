@@ -25,7 +25,7 @@ export async function casePage(el, r) {
   h('span', { class: 'what' }, code('event', e.type)),
   h('span', { class: 'muted' }, e.actor.user_id ? e.actor.user_id + ' (' + code('role', e.actor.role) + ')' : ''),
   e.task_id && h('span', { class: 'muted' }, ' · ', e.task_id),
-  e.to_state && h('span', { class: 'muted' }, ' → ', code(e.task_id ? 'taskState' : 'caseState', e.to_state)),
+  e.to_state && h('span', { class: 'muted' }, ' → ', code(e.task_id ? 'task_state' : 'case_state', e.to_state)),
   (e.note || e.reason) && h('div', { class: 'note' }, [reasonText(e), e.note].filter(Boolean).join(' · ')))));
 
   const drawActions = (cs) => fill(actions, ['remind', 'notice'].filter((a) => cs.allowed_actions.includes(a)).map((a) =>
@@ -37,7 +37,7 @@ export async function casePage(el, r) {
   drawTimeline(trail.events);
   drawActions(c);
   const facts = [
-    [t('kind'), code('kind', c.kind)], [t('state'), code('caseState', c.state)], [t('priority'), code('priority', c.priority)],
+    [t('kind'), code('kind', c.kind)], [t('state'), code('case_state', c.state)], [t('priority'), code('priority', c.priority)],
     [t('locality'), c.locality.path.split('/').filter(Boolean).map(nameOf).join(' › ')],
     [t('openedAt'), when(c.opened_at)], [t('openedBy'), c.opened_by.user_id],
     [t('level'), 'L' + c.level + ' ' + levelName(c.level)], [t('overdue'), c.overdue ? t('yes') : t('no')],
@@ -56,8 +56,8 @@ export async function casePage(el, r) {
       h('div', { class: 'card' }, h('h2', {}, t('tasks')),
         h('table', {}, h('thead', {}, h('tr', {}, [t('task'), t('unit'), t('role'), t('state'), t('due'), t('level')].map((s) => h('th', {}, s)))),
           h('tbody', {}, c.tasks.map((k) => h('tr', {},
-            h('td', {}, k.id), h('td', {}, nameOf(k.unit_id)), h('td', {}, code('taskRole', k.role)),
-            h('td', {}, code('taskState', k.state), k.overdue && h('span', { class: 'badge l3' }, t('overdue'))),
+            h('td', {}, k.id), h('td', {}, nameOf(k.unit_id)), h('td', {}, code('task_role', k.role)),
+            h('td', {}, code('task_state', k.state), k.overdue && h('span', { class: 'badge l3' }, t('overdue'))),
             h('td', {}, when((k.state === 'offered' ? k.accept_by : k.resolve_by)?.due),
               (k.state === 'offered' ? k.accept_by : k.resolve_by)?.provisional &&
                 h('span', { class: 'badge provisional', title: t('provisionalHelp') }, t('provisional'))),

@@ -34,7 +34,7 @@ export async function drillPage(el, r) {
     children.length > 0 && h('div', { class: 'card' }, h('h2', {}, t('children')), childEl,
       h('table', { id: 'children-table' },
         h('thead', {}, h('tr', {}, h('th', {}, t('name')), h('th', { class: 'num' }, t('cases')), h('th', { class: 'num' }, t('overdueN')),
-          ...states.map((s) => h('th', { class: 'num' }, code('caseState', s))))),
+          ...states.map((s) => h('th', { class: 'num' }, code('case_state', s))))),
         h('tbody', {}, children.map((ch) => h('tr', {},
           h('td', {}, h('a', { href: '#/drill/' + encodeURIComponent(ch.locality.id) }, ch.locality.name),
             ' ', h('span', { class: 'muted' }, code('level', ch.locality.level))),
@@ -43,7 +43,7 @@ export async function drillPage(el, r) {
           ...states.map((s) => h('td', { class: 'num' }, String(ch.by_state?.[s] || 0)))))))));
 
   el.addEventListener('shown', () => {
-    bars(stateEl, states.map((s) => code('caseState', s)), [{ name: t('cases'), data: states.map((s) => c.by_state[s]) }], { counts: true });
+    bars(stateEl, states.map((s) => code('case_state', s)), [{ name: t('cases'), data: states.map((s) => c.by_state[s]) }], { counts: true });
     bars(kindEl, kinds.map((k) => code('kind', k)), [{ name: t('cases'), data: kinds.map((k) => c.by_kind[k]), itemStyle: { color: '#1f5fbf' } }], { counts: true });
     if (children.length) {
       bars(childEl, children.map((ch) => ch.locality.name), [

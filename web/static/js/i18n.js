@@ -138,59 +138,19 @@ const words = {
   whole: ['全案', 'whole case'],
 };
 
-// Names of things the API sends as codes.
-const codes = {
-  kind: {
-    regional_coordination: ['区域联抓', 'Regional coordination'], resource_sharing: ['资源联用', 'Resource sharing'],
-    joint_consultation: ['事务联商', 'Joint consultation'], joint_activity: ['活动联办', 'Joint activity'],
-    member_management: ['党员联管', 'Party member management'], service_linkage: ['服务联动', 'Service linkage'],
-    problem_solving: ['难题联破', 'Problem solving'],
-  },
-  caseState: {
-    submitted: ['已提交', 'submitted'], triage: ['待研判', 'triage'], dispatching: ['派单中', 'dispatching'],
-    in_progress: ['办理中', 'in progress'], verifying: ['待核查', 'verifying'], follow_up: ['待回访', 'follow-up'],
-    closed: ['已办结', 'closed'], cancelled: ['已撤销', 'cancelled'],
-  },
-  taskState: {
-    offered: ['待签收', 'offered'], accepted: ['已签收', 'accepted'], in_progress: ['办理中', 'in progress'],
-    on_hold: ['延期审批中', 'on hold'], resolved: ['已办结', 'resolved'], completed: ['已完成', 'completed'],
-    returned: ['已退单', 'returned'], reassigned: ['已改派', 'reassigned'], withdrawn: ['已撤回', 'withdrawn'],
-  },
-  priority: { emergency: ['紧急', 'emergency'], urgent: ['加急', 'urgent'], normal: ['一般', 'normal'], low: ['低', 'low'] },
-  taskRole: { lead: ['主办', 'lead'], co: ['协办', 'co-unit'] },
-  level: { county: ['区县', 'county'], street: ['街道', 'street'], community: ['社区', 'community'], grid: ['网格', 'grid'],
-    compound: ['小区', 'compound'], building: ['楼宇', 'building'], business_district: ['商圈', 'business district'], social_org: ['社会组织', 'social organization'] },
-  role: { admin: ['管理员', 'admin'], grid_worker: ['网格员', 'grid worker'], axis: ['党组织', 'axis'], unit_staff: ['单位人员', 'unit staff'], supervisor: ['督查', 'supervisor'], system: ['系统', 'system'] },
-  pointsKind: {
-    task_resolved_on_time: ['按时办结', 'resolved on time'], task_resolved_late: ['超时办结', 'resolved late'],
-    task_accepted_on_time: ['按时签收', 'accepted on time'], task_overdue: ['超期', 'overdue'], task_returned: ['退单', 'returned'],
-    satisfied: ['群众满意', 'resident satisfied'], unsatisfied: ['群众不满意', 'resident not satisfied'],
-    booking_fulfilled: ['资源共享完成', 'booking fulfilled'], activity_joined: ['参加活动', 'joined an activity'],
-    hours_confirmed: ['服务时长确认', 'service hours confirmed'],
-  },
-  lineSource: { event: ['自动', 'automatic'], entry: ['人工录入', 'manual entry'], capped: ['封顶调整', 'capped at max'], floored: ['保底调整', 'floored at 0'] },
-  deadline: { accept_by: ['签收时限', 'accept-by deadline'], resolve_by: ['办结时限', 'resolve-by deadline'] },
-  escalation: { remind: ['催办', 'reminder'], notice: ['通报', 'notice'], whistle: ['吹哨（街道）', 'whistle to the street'], county: ['上报区级', 'to the county'] },
-  returnReason: {
-    not_our_duty: ['非本单位职责', 'not our duty'], wrong_location: ['不在辖区', 'wrong location'], insufficient_info: ['信息不全', 'insufficient information'],
-    duplicate: ['重复派单', 'duplicate'], beyond_capacity: ['超出能力', 'beyond capacity'], other: ['其他', 'other'],
-  },
-  event: {
-    opened: ['登记', 'opened'], warning: ['临期预警', 'warning'], overdue: ['超期', 'overdue'], escalated: ['升级督办', 'escalated'],
-    whistle_missed: ['未按时报到', 'whistle missed'], report_missing: ['未按期报告', 'report missing'], decided: ['表决结果', 'decided'],
-    retimed: ['期限重算', 'deadline recounted'],
-    dispatch: ['派单', 'dispatch'], verify: ['核查', 'verify'], 'follow-up': ['回访', 'follow-up'], reopen: ['重新派单', 'reopen'],
-    cancel: ['撤销', 'cancel'], close: ['关闭', 'close'], whistle: ['吹哨', 'whistle'], report: ['报到', 'report'],
-    meeting: ['联席会议', 'meeting'], remind: ['催办', 'reminder'], notice: ['通报', 'notice'],
-    'approve-extension': ['批准延期', 'extension approved'], 'reject-extension': ['驳回延期', 'extension rejected'],
-    accept: ['签收', 'accept'], return: ['退单', 'return'], progress: ['进展', 'progress'], resolve: ['办结', 'resolve'],
-    'request-extension': ['申请延期', 'extension requested'], reassign: ['改派', 'reassign'], withdraw: ['撤回任务', 'withdraw'],
-    'approve-booking': ['同意预约', 'booking approved'], 'decline-booking': ['拒绝预约', 'booking declined'],
-    'hand-back': ['归还', 'hand back'], 'confirm-handback': ['确认归还', 'hand-back confirmed'], vote: ['投票', 'vote'],
-    'sign-up': ['报名', 'sign-up'], 'check-in': ['签到', 'check-in'], summary: ['活动总结', 'summary'],
-    'assign-post': ['设岗', 'post assigned'], 'log-hours': ['登记时长', 'hours logged'], 'confirm-hours': ['确认时长', 'hours confirmed'],
-  },
-};
+// Names of the codes the API sends (kinds, states, actions, events, …)
+// come from the server, GET /api/v1/labels: one source, in Go. loadLabels
+// fetches them once, before the first screen is drawn.
+// Each family is a list in the domain's order; codes holds it by code.
+let families = {};
+let codes = {};
+
+export async function loadLabels() {
+  const res = await fetch('/api/v1/labels', { credentials: 'same-origin' });
+  if (!res.ok) throw new Error('labels: ' + res.status);
+  families = await res.json();
+  codes = Object.fromEntries(Object.entries(families).map(([f, terms]) => [f, Object.fromEntries(terms.map((x) => [x.code, x]))]));
+}
 
 export let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 
@@ -208,13 +168,15 @@ export function t(key, ...args) {
   return s.replace(/\{(\d+)\}/g, (_, i) => String(args[+i] ?? ''));
 }
 
-// code names a code of a family (kind, caseState, …), or shows it as is.
+// code names a code of a family (kind, case_state, …), or shows it as is.
 export function code(family, value) {
-  return pick(codes[family]?.[value]) ?? value ?? '';
+  const x = codes[family]?.[value];
+  if (!x) return value ?? '';
+  return (lang === 'en' && x.en) || x.zh;
 }
 
-// codesOf lists a family's codes.
-export function codesOf(family) { return Object.keys(codes[family] || {}); }
+// codesOf lists a family's codes, in the domain's order.
+export function codesOf(family) { return (families[family] || []).map((x) => x.code); }
 
 // reasonText says why an event happened, in words: the engine records
 // codes (which deadline neared or passed, the escalation rung's action, a
@@ -226,7 +188,7 @@ export function reasonText(e) {
     case 'overdue': return t('deadlinePassed', code('deadline', p.deadline));
     case 'escalated': return t('escalatedTo', p.rung ?? '', code('escalation', p.action || e.reason));
     case 'retimed': return t('retimedTo', code('deadline', p.deadline), when(p.old_due), when(p.new_due));
-    case 'return': return code('returnReason', e.reason);
+    case 'return': return code('return_reason', e.reason);
   }
   return e.reason || '';
 }

@@ -21,8 +21,8 @@ export async function inboxPage(el) {
       h('td', { class: k.overdue ? 'late' : '' }, when(k.due_at),
         k.provisional && h('span', { class: 'badge provisional', title: t('provisionalHelp') }, t('provisional'))),
       h('td', {}, caseLink(k.case_id, k.case_title), h('div', { class: 'muted' }, k.id)),
-      h('td', {}, code('kind', k.case_kind)), h('td', {}, code('taskRole', k.role)),
-      h('td', {}, code('taskState', k.state)), h('td', {}, levelBadge(k.level, k.overdue))))));
+      h('td', {}, code('kind', k.case_kind)), h('td', {}, code('task_role', k.role)),
+      h('td', {}, code('task_state', k.state)), h('td', {}, levelBadge(k.level, k.overdue))))));
 }
 
 async function caseTable(el, title, states) {
@@ -32,7 +32,7 @@ async function caseTable(el, title, states) {
   fill(el, h('h1', {}, t(title), h('span', { class: 'count' }, String(cases.length))),
     table('cases-table', [t('openedAt'), t('caseTitle'), t('kind'), t('priority'), t('state'), t('locality'), t('level')], cases.map((c) => h('tr', {},
       h('td', {}, when(c.opened_at)), h('td', {}, caseLink(c.id, c.title), h('div', { class: 'muted' }, c.id)),
-      h('td', {}, code('kind', c.kind)), h('td', {}, code('priority', c.priority)), h('td', {}, code('caseState', c.state)),
+      h('td', {}, code('kind', c.kind)), h('td', {}, code('priority', c.priority)), h('td', {}, code('case_state', c.state)),
       h('td', {}, nameOf(c.locality_id)), h('td', {}, levelBadge(c.level, c.overdue))))));
 }
 

@@ -116,7 +116,7 @@ function indicatorRow(i, indName) {
   const detail = h('tr', { class: 'lines', hidden: true }, h('td', { colspan: 6 },
     h('table', {}, h('thead', {}, h('tr', {}, [t('at'), t('source'), t('kind'), t('caseTitle'), t('quantity'), t('points')].map((c) => h('th', {}, c)))),
       h('tbody', {}, lines.map((l) => h('tr', {},
-        h('td', {}, when(l.at)), h('td', {}, code('lineSource', l.source)), h('td', {}, code('pointsKind', l.kind)),
+        h('td', {}, when(l.at)), h('td', {}, code('line_source', l.source)), h('td', {}, code('points_kind', l.kind)),
         h('td', {}, l.case_id ? h('a', { href: '#/case/' + encodeURIComponent(l.case_id) }, l.case_id) : l.ref || ''),
         h('td', { class: 'num' }, l.quantity ? fmt(l.quantity) : ''), h('td', { class: 'num' }, fmt(l.points))))))));
   const row = h('tr', { dataset: { indicator: i.id } },
