@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/qilian/qilian/bench"
 	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/temporalserver"
 )
@@ -75,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "user":
 		return runUser(ctx, args, stdout, stderr)
 	case "bench":
-		return runBench(ctx, args, stdout, stderr)
+		return bench.Main(ctx, args, stdout, stderr)
 	case "calendar":
 		return runCalendar(ctx, args, stdout, stderr)
 	case "version":

@@ -1,4 +1,11 @@
-package main
+// Package bench is the harness behind qilian bench: it starts Qilian on
+// loopback (an embedded Temporal, the case worker, the HTTP API and the
+// read model, wired as serve wires them, by package app) beside bare
+// baselines, and measures them side by side. BENCHMARKS.md has the runs
+// and how to read them.
+//
+// Only cmd/qilian imports it; Main is its one entry point.
+package bench
 
 import (
 	"context"
@@ -82,7 +89,9 @@ read model on SQLite (or in a fresh schema of --postgres).
 
 `
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Main runs qilian bench with its flags (args without the command's
+// name): the table goes to stdout, the log and usage to stderr.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o benchOptions
 	cfg, log, fs, err := app.Flags("bench", args, stderr, func(fs *flag.FlagSet) {
 		fs.Usage = func() {
