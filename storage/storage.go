@@ -1,6 +1,7 @@
 // Package storage keeps Qilian's read model in a SQL database through GORM:
 // SQLite in the data directory for a single machine, PostgreSQL for a
-// city. Both get the same schema from the same versioned migrations.
+// city. Both get the same schema from the same versioned migrations, all
+// of them listed in package migrations.
 //
 // Driver errors never leave this package: they become the domain's
 // sentinels (not found, conflict, unavailable) at its boundary.
@@ -10,11 +11,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -31,10 +30,8 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/storage/migrations"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // SQLiteFile is the read model's file name inside the data directory.
 const SQLiteFile = "qilian.db"
@@ -164,12 +161,9 @@ func (db *DB) SchemaVersion(ctx context.Context) (current, latest int64, err err
 }
 
 func (db *DB) migrator() (*goose.Provider, error) {
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
+	fsys, goMigrations := migrations.Sources(db.postgres)
 	dialect := goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithGoMigrations(scopeIndexMigration(db.postgres), caseCountsMigration(db.postgres))}
+	opts := []goose.ProviderOption{goose.WithGoMigrations(goMigrations...)}
 	if db.postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()

@@ -7,15 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/credential"
 	"github.com/qilian/qilian/demo"
+	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/storage"
 )
 
@@ -30,26 +29,12 @@ func runMigrate(ctx context.Context, args []string, stderr io.Writer) error {
 // openMigrated parses the command's flags, then opens the read model and
 // brings it up to date, as every administrative command needs.
 func openMigrated(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*storage.DB, *flag.FlagSet, error) {
-	cfg, log, fs, err := commonFlags(name, args, stderr, extra)
+	cfg, log, fs, err := app.Flags(name, args, stderr, extra)
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openReadModel(ctx, cfg, log)
+	db, err := app.OpenReadModel(ctx, cfg, log)
 	return db, fs, err
-}
-
-// openReadModel opens the configured read model and migrates it; several
-// processes may do this at once (the migration takes a lock).
-func openReadModel(ctx context.Context, cfg configs.Config, log *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("read model: %w", err)
-	}
-	if err := db.Migrate(ctx, log); err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return db, nil
 }
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -7,12 +7,13 @@ import (
 	"strconv"
 
 	"github.com/qilian/qilian/calendar"
+	"github.com/qilian/qilian/internal/app"
 )
 
 // runCalendar prints one year as deadlines count it: its source on the
 // first line, then each holiday and make-up working day, one a line.
 func runCalendar(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, _, fs, err := commonFlags("calendar", args, stderr, nil)
+	cfg, _, fs, err := app.Flags("calendar", args, stderr, nil)
 	if err != nil {
 		return err
 	}

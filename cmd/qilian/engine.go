@@ -7,45 +7,15 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"go.temporal.io/sdk/worker"
-
-	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/calendar"
-	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/workflows"
 )
 
-// engineConfig is the policy and calendar a process runs cases under.
-type engineConfig struct {
-	Policy   qilian.Policy
-	Calendar *calendar.Calendar
-}
-
-func loadEngine(cfg configs.Config) (engineConfig, error) {
-	policy, err := cfg.Policy()
-	if err != nil {
-		return engineConfig{}, err
-	}
-	cal, err := cfg.Calendar()
-	if err != nil {
-		return engineConfig{}, err
-	}
-	return engineConfig{Policy: policy, Calendar: cal}, nil
-}
-
-// registerEngine registers the case workflow and its activities under
-// their durable names.
-func registerEngine(w worker.Worker, db *storage.DB, e engineConfig, log *slog.Logger) {
-	eng := &workflows.Engine{Policy: e.Policy, Calendar: e.Calendar}
-	eng.RegisterWith(w, db)
-	log.Debug("registered case engine", "workflow", qilian.CaseWorkflowName, "task_queue", qilian.TaskQueue)
-}
-
 // retimeProvisional has every case whose provisional deadlines would move
 // on this process's calendar count them again: the calendar may have
 // gained official years since the deadlines were counted.
-func retimeProvisional(ctx context.Context, c client.Client, db *storage.DB, e engineConfig, log *slog.Logger) {
+func retimeProvisional(ctx context.Context, c client.Client, db *storage.DB, e app.Engine, log *slog.Logger) {
 	k := &workflows.Client{Temporal: c, Policy: e.Policy}
 	n, err := k.RetimeProvisional(ctx, db, e.Calendar, time.Now())
 	if err != nil && ctx.Err() == nil {

@@ -19,13 +19,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
-	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/bench"
+	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/temporalserver"
 )
 
@@ -77,11 +76,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "user":
 		return runUser(ctx, args, stdout, stderr)
 	case "bench":
-		return runBench(ctx, args, stdout, stderr)
+		return bench.Main(ctx, args, stdout, stderr)
 	case "calendar":
 		return runCalendar(ctx, args, stdout, stderr)
 	case "version":
-		fmt.Fprintf(stdout, "qilian %s (%s; temporal server %s)\n", version, buildInfo(), temporalserver.Version)
+		fmt.Fprintf(stdout, "qilian %s (%s; temporal server %s)\n", version, app.BuildInfo(), temporalserver.Version)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -90,58 +89,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-}
-
-func buildInfo() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "no build info"
-	}
-	rev, dirty := "", ""
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "+dirty"
-			}
-		}
-	}
-	if rev == "" {
-		return bi.GoVersion
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	return bi.GoVersion + ", " + rev + dirty
-}
-
-// commonFlags parses --config and returns the loaded configuration and a
-// logger built from it.
-func commonFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (configs.Config, *slog.Logger, *flag.FlagSet, error) {
-	fs := flag.NewFlagSet("qilian "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", os.Getenv("QILIAN_CONFIG"), "configuration file (YAML); overrides the built-in defaults")
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return configs.Config{}, nil, nil, err
-	}
-	cfg, err := configs.Load(*path, os.LookupEnv)
-	if err != nil {
-		return configs.Config{}, nil, nil, fmt.Errorf("configuration: %w", err)
-	}
-	return cfg, newLogger(cfg, stderr), fs, nil
-}
-
-func newLogger(cfg configs.Config, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/temporalserver"
 	"github.com/qilian/qilian/workflows"
 )
@@ -26,7 +27,7 @@ import (
 // the order that loses nothing: stop taking requests, let the worker finish
 // its tasks, close the client, stop the embedded server last.
 func runProcess(ctx context.Context, mode string, args []string, stderr io.Writer) error {
-	cfg, log, _, err := commonFlags(mode, args, stderr, nil)
+	cfg, log, _, err := app.Flags(mode, args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			return fmt.Errorf("qilian %s runs beside other processes and needs PostgreSQL: set QILIAN_DATABASE_URL=postgres://…", mode)
 		}
 	}
-	engine, err := loadEngine(cfg)
+	engine, err := app.LoadEngine(cfg)
 	if err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 		return err
 	}
 
-	db, err := openReadModel(ctx, cfg, log)
+	db, err := app.OpenReadModel(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			// In-flight activities get this long to finish at shutdown.
 			WorkerStopTimeout: 20 * time.Second,
 		})
-		registerEngine(w, db, engine, log)
+		engine.Register(w, db, log)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -132,7 +133,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	if mode == "worker" {
 		handler = api.NewOpsRouter(ops)
 	} else {
-		handler = newAPIRouter(ops, c, db, engine, indicators, loadSignIn(ctx, cfg, log), log)
+		handler = app.NewAPIRouter(ops, c, db, engine, indicators, app.LoadSignIn(ctx, cfg, log), log)
 	}
 	httpSrv := &http.Server{
 		Handler:           handler,
@@ -185,22 +186,5 @@ func temporalLog(log *slog.Logger) *slog.Logger {
 	if log.Enabled(context.Background(), slog.LevelDebug) {
 		return log
 	}
-	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
-}
-
-type levelFloor struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
-	return levelFloor{h.Handler.WithAttrs(a), h.min}
-}
-
-func (h levelFloor) WithGroup(n string) slog.Handler {
-	return levelFloor{h.Handler.WithGroup(n), h.min}
+	return app.AtLeast(log, slog.LevelWarn)
 }

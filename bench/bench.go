@@ -1,4 +1,11 @@
-package main
+// Package bench is the harness behind qilian bench: it starts Qilian on
+// loopback (an embedded Temporal, the case worker, the HTTP API and the
+// read model, wired as serve wires them, by package app) beside bare
+// baselines, and measures them side by side. BENCHMARKS.md has the runs
+// and how to read them.
+//
+// Only cmd/qilian imports it; Main is its one entry point.
+package bench
 
 import (
 	"context"
@@ -26,6 +33,7 @@ import (
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/demo"
+	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/temporalserver"
 	"github.com/qilian/qilian/workflows"
@@ -81,9 +89,11 @@ read model on SQLite (or in a fresh schema of --postgres).
 
 `
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Main runs qilian bench with its flags (args without the command's
+// name): the table goes to stdout, the log and usage to stderr.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o benchOptions
-	cfg, log, fs, err := commonFlags("bench", args, stderr, func(fs *flag.FlagSet) {
+	cfg, log, fs, err := app.Flags("bench", args, stderr, func(fs *flag.FlagSet) {
 		fs.Usage = func() {
 			fmt.Fprint(fs.Output(), benchUsage)
 			fs.PrintDefaults()
@@ -128,7 +138,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res := &benchResult{
 		Command:   "qilian bench " + strings.Join(args, " "),
-		Build:     buildInfo(),
+		Build:     app.BuildInfo(),
 		Machine:   machineInfo(),
 		StartedAt: time.Now().UTC(),
 		LoadStart: loadAverage(),
@@ -253,7 +263,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		}
 		cfg.DatabaseURL, st.schema = url, drop
 	}
-	engine, err := loadEngine(cfg)
+	engine, err := app.LoadEngine(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +294,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	}
 	engine.Policy = p
 
-	if st.db, err = openReadModel(ctx, cfg, quietLog(log)); err != nil {
+	if st.db, err = app.OpenReadModel(ctx, cfg, quietLog(log)); err != nil {
 		return nil, err
 	}
 	st.srv, err = temporalserver.Start(temporalserver.Options{
@@ -293,7 +303,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		Namespace:        cfg.Temporal.Namespace,
 		Retention:        cfg.Temporal.Retention.Wall(),
 		SearchAttributes: workflows.SearchAttributes(),
-		Log:              slog.New(levelFloor{log.Handler(), slog.LevelError}),
+		Log:              app.AtLeast(log, slog.LevelError),
 	})
 	if err != nil {
 		return nil, err
@@ -312,7 +322,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		return nil, err
 	}
 	w := worker.New(st.c, qilian.TaskQueue, worker.Options{})
-	registerEngine(w, st.db, engine, log)
+	engine.Register(w, st.db, log)
 	empty := worker.New(st.c, benchEmptyQueue, worker.Options{})
 	empty.RegisterWorkflowWithOptions(benchEmpty, workflow.RegisterOptions{Name: "qilian-bench-empty"})
 	for _, w := range []worker.Worker{w, empty} {
@@ -333,7 +343,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	}
 	ops := api.Ops{Registry: api.NewRegistry(), Log: quietLog(log)}
 	// The bench signs in with tokens: the default session policy, no SSO.
-	handler := newAPIRouter(ops, st.c, st.db, engine, indicators, signIn{}, quietLog(log))
+	handler := app.NewAPIRouter(ops, st.c, st.db, engine, indicators, app.SignIn{}, quietLog(log))
 	if st.api, st.apiURL, err = serveLoopback(handler); err != nil {
 		return nil, err
 	}
@@ -381,7 +391,7 @@ func (st *benchStack) close() {
 // quietLog keeps the bench's own output readable: the stack it starts
 // logs warnings and errors only.
 func quietLog(log *slog.Logger) *slog.Logger {
-	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
+	return app.AtLeast(log, slog.LevelWarn)
 }
 
 func serveLoopback(h http.Handler) (*http.Server, string, error) {

@@ -1,4 +1,4 @@
-package storage
+package migrations
 
 import (
 	"context"
@@ -7,11 +7,12 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// The supervisor's counts come from case_counts, which holds the number of
-// cases (and of overdue cases) per locality path, state and kind, kept
-// exact by triggers on cases in the same transaction as every write of a
-// case row. A subtree's counts then sum a few hundred small rows instead
-// of reading every case of the subtree, which grows with the years.
+// Migration 7: the supervisor's counts come from case_counts, which holds
+// the number of cases (and of overdue cases) per locality path, state and
+// kind, kept exact by triggers on cases in the same transaction as every
+// write of a case row. A subtree's counts then sum a few hundred small
+// rows instead of reading every case of the subtree, which grows with the
+// years.
 // Triggers rather than bookkeeping in SyncCase: they see the row as it was
 // and as it is, whichever sync wins the revision guard, and they run for
 // every write, whoever makes it.
@@ -91,7 +92,7 @@ func caseCountsDown(postgres bool) []string {
 	return []string{"DROP TRIGGER cases_counts_update", "DROP TRIGGER cases_counts_delete", "DROP TRIGGER cases_counts_insert", "DROP TABLE case_counts"}
 }
 
-func caseCountsMigration(postgres bool) *goose.Migration {
+func caseCounts(postgres bool) *goose.Migration {
 	run := func(stmts []string) *goose.GoFunc {
 		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			for _, s := range stmts {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 	"github.com/qilian/qilian/workflows"
 )
 
-// newAPIRouter wires the HTTP API for serve and api: the case API on the
-// engine's client and the read model, with the operations endpoints, and
-// the dashboard at /dashboard/.
-func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, indicators *points.Set, s signIn, log *slog.Logger) *gin.Engine {
+// NewAPIRouter wires the HTTP API for serve, api and the bench: the case
+// API on the engine's client and the read model, with the operations
+// endpoints, and the dashboard at /dashboard/.
+func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indicators *points.Set, s SignIn, log *slog.Logger) *gin.Engine {
 	r := api.New(api.Server{
 		Ops:        ops,
 		Engine:     &workflows.Client{Temporal: c, Policy: e.Policy},
@@ -33,19 +33,20 @@ func newAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e engineConfig, 
 	return r
 }
 
-// signIn is how people sign in: the session policy and, when configured,
+// SignIn is how people sign in: the session policy and, when configured,
+// single sign-on. The zero value is the default session policy without
 // single sign-on.
-type signIn struct {
+type SignIn struct {
 	Sessions api.Sessions
 	SSO      api.SSO // nil when off
 }
 
-// loadSignIn reads the session policy and sets up single sign-on. Its
+// LoadSignIn reads the session policy and sets up single sign-on. Its
 // provider is asked at once, so that the log says whether it answers; one
 // that does not leaves single sign-on unavailable, to be asked again when
 // someone uses it, and the process runs on.
-func loadSignIn(ctx context.Context, cfg configs.Config, log *slog.Logger) signIn {
-	s := signIn{Sessions: api.Sessions{Idle: cfg.Sessions.Idle.Wall(), SecureCookie: cfg.Sessions.SecureCookie}}
+func LoadSignIn(ctx context.Context, cfg configs.Config, log *slog.Logger) SignIn {
+	s := SignIn{Sessions: api.Sessions{Idle: cfg.Sessions.Idle.Wall(), SecureCookie: cfg.Sessions.SecureCookie}}
 	if !cfg.SSOEnabled() {
 		return s
 	}

@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/worker"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/calendar"
+	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/storage"
+	"github.com/qilian/qilian/workflows"
+)
+
+// Engine is the policy and calendar a process runs cases under.
+type Engine struct {
+	Policy   qilian.Policy
+	Calendar *calendar.Calendar
+}
+
+// LoadEngine reads the configured policy and calendar.
+func LoadEngine(cfg configs.Config) (Engine, error) {
+	policy, err := cfg.Policy()
+	if err != nil {
+		return Engine{}, err
+	}
+	cal, err := cfg.Calendar()
+	if err != nil {
+		return Engine{}, err
+	}
+	return Engine{Policy: policy, Calendar: cal}, nil
+}
+
+// Register registers the case workflow and its activities under their
+// durable names.
+func (e Engine) Register(w worker.Worker, db *storage.DB, log *slog.Logger) {
+	eng := &workflows.Engine{Policy: e.Policy, Calendar: e.Calendar}
+	eng.RegisterWith(w, db)
+	log.Debug("registered case engine", "workflow", qilian.CaseWorkflowName, "task_queue", qilian.TaskQueue)
+}
+
+// OpenReadModel opens the configured read model and migrates it; several
+// processes may do this at once (the migration takes a lock).
+func OpenReadModel(ctx context.Context, cfg configs.Config, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	if err := db.Migrate(ctx, log); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
