@@ -8,7 +8,7 @@ import "time"
 // details on Open, their deep copy, the form fields a client sends to open
 // a case, and the traits of its flow that the generic code asks about.
 // The generic code (Kinds, Valid, the names, Categories, Open, clone,
-// ofKind, Field) reads kindTable below and never switches on a kind.
+// ofKind, Fields) reads kindTable below and never switches on a kind.
 //
 // To add a kind:
 //  1. Write kind_<name>.go after the others: the constant, the detail
@@ -28,7 +28,18 @@ import "time"
 //     actions.go, the guards and decisions in actions_guards.go,
 //     actions_decide.go or decide.go, and how Apply records their events
 //     in apply.go. The behaviour every kind shares (dispatch, verify,
-//     follow-up) asks the spec's flow traits instead.
+//     follow-up) asks the spec's flow traits instead. Some rules of shared
+//     actions still name a kind where the action lives: dispatch after a
+//     consultation's outcome and closing a registered member's case
+//     (actions_guards.go, actions_decide.go), and who is involved in a
+//     case (allowed.go: the booked resource's owner, the member's home
+//     unit, summoned units, consultation participants).
+//  6. If the part holds personal data or meets other cases: what is
+//     masked (privacy in storage and api, api/views.go) and what the read
+//     model checks across cases (bookings in workflows and storage).
+//  7. Tests: its life in decide_test.go, and one recorded history of it in
+//     workflows/testdata (workflows/engine_test.go records one per kind)
+//     for the replay test.
 //
 // TestEveryKindHasItsSpec checks that a kind has names, categories and a
 // part, and that each required field is one Open reports when it is
