@@ -131,7 +131,7 @@ func (d *decision) decideWithdraw() error {
 	switch {
 	case wasLead && (c.State == CaseInProgress || c.State == CaseVerifying):
 		d.moveCase(CaseDispatching, Event{Reason: "lead task withdrawn"})
-	case c.State == CaseInProgress && c.Kind != KindJointActivity && c.workDone():
+	case c.State == CaseInProgress && !c.Kind.spec().verifiedOnSummary && c.workDone():
 		d.moveCase(CaseVerifying, Event{Reason: "the remaining tasks are resolved"})
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 func allowDispatch(c *Case, a Action, t *Task, now time.Time) error {
 	st := c.State
 	d := c.Details
-	if c.Kind == KindResourceSharing || c.Kind == KindMemberManagement {
+	if c.Kind.spec().taskless {
 		return Errorf(ECONFLICT, "a %s case has no tasks to dispatch", c.Kind)
 	}
 	if c.Kind == KindJointConsultation {

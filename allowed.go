@@ -246,21 +246,7 @@ func taskIn(t *Task, name ActionName, allowed ...TaskState) error {
 // ofKind also guards the kind's details, which Open guarantees but a
 // hand-built case may lack.
 func ofKind(c *Case, name ActionName, k Kind) error {
-	d := c.Details
-	ok := c.Kind == k
-	switch k {
-	case KindResourceSharing:
-		ok = ok && d.Booking != nil
-	case KindJointConsultation:
-		ok = ok && d.Consultation != nil
-	case KindJointActivity:
-		ok = ok && d.Activity != nil
-	case KindMemberManagement:
-		ok = ok && d.Member != nil
-	case KindProblemSolving:
-		ok = ok && d.Problem != nil
-	}
-	if !ok {
+	if s := k.spec(); c.Kind != k || (s.has != nil && !s.has(c.Details)) {
 		return Errorf(ECONFLICT, "%s is only for %s cases", name, k)
 	}
 	return nil

@@ -36,54 +36,9 @@ func (d Deadline) clone() Deadline {
 	return d
 }
 
-func (w Whistle) clone() Whistle {
-	w.Units = slices.Clone(w.Units)
-	w.Reported = maps.Clone(w.Reported)
-	return w
-}
-
 func (d Details) clone() Details {
-	if r := d.Regional; r != nil {
-		d.Regional = &Regional{Reports: maps.Clone(r.Reports)}
-	}
-	if b := d.Booking; b != nil {
-		cp := *b
-		d.Booking = &cp
-	}
-	if con := d.Consultation; con != nil {
-		cp := *con
-		cp.Options = slices.Clone(con.Options)
-		cp.Participants = slices.Clone(con.Participants)
-		cp.Votes = maps.Clone(con.Votes)
-		d.Consultation = &cp
-	}
-	if act := d.Activity; act != nil {
-		cp := *act
-		cp.SignUps = slices.Clone(act.SignUps)
-		cp.CheckedIn = maps.Clone(act.CheckedIn)
-		d.Activity = &cp
-	}
-	if m := d.Member; m != nil {
-		cp := *m
-		cp.Hours = slices.Clone(m.Hours)
-		d.Member = &cp
-	}
-	if s := d.Service; s != nil {
-		cp := *s
-		if s.Satisfied != nil {
-			cp.Satisfied = new(*s.Satisfied)
-		}
-		d.Service = &cp
-	}
-	if p := d.Problem; p != nil {
-		cp := Problem{Whistles: slices.Clone(p.Whistles), Meetings: slices.Clone(p.Meetings)}
-		for i := range cp.Whistles {
-			cp.Whistles[i] = cp.Whistles[i].clone()
-		}
-		for i := range cp.Meetings {
-			cp.Meetings[i].Attendees = slices.Clone(cp.Meetings[i].Attendees)
-		}
-		d.Problem = &cp
+	for _, s := range kindTable {
+		s.clone(&d)
 	}
 	return d
 }

@@ -156,9 +156,10 @@ func (d *decision) run() error {
 }
 
 // needsLead reports whether cases of kind k must have a lead unit (主办):
-// the classic one-unit-leads flows. Regional coordination, activities and
-// the follow-up tasks of a consultation may be all co-units.
-func needsLead(k Kind) bool { return k == KindServiceLinkage || k == KindProblemSolving }
+// the classic one-unit-leads flows (the kind's lead trait). Regional
+// coordination, activities and the follow-up tasks of a consultation may
+// be all co-units.
+func needsLead(k Kind) bool { return k.spec().lead }
 
 // liveLead reports whether the case has a lead task that is open or has
 // done its work.
@@ -311,10 +312,11 @@ func (d *decision) accept() error {
 	return nil
 }
 
-// nextReport sets when a regional coordination task owes its next
-// progress report: one reporting period of working time from now.
+// nextReport sets when a task of a reporting kind (regional coordination)
+// owes its next progress report: one reporting period of working time
+// from now.
 func (d *decision) nextReport(ev *Event) error {
-	if d.c.Kind != KindRegionalCoordination {
+	if !d.c.Kind.spec().reports {
 		return nil
 	}
 	if err := d.scheduler(); err != nil {
@@ -379,7 +381,7 @@ func (d *decision) resolve() error {
 	}
 	d.moveTask(d.ti, TaskResolved, Event{Note: a.Result, Points: []PointsEvent{unitPoints(kind, t.UnitID, d.now)}})
 	// An activity is verified on its summary, not on its tasks.
-	if c.Kind != KindJointActivity && (c.State == CaseInProgress || c.State == CaseDispatching) && c.workDone() {
+	if !c.Kind.spec().verifiedOnSummary && (c.State == CaseInProgress || c.State == CaseDispatching) && c.workDone() {
 		d.moveCase(CaseVerifying, Event{Reason: "the lead and every required task are resolved"})
 	}
 	return nil
@@ -411,7 +413,7 @@ func (d *decision) verify() error {
 			d.moveTask(i, TaskWithdrawn, Event{Reason: "case verified"})
 		}
 	}
-	if c.Reporter.Phone != "" || c.Kind == KindServiceLinkage {
+	if c.Reporter.Phone != "" || c.Kind.spec().followUp {
 		d.moveCase(CaseFollowUp, Event{Note: a.Note})
 		return nil
 	}

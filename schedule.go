@@ -164,7 +164,7 @@ func (t *Task) current() (Deadline, string, bool) {
 
 // reporting reports whether the task owes periodic progress reports.
 func (c *Case) reporting(t *Task) bool {
-	if c.Kind != KindRegionalCoordination || t.NextReportDue.IsZero() {
+	if !c.Kind.spec().reports || t.NextReportDue.IsZero() {
 		return false
 	}
 	return t.State == TaskAccepted || t.State == TaskInProgress || t.State == TaskOnHold
