@@ -2,17 +2,11 @@ package fuzz_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/qilian/qilian/api"
-	"github.com/qilian/qilian/demo"
-	"github.com/qilian/qilian/storage/storagetest"
 )
 
 // FuzzCaseBody posts arbitrary bodies under arbitrary media types to POST
@@ -24,13 +18,7 @@ import (
 //
 // Long run: go test ./api/fuzz/ -run '^$' -fuzz '^FuzzCaseBody$' -fuzztime 10m
 func FuzzCaseBody(f *testing.F) {
-	db := storagetest.Open(f, "sqlite")
-	logins, err := demo.Seed(context.Background(), db, time.Now())
-	if err != nil {
-		f.Fatal(err)
-	}
-	token := logins["demo-grid"].Token
-	r := api.New(api.Server{Engine: domainEngine{}, Store: db, Log: nil})
+	r, token := gridWorkerRouter(f)
 
 	nest := func(depth int, inner string) string {
 		return strings.Repeat("[", depth) + inner + strings.Repeat("]", depth)

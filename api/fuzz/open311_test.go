@@ -1,30 +1,12 @@
 package fuzz_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/api"
-	"github.com/qilian/qilian/demo"
-	"github.com/qilian/qilian/storage/storagetest"
 )
-
-// domainEngine opens cases by the domain's own rules without Temporal, so
-// that the fuzzer can throw thousands of forms a second at the real
-// parser, handler and read model. TestOpen311 covers the same path on the
-// real engine.
-type domainEngine struct{ api.Engine }
-
-func (domainEngine) Open(_ context.Context, req qilian.OpenRequest, a qilian.Actor) (qilian.Case, error) {
-	c, _, err := qilian.Open(req, a, time.Now(), qilian.Policy{})
-	return c, err
-}
 
 // FuzzOpen311Form posts arbitrary bodies to POST requests: whatever the
 // form holds, the answer is never a 5xx and always the specification's
@@ -33,13 +15,7 @@ func (domainEngine) Open(_ context.Context, req qilian.OpenRequest, a qilian.Act
 //
 // Long run: go test ./api/fuzz/ -run '^$' -fuzz '^FuzzOpen311Form$' -fuzztime 10m
 func FuzzOpen311Form(f *testing.F) {
-	db := storagetest.Open(f, "sqlite")
-	logins, err := demo.Seed(context.Background(), db, time.Now())
-	if err != nil {
-		f.Fatal(err)
-	}
-	key := logins["demo-grid"].Token
-	r := api.New(api.Server{Engine: domainEngine{}, Store: db, Log: nil})
+	r, key := gridWorkerRouter(f)
 
 	seeds := []string{
 		"",
