@@ -17,8 +17,8 @@ import "time"
 //     order (Kinds and the category catalogue follow that order).
 //  3. Add the kind's part to Details in case.go: a Go struct has its fields
 //     in one place, and the part's JSON name there must be the spec's part.
-//  4. What stays outside the domain: its Chinese and English names in
-//     web/static/js/i18n.js; how the case API binds the part's fields
+//  4. What stays outside the domain (its names reach the screens from the
+//     spec, through the API's labels): how the case API binds the part's fields
 //     (api/requests.go, detailsIn) and how an Open311 post turns its
 //     attributes into the part (api/open311.go, caseIn and detailsPart;
 //     the attributes themselves follow from the spec's fields); deadlines
