@@ -81,7 +81,7 @@ func goodInput(c *qilian.Case, n qilian.ActionName, by qilian.Actor, target stri
 			}
 		}
 	}
-	if n.OnTask() {
+	if n.OnTask() || n.Target() == qilian.OnCaseOrTask {
 		a.TaskID = target
 	}
 	if n == qilian.ActApproveExtension || n == qilian.ActRejectExtension {
@@ -121,6 +121,11 @@ func targets(c *qilian.Case, n qilian.ActionName) []string {
 				out = append(out, t.Extension.ID)
 			}
 		}
+	case n.Target() == qilian.OnCaseOrTask:
+		out = []string{""}
+		for _, t := range c.Tasks {
+			out = append(out, t.ID)
+		}
 	default:
 		out = []string{""}
 	}
@@ -129,9 +134,11 @@ func targets(c *qilian.Case, n qilian.ActionName) []string {
 
 // TestOfferedIsWhatSucceeds walks every kind through many random lives
 // and, at every step, tries every action for every actor on every target,
-// offered or not: an action in allowed_actions succeeds with good inputs
-// on at least one target, and one that is not offered fails on all of
-// them. Time moves on by random hours, so time windows are crossed too.
+// offered or not: an action in the case's allowed_actions succeeds with
+// good inputs on at least one target, and one that is not offered fails
+// on all of them; an action in a task's own list (AllowedOn) succeeds on
+// that task, and one not in it fails there. Time moves on by random
+// hours, so time windows are crossed too.
 func TestOfferedIsWhatSucceeds(t *testing.T) {
 	actors := []qilian.Actor{axis, grid, supervisor, otherAxis, staff(unitA), staff(unitB), staff(unitC), admin,
 		{UserID: "p1", Role: qilian.RoleAxis, LocalityID: "m1", LocalityPath: "/c1/s1/m1/"}}
@@ -161,6 +168,21 @@ func TestOfferedIsWhatSucceeds(t *testing.T) {
 							} else {
 								last = err
 							}
+						}
+						for _, task := range c.Tasks {
+							target := task.ID
+							if n.Target() == qilian.OnExtension {
+								if task.Extension == nil {
+									continue
+								}
+								target = task.Extension.ID
+							} else if n.Target() == qilian.OnCase {
+								continue
+							}
+							_, err := c.Decide(goodInput(c, n, who, target), now, sched)
+							onTask := slicesContains(c.AllowedOn(task.ID, who, now), n)
+							require.Equal(t, onTask, err == nil, "%s step %d: %s on %s for %s: offered %v, decided %v",
+								kind, step, n, task.ID, who.UserID, onTask, err)
 						}
 						if slicesContains(offered, n) {
 							require.True(t, ok, "%s step %d: %s offered to %s but refused: %v", kind, step, n, who.UserID, last)

@@ -25,6 +25,37 @@ func (c *Case) Allowed(actor Actor, now time.Time) []ActionName {
 	return out
 }
 
+// AllowedOn lists the actions actor may take now on one task of the
+// case, in the table's order: the task's own actions (/tasks/{id}/…), a
+// reminder or notice about it (the case's route with task_id), and the
+// decision on its pending extension (/extensions/{id}/…). Each is what
+// that route does with good inputs, by the same guard as Decide.
+func (c *Case) AllowedOn(taskID string, actor Actor, now time.Time) []ActionName {
+	i := c.taskIndex(taskID)
+	if c.State.Terminal() || i < 0 {
+		return nil
+	}
+	var out []ActionName
+	for _, s := range actionTable {
+		a := Action{Name: s.Name, Actor: actor}
+		switch s.On {
+		case OnCase:
+			continue
+		case OnTask, OnCaseOrTask:
+			a.TaskID = taskID
+		case OnExtension:
+			if c.Tasks[i].Extension == nil {
+				continue
+			}
+			a.ExtensionID = c.Tasks[i].Extension.ID
+		}
+		if _, err := c.guard(a, now); err == nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
 // offers reports whether the guard lets actor take the action now on the
 // case, or on one of its tasks or pending extensions.
 func (c *Case) offers(s actionSpec, actor Actor, now time.Time) bool {

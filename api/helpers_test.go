@@ -193,6 +193,7 @@ type caseOut struct {
 		Extension *struct {
 			ID string `json:"id"`
 		} `json:"extension"`
+		AllowedActions []string `json:"allowed_actions"`
 	} `json:"tasks"`
 	AllowedActions []string `json:"allowed_actions"`
 }

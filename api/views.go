@@ -92,10 +92,17 @@ type taskView struct {
 	UpdatedAt  time.Time        `json:"updated_at" required:"true"`
 	AcceptedAt time.Time        `json:"accepted_at,omitzero"`
 	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
+	// AllowedActions are what the caller may do now on this task: its
+	// own routes, a reminder or notice naming it, and the decision on
+	// its pending extension.
+	AllowedActions []qilian.ActionName `json:"allowed_actions" required:"true"`
 }
 
-func viewTask(t qilian.Task) taskView {
-	v := taskView{
+func viewTask(t qilian.Task, allowed []qilian.ActionName) taskView {
+	if allowed == nil {
+		allowed = []qilian.ActionName{}
+	}
+	v := taskView{AllowedActions: allowed,
 		ID: t.ID, UnitID: t.UnitID, Role: t.Role, Required: t.Required, State: t.State,
 		AcceptBy: viewDeadline(t.AcceptBy), ResolveBy: viewDeadline(t.ResolveBy),
 		Level: t.Level, Overdue: t.Overdue, Result: t.Result,
@@ -134,7 +141,10 @@ type caseView struct {
 	Returns     int               `json:"returns" required:"true"`
 	Tasks       []taskView        `json:"tasks" required:"true"`
 	// Details are the kind-specific part, exactly as the engine keeps it.
-	Details        qilian.Details      `json:"details" required:"true"`
+	Details qilian.Details `json:"details" required:"true"`
+	// AllowedActions are what the caller may do now on the case; a task
+	// action is listed when it is allowed on at least one task, whose own
+	// list says which.
 	AllowedActions []qilian.ActionName `json:"allowed_actions" required:"true"`
 }
 
@@ -163,7 +173,7 @@ func viewCase(c qilian.Case, a qilian.Actor, now time.Time) caseView {
 		v.AllowedActions = []qilian.ActionName{}
 	}
 	for _, t := range c.Tasks {
-		v.Tasks = append(v.Tasks, viewTask(t))
+		v.Tasks = append(v.Tasks, viewTask(t, c.AllowedOn(t.ID, a, now)))
 	}
 	return v
 }
