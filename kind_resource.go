@@ -57,8 +57,9 @@ var resourceSpec = kindSpec{
 	fields: []Field{
 		{Code: "resource_id", Path: "details.booking.resource_id", Type: FieldString, Required: true,
 			NameZH: "要借用的资源", NameEN: "The resource to book", HintZH: "资源编号", HintEN: "a resource ID"},
-		{Code: "owner_unit_id", Path: "details.booking.owner_unit_id", Type: FieldString, Required: true,
-			NameZH: "资源所属的驻区单位", NameEN: "The unit that owns the resource", HintZH: "单位编号", HintEN: "a unit ID"},
+		{Code: "owner_unit_id", Path: "details.booking.owner_unit_id", Type: FieldString,
+			NameZH: "资源所属的驻区单位", NameEN: "The unit that owns the resource",
+			HintZH: "可不填：由资源登记确定，填写时须一致", HintEN: "may be left out: the registry says; when given it must agree"},
 		{Code: "from", Path: "details.booking.from", Type: FieldTime, Required: true,
 			NameZH: "开始使用时间", NameEN: "When the use starts",
 			HintZH: "W3C 时间，如 2026-12-01T09:00:00+08:00", HintEN: "W3C time, as 2026-12-01T09:00:00+08:00"},

@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -40,8 +42,18 @@ func (ar actionRoute) Path() string {
 	return "/api/v1/cases/:id/" + ar.Segment
 }
 
-// Roles are the roles that may ever take the action.
-func (ar actionRoute) Roles() []qilian.Role { return qilian.ActionRoles(ar.Name) }
+// Roles are the roles that may ever take the action, in the order of
+// qilian.Roles, as the document lists them.
+func (ar actionRoute) Roles() []qilian.Role {
+	may := qilian.ActionRoles(ar.Name)
+	var out []qilian.Role
+	for _, r := range qilian.Roles() {
+		if slices.Contains(may, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
 
 func note() actionBody { return &noteBody{} }
 
@@ -108,6 +120,37 @@ func actionRoutes() []actionRoute {
 	return out
 }
 
+// checkUnits refuses an action naming a unit that does not exist, with
+// the field named: the engine would offer a task to nobody, or summon
+// no one, and hold the slot.
+func (h *handler) checkUnits(ctx context.Context, act qilian.Action) error {
+	f := fieldCheck{}
+	check := func(field, id string) error {
+		if _, err := h.Places.Unit(ctx, id); errors.Is(err, qilian.ErrNotFound) {
+			f[field] = "no unit " + id
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
+	for i, as := range act.Assignments {
+		if err := check(fmt.Sprintf("assignments[%d].unit_id", i), as.UnitID); err != nil {
+			return err
+		}
+	}
+	for i, u := range act.Units {
+		if err := check(fmt.Sprintf("units[%d]", i), u); err != nil {
+			return err
+		}
+	}
+	if act.UnitID != "" {
+		if err := check("unit_id", act.UnitID); err != nil {
+			return err
+		}
+	}
+	return f.err()
+}
+
 // act handles one action route: find the case the {id} belongs to and
 // check the caller can see it (404, as if it did not exist), bind the
 // body, then one call to the engine. The answer is the case after the
@@ -138,6 +181,10 @@ func (h *handler) act(ar actionRoute) gin.HandlerFunc {
 			return
 		}
 		act.Name, act.Actor = ar.Name, a
+		if err := h.checkUnits(ctx, act); err != nil {
+			h.fail(c, err)
+			return
+		}
 		switch ar.On {
 		case onTask:
 			act.TaskID = id

@@ -50,6 +50,8 @@ type Places interface {
 	Unit(ctx context.Context, id string) (qilian.Unit, error)
 	Units(ctx context.Context, root string) ([]qilian.Unit, error)
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
+	// Resource is a unit's shareable resource (a hall, a vehicle, …).
+	Resource(ctx context.Context, id string) (qilian.Resource, error)
 	// GridAt is the grid a point lies in.
 	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
 	// Area is a grid's outline, for checking a case's point against it.

@@ -204,6 +204,9 @@ func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (q
 	if err := h.pointInGrid(ctx, req, f); err != nil {
 		return req, err
 	}
+	if err := h.checkDetailRefs(ctx, &req, f); err != nil {
+		return req, err
+	}
 	if con := req.Details.Consultation; con != nil {
 		for _, id := range con.Participants {
 			_, err := h.People.User(ctx, id)
@@ -228,6 +231,34 @@ func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (q
 		}
 	}
 	return req, f.err()
+}
+
+// checkDetailRefs checks what the details name against the registry: a
+// booking's resource must exist, and its owner is the resource's unit,
+// never what the request says (a request naming another owner is
+// refused); a member's home unit must exist.
+func (h *handler) checkDetailRefs(ctx context.Context, req *qilian.OpenRequest, f fieldCheck) error {
+	if b := req.Details.Booking; b != nil && b.ResourceID != "" {
+		r, err := h.Places.Resource(ctx, b.ResourceID)
+		switch {
+		case errors.Is(err, qilian.ErrNotFound):
+			f["details.booking.resource_id"] = "no resource " + b.ResourceID
+		case err != nil:
+			return err
+		case b.OwnerUnitID != "" && b.OwnerUnitID != r.UnitID:
+			f["details.booking.owner_unit_id"] = "the resource belongs to " + r.UnitID + "; leave owner_unit_id out"
+		default:
+			b.OwnerUnitID = r.UnitID
+		}
+	}
+	if m := req.Details.Member; m != nil && m.HomeUnitID != "" {
+		if _, err := h.Places.Unit(ctx, m.HomeUnitID); errors.Is(err, qilian.ErrNotFound) {
+			f["details.member.home_unit_id"] = "no unit " + m.HomeUnitID
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pointInGrid refuses a point that lies outside the case's grid, when the

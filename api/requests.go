@@ -53,7 +53,7 @@ type detailsIn struct {
 
 type bookingIn struct {
 	ResourceID  string `json:"resource_id" required:"true"`
-	OwnerUnitID string `json:"owner_unit_id" required:"true"`
+	OwnerUnitID string `json:"owner_unit_id,omitempty" doc:"the resource's unit, from the registry; when given it must be that unit"`
 	From        string `json:"from" required:"true" doc:"RFC 3339"`
 	To          string `json:"to" required:"true" doc:"RFC 3339"`
 	Purpose     string `json:"purpose,omitempty"`
