@@ -158,27 +158,39 @@ func (r relation) mayAs(n ActionName) bool {
 // does not exist.
 func (c *Case) visible(a Actor) bool { return c.relationTo(a) != 0 }
 
-// involves reports whether unit takes part in the case.
-func (c *Case) involves(unit string) bool {
-	if c.hasTaskOf(unit) {
-		return true
+// Units lists the units the case involves, each once, in the order they
+// came in: those with a task, the owner of the booked resource, the
+// member's home unit, the units summoned by a whistle. A unit's staff see
+// the case (relationTo); the read model lists it for them.
+func (c *Case) Units() []string {
+	var out []string
+	add := func(u string) {
+		if u != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	for _, t := range c.Tasks {
+		add(t.UnitID)
 	}
 	d := c.Details
-	if d.Booking != nil && d.Booking.OwnerUnitID == unit {
-		return true
+	if d.Booking != nil {
+		add(d.Booking.OwnerUnitID)
 	}
-	if d.Member != nil && d.Member.HomeUnitID == unit {
-		return true
+	if d.Member != nil {
+		add(d.Member.HomeUnitID)
 	}
 	if d.Problem != nil {
 		for _, w := range d.Problem.Whistles {
-			if slices.Contains(w.Units, unit) {
-				return true
+			for _, u := range w.Units {
+				add(u)
 			}
 		}
 	}
-	return false
+	return out
 }
+
+// involves reports whether unit takes part in the case.
+func (c *Case) involves(unit string) bool { return slices.Contains(c.Units(), unit) }
 
 func (c *Case) hasTaskOf(unit string) bool {
 	for _, t := range c.Tasks {

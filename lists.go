@@ -19,7 +19,8 @@ const MaxRequests = 1000
 // caller's locality path, outside which nothing is returned.
 type CaseFilter struct {
 	ScopePath string
-	// UnitID keeps the cases where the unit has a task, in any state.
+	// UnitID keeps the cases the unit is involved in (Case.Units): a
+	// task in any state, its booked resource, its member, its summons.
 	UnitID string
 	Kind   Kind
 	State  CaseState

@@ -37,6 +37,7 @@ func TestAPI(t *testing.T) {
 			t.Run("end to end", func(t *testing.T) { walkServiceLinkage(t, a) })
 			t.Run("offered over HTTP", func(t *testing.T) { testOfferedOverHTTP(t, a) })
 			t.Run("references", func(t *testing.T) { testReferences(t, a) })
+			t.Run("owners see bookings", func(t *testing.T) { testOwnersSeeBookings(t, a) })
 			t.Run("points", func(t *testing.T) { testPoints(t, a) })
 			t.Run("places", func(t *testing.T) { testPlaces(t, a) })
 			t.Run("calendar", func(t *testing.T) { testCalendar(t, a) })

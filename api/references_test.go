@@ -59,3 +59,32 @@ func testReferences(t *testing.T, a *apiEnv) {
 	}).fails(t, http.StatusBadRequest, "invalid")
 	require.Equal(t, "no unit u-nope", e.Fields["details.member.home_unit_id"])
 }
+
+// testOwnersSeeBookings: a unit finds in its case list the bookings of
+// its resources, though it has no task on them (issue 16, point 1).
+func testOwnersSeeBookings(t *testing.T, a *apiEnv) {
+	from := time.Now().Add(96 * time.Hour).Truncate(time.Hour)
+	c := a.open(t, "demo-axis", map[string]any{
+		"kind": "resource_sharing", "title": "借用供电公司活动室", "locality_id": "jianshe",
+		"details": map[string]any{"booking": map[string]any{
+			"resource_id": "u-power-hall", "from": from.Format(time.RFC3339), "to": from.Add(2 * time.Hour).Format(time.RFC3339),
+		}},
+	})
+	var list struct {
+		Cases []struct {
+			ID string `json:"id"`
+		} `json:"cases"`
+	}
+	a.call(t, "demo-unit-power", http.MethodGet, "/api/v1/cases?kind=resource_sharing&limit=200", nil).ok(t, http.StatusOK, &list)
+	var ids []string
+	for _, x := range list.Cases {
+		ids = append(ids, x.ID)
+	}
+	require.Contains(t, ids, c.ID, "the owner's list holds the booking of its hall")
+	require.Contains(t, a.view(t, "demo-unit-power", c.ID).AllowedActions, "approve-booking")
+
+	a.call(t, "demo-unit", http.MethodGet, "/api/v1/cases?kind=resource_sharing&limit=200", nil).ok(t, http.StatusOK, &list)
+	for _, x := range list.Cases {
+		require.NotEqual(t, c.ID, x.ID, "another unit's list does not")
+	}
+}

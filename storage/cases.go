@@ -260,6 +260,14 @@ func PointsID(caseID string, seq int64, i int) string {
 	return caseID + ":" + strconv.FormatInt(seq, 10) + ":" + strconv.Itoa(i)
 }
 
+// caseUnitRow is one unit a case involves (qilian.Case.Units).
+type caseUnitRow struct {
+	CaseID string `gorm:"primaryKey"`
+	UnitID string `gorm:"primaryKey"`
+}
+
+func (caseUnitRow) TableName() string { return "case_units" }
+
 // SyncCase projects the case and the events that produced it, in one
 // transaction. Each row is written only if it is older than c.Revision, so a
 // retried or late sync never moves the read model backwards; events and
@@ -301,6 +309,11 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 			})
 		}
 	}
+	var units []caseUnitRow
+	for _, u := range c.Units() {
+		units = append(units, caseUnitRow{CaseID: c.ID, UnitID: u})
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].UnitID < units[j].UnitID })
 	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
 	sort.Slice(points, func(i, j int) bool { return points[i].ID < points[j].ID })
 
@@ -313,6 +326,11 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 		}
 		if len(tasks) > 0 {
 			if err := tx.Clauses(newerRevision("tasks", taskColumns)).CreateInBatches(&tasks, batchSize).Error; err != nil {
+				return err
+			}
+		}
+		if len(units) > 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&units).Error; err != nil {
 				return err
 			}
 		}
@@ -450,7 +468,7 @@ func (db *DB) ListCases(ctx context.Context, f qilian.CaseFilter) (qilian.CasePa
 
 	q := db.scopeRange(db.gorm.WithContext(ctx).Table("cases AS c").Select(caseSummaryColumns), "c.locality_path", f.ScopePath)
 	if f.UnitID != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.unit_id = ?)", f.UnitID)
+		q = q.Where("EXISTS (SELECT 1 FROM case_units u WHERE u.case_id = c.id AND u.unit_id = ?)", f.UnitID)
 	}
 	if f.Kind != "" {
 		q = q.Where("c.kind = ?", string(f.Kind))
