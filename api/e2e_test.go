@@ -112,6 +112,36 @@ func walkServiceLinkage(t *testing.T, a *apiEnv) {
 		}
 	}
 
+	// The timeline says each thing once: the accept that moved the task
+	// and the case is one line (issue 16, point 7).
+	var lines struct {
+		Timeline []struct {
+			Type      string `json:"type"`
+			FromState string `json:"from_state"`
+			ToState   string `json:"to_state"`
+			Tasks     []struct {
+				TaskID    string `json:"task_id"`
+				FromState string `json:"from_state"`
+				ToState   string `json:"to_state"`
+			} `json:"tasks"`
+		} `json:"timeline"`
+	}
+	a.call(t, "demo-grid", http.MethodGet, caseURL+"/events", nil).ok(t, http.StatusOK, &lines)
+	perType := map[string]int{}
+	for _, l := range lines.Timeline {
+		perType[l.Type]++
+		if l.Type == "accept" {
+			require.Equal(t, "in_progress", l.ToState, "the case's move")
+			require.Len(t, l.Tasks, 1)
+			require.Equal(t, task.ID, l.Tasks[0].TaskID)
+			require.Equal(t, "accepted", l.Tasks[0].ToState, "the task's move, on the same line")
+		}
+	}
+	for _, ty := range []string{"dispatch", "accept", "resolve", "verify"} {
+		require.Equal(t, 1, perType[ty], "%s is one line: %+v", ty, lines.Timeline)
+	}
+	require.Less(t, len(lines.Timeline), len(evs))
+
 	var closed struct {
 		Cases []struct {
 			ID    string `json:"id"`

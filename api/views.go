@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/qilian/qilian"
@@ -236,6 +237,60 @@ type eventView struct {
 
 type eventList struct {
 	Events []eventView `json:"events" required:"true"`
+	// Timeline is the events as people read them: one line per thing that
+	// happened, the case's and the tasks' moves of one action together.
+	Timeline []timelineLine `json:"timeline" required:"true"`
+}
+
+// timelineLine is one line of a case's timeline: the events one action or
+// one engine step recorded, with who, when and why.
+type timelineLine struct {
+	Seq       int64            `json:"seq" required:"true" doc:"the first event's"`
+	At        time.Time        `json:"at" required:"true"`
+	Actor     actorView        `json:"actor" required:"true"`
+	Type      qilian.EventType `json:"type" required:"true"`
+	FromState string           `json:"from_state,omitempty" doc:"the case's state before, when it moved"`
+	ToState   string           `json:"to_state,omitempty"`
+	Tasks     []taskMoveView   `json:"tasks,omitempty" doc:"the tasks the line concerns, with their moves"`
+	Reason    string           `json:"reason,omitempty"`
+	Note      string           `json:"note,omitempty"`
+	Ref       string           `json:"ref,omitempty"`
+	Payload   map[string]any   `json:"payload,omitempty"`
+	Points    []pointsView     `json:"points,omitempty"`
+}
+
+type taskMoveView struct {
+	TaskID    string `json:"task_id" required:"true"`
+	FromState string `json:"from_state,omitempty"`
+	ToState   string `json:"to_state,omitempty"`
+}
+
+// timeline merges the events of one step: consecutive events of the same
+// type, time and actor are what one action or one engine step recorded
+// (an accept moves the task and, for the lead, the case).
+func timeline(evs []eventView) []timelineLine {
+	out := []timelineLine{}
+	for _, e := range evs {
+		n := len(out)
+		if n == 0 || out[n-1].Type != e.Type || !out[n-1].At.Equal(e.At) || out[n-1].Actor != e.Actor {
+			out = append(out, timelineLine{Seq: e.Seq, At: e.At, Actor: e.Actor, Type: e.Type})
+			n++
+		}
+		l := &out[n-1]
+		if e.TaskID != "" {
+			l.Tasks = append(l.Tasks, taskMoveView{TaskID: e.TaskID, FromState: e.FromState, ToState: e.ToState})
+		} else if e.ToState != "" {
+			l.FromState, l.ToState = e.FromState, e.ToState
+		}
+		l.Reason = cmp.Or(l.Reason, e.Reason)
+		l.Note = cmp.Or(l.Note, e.Note)
+		l.Ref = cmp.Or(l.Ref, e.Ref)
+		if l.Payload == nil {
+			l.Payload = e.Payload
+		}
+		l.Points = append(l.Points, e.Points...)
+	}
+	return out
 }
 
 func viewEvents(evs []qilian.Event) eventList {
@@ -250,6 +305,7 @@ func viewEvents(evs []qilian.Event) eventList {
 		}
 		out.Events = append(out.Events, v)
 	}
+	out.Timeline = timeline(out.Events)
 	return out
 }
 

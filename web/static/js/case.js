@@ -18,23 +18,25 @@ export async function casePage(el, r) {
   const actions = h('div', { class: 'row-actions', id: 'case-actions' });
   const formBox = h('div');
 
-  const drawTimeline = (events) => fill(timeline, events.map((e) => h('li', {
+  // One line per thing that happened: the server merges the case's and
+  // the tasks' moves of one action (the answer's timeline).
+  const drawTimeline = (lines) => fill(timeline, lines.map((e) => h('li', {
     class: alerting.has(e.type) ? 'alert' : supervising.has(e.type) ? 'supervise' : '', dataset: { type: e.type, seq: e.seq },
   },
   h('span', { class: 'when' }, when(e.at)),
   h('span', { class: 'what' }, code('event', e.type)),
   h('span', { class: 'muted' }, e.actor.user_id ? e.actor.user_id + ' (' + code('role', e.actor.role) + ')' : ''),
-  e.task_id && h('span', { class: 'muted' }, ' · ', e.task_id),
-  e.to_state && h('span', { class: 'muted' }, ' → ', code(e.task_id ? 'task_state' : 'case_state', e.to_state)),
+  ...(e.tasks || []).map((k) => h('span', { class: 'muted' }, ' · ', k.task_id, k.to_state ? ' → ' + code('task_state', k.to_state) : '')),
+  e.to_state && h('span', { class: 'muted' }, ' · ', t('caseTitle'), ' → ', code('case_state', e.to_state)),
   (e.note || e.reason) && h('div', { class: 'note' }, [reasonText(e), e.note].filter(Boolean).join(' · ')))));
 
   const drawActions = (cs) => fill(actions, ['remind', 'notice'].filter((a) => cs.allowed_actions.includes(a)).map((a) =>
     h('button', { type: 'button', class: 'btn', dataset: { act: a }, onclick: () => fill(formBox, superviseForm(a, cs.id, '', async () => {
       formBox.replaceChildren();
-      drawTimeline((await api(path + '/events')).events);
+      drawTimeline((await api(path + '/events')).timeline);
     }, () => formBox.replaceChildren())) }, t(a))));
 
-  drawTimeline(trail.events);
+  drawTimeline(trail.timeline);
   drawActions(c);
   const facts = [
     [t('kind'), code('kind', c.kind)], [t('state'), code('case_state', c.state)], [t('priority'), code('priority', c.priority)],
