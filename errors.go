@@ -20,6 +20,31 @@ const (
 	EUNSUPPORTED  = "unsupported"  // a body in a media type the adapter does not read
 )
 
+// messagesZH say, for people who read Chinese, what each code means to
+// them; the Error's own message (English, for developers and logs) says
+// what exactly went wrong.
+var messagesZH = map[string]string{
+	ECONFLICT:     "当前状态下不能执行此操作，请刷新后重试",
+	EINVALID:      "填写的内容有误，请检查标出的项目",
+	ENOTFOUND:     "未找到，或不在您的管辖范围内",
+	EFORBIDDEN:    "您的角色无权执行此操作",
+	EUNAUTHORIZED: "请先登录",
+	EUNAVAILABLE:  "系统暂时不可用，请稍后再试",
+	EINTERNAL:     "系统内部错误，请联系管理员",
+	ETOOLARGE:     "提交的内容过大",
+	ETOOMANY:      "尝试次数过多，请稍后再试",
+	EUNSUPPORTED:  "不支持的提交格式",
+}
+
+// MessageZH is what the code means, in Chinese; the internal error's for
+// an unknown code.
+func MessageZH(code string) string {
+	if m, ok := messagesZH[code]; ok {
+		return m
+	}
+	return messagesZH[EINTERNAL]
+}
+
 // Error is the domain error: a code from the table above, a message fit for
 // the caller and, for invalid input, the offending fields.
 type Error struct {

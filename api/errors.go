@@ -21,8 +21,22 @@ type errorDetail struct {
 	// Code is a domain error code such as "invalid" or "not_found".
 	Code    string `json:"code" required:"true"`
 	Message string `json:"message" required:"true"`
+	// MessageZH says what the code means to people, in Chinese.
+	MessageZH string `json:"message_zh" required:"true"`
 	// Fields names the offending inputs of an "invalid" error.
 	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// codeMethodNotAllowed is the router's own code, beside the domain's.
+const codeMethodNotAllowed = "method_not_allowed"
+
+// detail is an error's body, with the Chinese message of its code.
+func detail(code, message string, fields map[string]string) errorDetail {
+	zh := qilian.MessageZH(code)
+	if code == codeMethodNotAllowed {
+		zh = "此地址不支持该请求方法"
+	}
+	return errorDetail{Code: code, Message: message, MessageZH: zh, Fields: fields}
 }
 
 // statusOf is the one table from domain error codes to HTTP statuses.
@@ -56,13 +70,13 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	switch {
 	case !ok || !errors.As(err, &e):
 		status = http.StatusInternalServerError
-		body = errorDetail{Code: qilian.EINTERNAL, Message: "internal error"}
+		body = detail(qilian.EINTERNAL, "internal error", nil)
 		log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
 	case status >= 500:
-		body = errorDetail{Code: e.Code, Message: qilian.ErrUnavailable.Message}
+		body = detail(e.Code, qilian.ErrUnavailable.Message, nil)
 		log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
 	default:
-		body = errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
+		body = detail(e.Code, e.Message, e.Fields)
 	}
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="qilian"`)
@@ -83,7 +97,7 @@ func noRoute(c *gin.Context) {
 		open311NotFound(c)
 		return
 	}
-	c.Render(http.StatusNotFound, render.PureJSON{Data: errorBody{Error: errorDetail{Code: qilian.ENOTFOUND, Message: "no such route"}}})
+	c.Render(http.StatusNotFound, render.PureJSON{Data: errorBody{Error: detail(qilian.ENOTFOUND, "no such route", nil)}})
 }
 
 func noMethod(c *gin.Context) {
@@ -91,5 +105,5 @@ func noMethod(c *gin.Context) {
 		open311NoMethod(c)
 		return
 	}
-	c.Render(http.StatusMethodNotAllowed, render.PureJSON{Data: errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "method not allowed on this route"}}})
+	c.Render(http.StatusMethodNotAllowed, render.PureJSON{Data: errorBody{Error: detail(codeMethodNotAllowed, "method not allowed on this route", nil)}})
 }

@@ -85,7 +85,7 @@ func wellFormed(t *testing.T, what string, r reply) {
 	dec := json.NewDecoder(bytes.NewReader(top["error"]))
 	dec.DisallowUnknownFields()
 	var e apiError
-	if err := dec.Decode(&e); err != nil || e.Code == "" || e.Message == "" {
+	if err := dec.Decode(&e); err != nil || e.Code == "" || e.Message == "" || e.MessageZH == "" {
 		t.Fatalf("%s: status %d with a malformed error: %s", what, r.Code, r.Body)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/workflows/enginetest"
@@ -121,9 +122,10 @@ func (r reply) ok(t testing.TB, status int, v any) {
 
 // apiError is the one error shape.
 type apiError struct {
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Fields  map[string]string `json:"fields"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	MessageZH string            `json:"message_zh"`
+	Fields    map[string]string `json:"fields"`
 }
 
 // fails requires the status and the error shape, exactly: one "error"
@@ -142,6 +144,10 @@ func (r reply) fails(t testing.TB, status int, code string) apiError {
 	require.NoError(t, dec.Decode(&e), "%s", r.Body)
 	require.Equal(t, code, e.Code, "%s", r.Body)
 	require.NotEmpty(t, e.Message)
+	require.NotEmpty(t, e.MessageZH, "a Chinese message for people beside the English one")
+	if _, domain := domainCodes[code]; domain {
+		require.Equal(t, qilian.MessageZH(code), e.MessageZH)
+	}
 	if status >= 500 {
 		require.Contains(t, []string{"internal error", "service unavailable"}, e.Message)
 	}
@@ -263,4 +269,12 @@ func caseAPIRoutes(r *gin.Engine) gin.RoutesInfo {
 		}
 	}
 	return out
+}
+
+// domainCodes lists the domain's error codes (the router adds its own,
+// such as method_not_allowed).
+var domainCodes = map[string]bool{
+	qilian.ECONFLICT: true, qilian.EINVALID: true, qilian.ENOTFOUND: true, qilian.EFORBIDDEN: true,
+	qilian.EUNAUTHORIZED: true, qilian.EUNAVAILABLE: true, qilian.EINTERNAL: true, qilian.ETOOLARGE: true,
+	qilian.ETOOMANY: true, qilian.EUNSUPPORTED: true,
 }

@@ -101,7 +101,7 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic serving request", "request_id", c.GetString("request_id"), "panic", p)
-				c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: qilian.EINTERNAL, Message: "internal error"}})
+				c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: detail(qilian.EINTERNAL, "internal error", nil)})
 			}
 		}()
 		c.Next()

@@ -70,11 +70,12 @@ func FuzzCaseBody(f *testing.F) {
 		dec := json.NewDecoder(bytes.NewReader(top["error"]))
 		dec.DisallowUnknownFields()
 		var e struct {
-			Code    string            `json:"code"`
-			Message string            `json:"message"`
-			Fields  map[string]string `json:"fields"`
+			Code      string            `json:"code"`
+			Message   string            `json:"message"`
+			MessageZH string            `json:"message_zh"`
+			Fields    map[string]string `json:"fields"`
 		}
-		if err := dec.Decode(&e); err != nil || e.Code == "" || e.Message == "" {
+		if err := dec.Decode(&e); err != nil || e.Code == "" || e.Message == "" || e.MessageZH == "" {
 			t.Fatalf("status %d with a malformed error: %s", w.Code, w.Body)
 		}
 	})

@@ -3,6 +3,8 @@
 // and every write carries the session's CSRF token, which the page keeps
 // with who is signed in (sessionStorage, for the tab's lifetime only).
 
+import { lang } from './i18n.js';
+
 const ME = 'qilian.me';
 
 export const session = {
@@ -43,7 +45,10 @@ async function send(path, opts = {}) {
     let err = {};
     try { err = (await res.json()).error || {}; } catch { /* not JSON */ }
     if (res.status === 401 && !opts.signIn) unauthorized();
-    throw new ApiError(res.status, err.code, err.message, err.fields);
+    // People read the Chinese message of the code; the English one says
+    // exactly what went wrong.
+    const message = lang === 'zh' && err.message_zh ? err.message_zh + '（' + err.message + '）' : err.message;
+    throw new ApiError(res.status, err.code, message, err.fields);
   }
   return res;
 }
