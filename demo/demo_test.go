@@ -8,7 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/demo"
+	"github.com/qilian/qilian/points"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/storage/storagetest"
 )
@@ -89,4 +91,48 @@ func TestEveryDemoGridHasAnArea(t *testing.T) {
 	g, err := db.GridAt(ctx, "/nanhu/", qilian.Point{Lat: 30.7522, Lng: 120.7623})
 	require.NoError(t, err)
 	require.Equal(t, "dongzha-g1", g.ID, "the point the README's example posts")
+}
+
+// The demo's past gives the scores shape: months with figures for the
+// units, each case closed, and a second run rewrites the same cases.
+func TestHistoryGivesTheScoresMonths(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		_, err := demo.Seed(ctx, db, now)
+		require.NoError(t, err)
+		cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+		require.NoError(t, err)
+		policy, err := cfg.Policy()
+		require.NoError(t, err)
+		cal, err := cfg.Calendar()
+		require.NoError(t, err)
+		for range 2 {
+			require.NoError(t, demo.History(ctx, db, now, 80, 1, policy, cal))
+		}
+
+		closed := qilian.CaseClosed
+		page, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/nanhu/", State: closed, Limit: qilian.MaxPageSize})
+		require.NoError(t, err)
+		cancelled, err := db.ListCases(ctx, qilian.CaseFilter{ScopePath: "/nanhu/", State: qilian.CaseCancelled, Limit: qilian.MaxPageSize})
+		require.NoError(t, err)
+		require.Equal(t, 80, len(page.Cases)+len(cancelled.Cases), "every life ended, once")
+
+		set, err := cfg.Indicators()
+		require.NoError(t, err)
+		var periods []points.Period
+		for m := time.July; m <= time.November; m++ {
+			periods = append(periods, points.MonthOf(2026, m))
+		}
+		cards, err := db.Scorecards(ctx, set, periods)
+		require.NoError(t, err)
+		months := 0
+		for _, card := range cards {
+			u, ok := card.Subject(qilian.SubjectUnit, "u-power")
+			if ok && u.Rates.Response.Total > 0 {
+				months++
+			}
+		}
+		require.GreaterOrEqual(t, months, 3, "u-power has response figures in at least three months")
+	})
 }

@@ -39,18 +39,36 @@ func openMigrated(ctx context.Context, name string, args []string, stderr io.Wri
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var withDemo bool
-	db, _, err := openMigrated(ctx, "seed", args, stderr, func(fs *flag.FlagSet) {
+	var history int
+	cfg, log, _, err := app.Flags("seed", args, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&withDemo, "demo", false, "load the demo district (required: it is the only seed there is)")
+		fs.IntVar(&history, "history", 300, "closed cases to write over the last four months, so that the scores have shape (0 for none)")
 	})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = db.Close() }()
 	if !withDemo {
 		return errors.New("seed: say --demo to load the demo district")
 	}
-	logins, err := demo.Seed(ctx, db, time.Now())
+	if history < 0 || history > 10000 {
+		return errors.New("seed: --history is from 0 to 10000 cases")
+	}
+	eng, err := app.LoadEngine(cfg)
 	if err != nil {
+		return err
+	}
+	db, err := app.OpenReadModel(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	now := time.Now()
+	logins, err := demo.Seed(ctx, db, now)
+	if err != nil {
+		return err
+	}
+	// The same seed each time: a second run rewrites the same past.
+	if err := demo.History(ctx, db, now, history, 1, eng.Policy, eng.Calendar); err != nil {
 		return err
 	}
 	enc := json.NewEncoder(stdout)
