@@ -130,32 +130,22 @@ func (db *DB) RevokeSessions(ctx context.Context, userID, except string, t time.
 	return int(res.RowsAffected), translate(res.Error)
 }
 
-type auditRow struct {
-	ID       string `gorm:"primaryKey"`
-	At       time.Time
-	Kind     string
-	UserID   string
-	Username string
-	Subject  string
-	Address  string
-	Detail   string
-}
-
-func (auditRow) TableName() string { return "audit_log" }
+// auditTable keeps qilian.AuditEntry as it is: its columns are its
+// fields' names, ID the primary key by GORM's convention.
+const auditTable = "audit_log"
 
 // Audit appends an entry.
 func (db *DB) Audit(ctx context.Context, e qilian.AuditEntry) error {
 	if e.ID == "" || e.Kind == "" {
 		return errors.New("storage: an audit entry needs an ID and a kind")
 	}
-	r := auditRow(e)
-	r.At = e.At.UTC()
-	return translate(db.gorm.WithContext(ctx).Create(&r).Error)
+	e.At = e.At.UTC()
+	return translate(db.gorm.WithContext(ctx).Table(auditTable).Create(&e).Error)
 }
 
 // AuditLog returns entries matching f, newest first.
 func (db *DB) AuditLog(ctx context.Context, f qilian.AuditFilter) ([]qilian.AuditEntry, error) {
-	q := db.gorm.WithContext(ctx).Order("at DESC, id DESC").Limit(pageSize(f.Limit))
+	q := db.gorm.WithContext(ctx).Table(auditTable).Order("at DESC, id DESC").Limit(pageSize(f.Limit))
 	if f.Subject != "" {
 		q = q.Where("subject = ?", f.Subject)
 	}
@@ -165,14 +155,12 @@ func (db *DB) AuditLog(ctx context.Context, f qilian.AuditFilter) ([]qilian.Audi
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	var rows []auditRow
-	if err := q.Find(&rows).Error; err != nil {
+	var out []qilian.AuditEntry
+	if err := q.Find(&out).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]qilian.AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = qilian.AuditEntry(r)
-		out[i].At = r.At.UTC()
+	for i := range out {
+		out[i].At = out[i].At.UTC()
 	}
 	return out, nil
 }
