@@ -619,22 +619,22 @@ func parseOpen311Form(form url.Values) (open311Post, error) {
 
 // caseIn turns the post into the case API's body; the locality is the
 // handler's to set. Attributes become the kind's details.
-func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
+func (p open311Post) caseIn(cat qilian.Category) (CaseIn, error) {
 	f := fieldCheck{}
-	in := caseIn{
+	in := CaseIn{
 		Kind: cat.Kind, Category: cat.Code, Title: open311Title(cat, p.Description), Description: p.Description,
 	}
 	if cat.Code == string(cat.Kind) {
 		in.Category = ""
 	}
 	if p.Point != nil || p.Address != "" {
-		in.Location = &locationIn{Address: p.Address}
+		in.Location = &LocationIn{Address: p.Address}
 		if p.Point != nil {
 			in.Location.Lat, in.Location.Lng = p.Point.Lat, p.Point.Lng
 		}
 	}
 	if name := strings.TrimSpace(p.LastName + p.FirstName); name != "" || p.Phone != "" {
-		in.Reporter = &reporterIn{Name: name, Phone: p.Phone}
+		in.Reporter = &ReporterIn{Name: name, Phone: p.Phone}
 	}
 	if p.MediaURL != "" {
 		in.Attachments = []string{p.MediaURL}
@@ -679,7 +679,7 @@ func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
 	}
 	switch cat.Kind {
 	case qilian.KindResourceSharing:
-		in.Details = &detailsIn{Booking: &bookingIn{
+		in.Details = &DetailsIn{Booking: &BookingIn{
 			ResourceID: value(get("resource_id")), OwnerUnitID: value(get("owner_unit_id")),
 			From: value(get("from")), To: value(get("to")), Purpose: value(get("purpose")),
 		}}
@@ -696,17 +696,17 @@ func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
 				people = append(people, u)
 			}
 		}
-		in.Details = &detailsIn{Consultation: &consultationIn{
+		in.Details = &DetailsIn{Consultation: &ConsultationIn{
 			Question: value(get("question")), Options: options, Participants: people,
 			Quorum: number(get("quorum")), Rule: qilian.VoteRule(value(get("rule"))), Deadline: value(get("deadline")),
 		}}
 	case qilian.KindJointActivity:
-		in.Details = &detailsIn{Activity: &activityIn{
+		in.Details = &DetailsIn{Activity: &ActivityIn{
 			Capacity: number(get("capacity")), StartsAt: value(get("starts_at")), EndsAt: value(get("ends_at")),
 			Venue: value(get("venue")),
 		}}
 	case qilian.KindMemberManagement:
-		in.Details = &detailsIn{Member: &memberIn{
+		in.Details = &DetailsIn{Member: &MemberIn{
 			Name: value(get("member_name")), Phone: value(get("member_phone")), HomeUnitID: value(get("home_unit_id")),
 		}}
 	}
