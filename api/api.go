@@ -134,6 +134,9 @@ type Server struct {
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time
+	// Protocols are served beside the case API on the same router, each
+	// under its own paths; the binary passes Open311 GeoReport v2.
+	Protocols []Protocol
 }
 
 // WithStore returns s reading and writing everything through st.
@@ -157,9 +160,9 @@ type handler struct {
 }
 
 // New returns the router of the whole HTTP API: the case API under
-// /api/v1, its OpenAPI document, the operations endpoints and Open311
-// GeoReport v2 under /open311/v2. Every route of the case API comes from
-// one table, which also writes the document; Open311 has its own
+// /api/v1, its OpenAPI document, the operations endpoints and the
+// protocols served beside them. Every route of the case API comes from
+// one table, which also writes the document; a protocol has its own
 // specification and is not in it.
 func New(s Server) *gin.Engine {
 	if s.Log == nil {
@@ -185,11 +188,13 @@ func New(s Server) *gin.Engine {
 	routes := append(s.Ops.routes(), h.routes()...)
 	h.doc = mustJSON(document(routes))
 
-	r := newEngine(s.Ops)
+	r := newEngine(s.Ops, s.Protocols...)
 	for _, rt := range routes {
 		r.Handle(rt.Method, rt.Path, h.chain(rt)...)
 	}
-	h.mountOpen311(r)
+	for _, p := range s.Protocols {
+		p.Mount(r, h.openCase)
+	}
 	return r
 }
 

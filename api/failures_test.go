@@ -15,6 +15,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/api/open311"
 )
 
 // brokenStore authenticates everyone as an axis operator and then fails
@@ -130,7 +131,9 @@ func TestOpen311FailuresNeverLeak(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			r := api.New(api.Server{Log: slog.New(slog.NewJSONHandler(&logs, nil))}.WithStore(tc.store))
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			o311 := open311.Server{Log: log}.WithStore(tc.store)
+			r := api.New(api.Server{Log: log, Protocols: []api.Protocol{o311}}.WithStore(tc.store))
 			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(post))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set(api.RequestIDHeader, "req-311")
