@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,21 @@ func serverOn(env *enginetest.Env, now func() time.Time) api.Server {
 func (a *apiEnv) at(d time.Duration) *apiEnv {
 	s := serverOn(a.env, func() time.Time { return time.Now().Add(d) })
 	return &apiEnv{env: a.env, r: api.New(s)}
+}
+
+// key is a demo user's token, for a bearer header or an Open311 api_key.
+func (a *apiEnv) key(t testing.TB, user string) string {
+	t.Helper()
+	l, ok := a.env.Logins[user]
+	require.True(t, ok, "no demo user %s", user)
+	return l.Token
+}
+
+// postForm posts a form to an Open311 endpoint, which authenticates by
+// the api_key in it.
+func (a *apiEnv) postForm(t testing.TB, path string, form url.Values) reply {
+	t.Helper()
+	return a.callToken(t, "", http.MethodPost, path, form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
 }
 
 // reply is a recorded response.
@@ -257,7 +273,7 @@ func has(xs []string, x string) bool {
 func fill(path string, id string) string { return strings.Replace(path, ":id", id, 1) }
 
 // caseAPIRoutes are the router's routes but Open311's, which has its own
-// specification, auth and error format (see open311_test.go).
+// specification, auth and error format (see package api/open311).
 func caseAPIRoutes(r *gin.Engine) gin.RoutesInfo {
 	var out gin.RoutesInfo
 	for _, rt := range r.Routes() {
