@@ -35,11 +35,7 @@ type Cases interface {
 	Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]qilian.OverdueItem, error)
 	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
 	OverdueCases(ctx context.Context, scopePath string) (int, error)
-	// Requests is whole cases by Open311's filters.
-	Requests(ctx context.Context, f qilian.RequestFilter) ([]qilian.Case, error)
 	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
-	// IdempotentCase is the case an idempotency key opened.
-	IdempotentCase(ctx context.Context, userID, key string) (string, error)
 }
 
 // Places reads and keeps the localities and the units.
@@ -52,8 +48,6 @@ type Places interface {
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
 	// Resource is a unit's shareable resource (a hall, a vehicle, …).
 	Resource(ctx context.Context, id string) (qilian.Resource, error)
-	// GridAt is the grid a point lies in.
-	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
 	// Area is a grid's outline, for checking a case's point against it.
 	Area(ctx context.Context, localityID string) (qilian.Area, error)
 }
