@@ -69,7 +69,7 @@ const (
 	maxList       = qilian.MaxRequests  // requests in one answer
 	maxForm       = 64 << 10            // a POST body, in bytes
 	specification = "http://wiki.open311.org/GeoReport_v2"
-	changed       = "2026-11-26T00:00:00+08:00" // when the service list last changed
+	changeset     = "2026-11-26T00:00:00+08:00" // when the service list last changed
 	tokenLen      = 32                          // hex digits of a token after its prefix
 	tokenPrefix   = "o311-"
 )
@@ -419,12 +419,12 @@ func (h *handler) discovery(c *call) {
 		scheme = "https"
 	}
 	d := discoveryOut{
-		Changeset:  changed,
+		Changeset:  changeset,
 		Contact:    "请联系所在社区或街道的网格管理服务中心",
 		KeyService: "api_key 为 Qilian 令牌：由管理员为网格员或属地党组织用户签发（qilian user add 或 POST /api/v1/users）",
 		Endpoints: []endpointOut{{
 			Specification: specification, URL: scheme + "://" + c.Request.Host + Root,
-			Changeset: changed, Type: "production", Formats: []string{"text/xml", "application/json"},
+			Changeset: changeset, Type: "production", Formats: []string{"text/xml", "application/json"},
 		}},
 	}
 	c.write(http.StatusOK, d, d)
