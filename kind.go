@@ -19,11 +19,12 @@ import "time"
 //     in one place, and the part's JSON name there must be the spec's part.
 //  4. What stays outside the domain (its names reach the screens from the
 //     spec, through the API's labels): how the case API binds the part's fields
-//     (api/requests.go, detailsIn) and how an Open311 post turns its
-//     attributes into the part (api/open311.go, caseIn and detailsPart;
-//     the attributes themselves follow from the spec's fields); deadlines
-//     other than the defaults and any indicators that count only its
-//     cases in configs/qilian.yaml and configs/indicators.yaml.
+//     (api/requests.go, DetailsIn) and how an Open311 post turns its
+//     attributes into the part (api/open311/open311.go, postIn.caseIn
+//     and detailsPart; the attributes themselves follow from the spec's
+//     fields); deadlines other than the defaults and any indicators that
+//     count only its cases in configs/qilian.yaml and
+//     configs/indicators.yaml.
 //  5. Its own actions, as README says for an action: the action table in
 //     actions.go, the guards and decisions in actions_guards.go,
 //     actions_decide.go or decide.go, and how Apply records their events

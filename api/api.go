@@ -35,11 +35,7 @@ type Cases interface {
 	Overdue(ctx context.Context, scopePath string, now time.Time, limit int) ([]qilian.OverdueItem, error)
 	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
 	OverdueCases(ctx context.Context, scopePath string) (int, error)
-	// Requests is whole cases by Open311's filters.
-	Requests(ctx context.Context, f qilian.RequestFilter) ([]qilian.Case, error)
 	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
-	// IdempotentCase is the case an idempotency key opened.
-	IdempotentCase(ctx context.Context, userID, key string) (string, error)
 }
 
 // Places reads and keeps the localities and the units.
@@ -52,8 +48,6 @@ type Places interface {
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
 	// Resource is a unit's shareable resource (a hall, a vehicle, …).
 	Resource(ctx context.Context, id string) (qilian.Resource, error)
-	// GridAt is the grid a point lies in.
-	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
 	// Area is a grid's outline, for checking a case's point against it.
 	Area(ctx context.Context, localityID string) (qilian.Area, error)
 }
@@ -134,6 +128,9 @@ type Server struct {
 	// Now is the clock for what the API stamps itself (token times, case
 	// IDs, what counts as overdue); time.Now when nil.
 	Now func() time.Time
+	// Protocols are served beside the case API on the same router, each
+	// under its own paths; the binary passes Open311 GeoReport v2.
+	Protocols []Protocol
 }
 
 // WithStore returns s reading and writing everything through st.
@@ -157,9 +154,9 @@ type handler struct {
 }
 
 // New returns the router of the whole HTTP API: the case API under
-// /api/v1, its OpenAPI document, the operations endpoints and Open311
-// GeoReport v2 under /open311/v2. Every route of the case API comes from
-// one table, which also writes the document; Open311 has its own
+// /api/v1, its OpenAPI document, the operations endpoints and the
+// protocols served beside them. Every route of the case API comes from
+// one table, which also writes the document; a protocol has its own
 // specification and is not in it.
 func New(s Server) *gin.Engine {
 	if s.Log == nil {
@@ -185,11 +182,13 @@ func New(s Server) *gin.Engine {
 	routes := append(s.Ops.routes(), h.routes()...)
 	h.doc = mustJSON(document(routes))
 
-	r := newEngine(s.Ops)
+	r := newEngine(s.Ops, s.Protocols...)
 	for _, rt := range routes {
 		r.Handle(rt.Method, rt.Path, h.chain(rt)...)
 	}
-	h.mountOpen311(r)
+	for _, p := range s.Protocols {
+		p.Mount(r, h.openCase)
+	}
 	return r
 }
 

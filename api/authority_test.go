@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -66,8 +67,8 @@ func testAuthority(t *testing.T, a *apiEnv) {
 		body["location"] = map[string]any{"lat": 30.7522, "lng": 120.7623, "address": "明苑小区"}
 		a.open(t, "demo-grid", body)
 
-		r := a.o311(http.MethodPost, "/open311/v2/requests.json", form("api_key", a.key(t, "demo-grid"), "service_code", "service_linkage",
-			"address_id", "dongzha-g1", "lat", "31.9", "long", "120.76", "description", "远处的点"))
+		r := a.postForm(t, "/open311/v2/requests.json", url.Values{"api_key": {a.key(t, "demo-grid")}, "service_code": {"service_linkage"},
+			"address_id": {"dongzha-g1"}, "lat": {"31.9"}, "long": {"120.76"}, "description": {"远处的点"}})
 		require.Equal(t, http.StatusBadRequest, r.Code, "%s", r.Body)
 	})
 }

@@ -36,8 +36,10 @@ const (
 	maxAttachment = 10
 )
 
-// readBody reads the request body up to MaxBody.
-func readBody(c *gin.Context) ([]byte, error) {
+// ReadBody reads the request body up to MaxBody; a longer one is
+// ETOOLARGE. The case API reads its bodies through it, and a protocol
+// beside it does too, for the same limit and the same refusal.
+func ReadBody(c *gin.Context) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody))
 	var tooBig *http.MaxBytesError
 	switch {
@@ -51,8 +53,9 @@ func readBody(c *gin.Context) ([]byte, error) {
 
 // jsonBody refuses a body whose Content-Type is not application/json
 // (parameters allowed; a charset only if UTF-8) with 415, before anything
-// reads it: a form or text body is never guessed at. Open311 reads forms,
-// as its specification says, and does not pass here.
+// reads it: a form or text body is never guessed at. The protocols
+// mounted beside the case API do not pass here: Open311 reads forms, as
+// its specification says.
 func (h *handler) jsonBody(c *gin.Context) {
 	if hasBody(c.Request) && !isJSON(c.GetHeader("Content-Type")) {
 		h.fail(c, qilian.Errorf(qilian.EUNSUPPORTED, "a request body must be JSON, sent as Content-Type: application/json"))
@@ -93,7 +96,7 @@ func isJSON(contentType string) bool {
 // request struct. An empty body stands for {} when emptyOK. It answers the
 // error itself and reports whether the handler may go on.
 func (h *handler) bind(c *gin.Context, dst any, emptyOK bool) bool {
-	raw, err := readBody(c)
+	raw, err := ReadBody(c)
 	if err == nil {
 		if emptyOK && len(bytes.TrimSpace(raw)) == 0 {
 			raw = []byte("{}")
@@ -241,7 +244,7 @@ func (w *walker) value(t reflect.Type) bool {
 	}
 	switch tok := tok.(type) {
 	case string:
-		if !cleanText(tok) {
+		if !CleanText(tok) {
 			return w.fail(w.at(), "must not hold control characters")
 		}
 	case json.Delim:
@@ -274,7 +277,7 @@ func (w *walker) object(t reflect.Type) bool {
 		if err != nil || !ok {
 			return w.fail("body", "malformed JSON: an object key is not a string")
 		}
-		if !cleanText(k) {
+		if !CleanText(k) {
 			return w.fail(w.at(), "keys must not hold control characters")
 		}
 		w.path = append(w.path, segment{key: k, index: -1})
@@ -342,9 +345,10 @@ func (w *walker) at() string {
 	return b.String()
 }
 
-// cleanText reports whether s is UTF-8 without control characters other
-// than tab, newline and carriage return.
-func cleanText(s string) bool {
+// CleanText reports whether s is UTF-8 without control characters other
+// than tab, newline and carriage return: text the case API takes, in any
+// field. People never type the others, and PostgreSQL cannot store NUL.
+func CleanText(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
@@ -490,7 +494,7 @@ func newQuery(c *gin.Context, allowed ...string) *queryParams {
 func (q *queryParams) str(name string, max int) string {
 	v := q.c.Query(name)
 	switch {
-	case !cleanText(v):
+	case !CleanText(v):
 		q.fields[name] = "must be UTF-8 without control characters"
 	case utf8.RuneCountInString(v) > max:
 		q.fields[name] = fmt.Sprintf("at most %d characters", max)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/api/open311"
 	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/storage/storagetest"
 )
@@ -61,7 +62,8 @@ func startBodies(t testing.TB) (*gin.Engine, string) {
 	db := storagetest.Open(t, "postgres")
 	logins, err := demo.Seed(context.Background(), db, time.Now())
 	require.NoError(t, err)
-	return api.New(api.Server{}.WithStore(db)), logins["demo-grid"].Token
+	o311 := open311.Server{}.WithStore(db)
+	return api.New(api.Server{Protocols: []api.Protocol{o311}}.WithStore(db)), logins["demo-grid"].Token
 }
 
 func postCase(r *gin.Engine, token string, body []byte) *httptest.ResponseRecorder {

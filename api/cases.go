@@ -83,7 +83,7 @@ func (h *handler) visibleCase(ctx context.Context, id string, a qilian.Actor) (q
 
 // createCase opens a case.
 func (h *handler) createCase(c *gin.Context) {
-	var in caseIn
+	var in CaseIn
 	if !h.bind(c, &in, false) {
 		return
 	}
@@ -101,7 +101,7 @@ func (h *handler) createCase(c *gin.Context) {
 // the same key and body, however concurrent, opens the same one case: the
 // first claim of the key picks the case ID, the others reuse it, and
 // opening an ID twice finds the running case.
-func (h *handler) openCase(ctx context.Context, in caseIn, key string, a qilian.Actor) (qilian.Case, error) {
+func (h *handler) openCase(ctx context.Context, in CaseIn, key string, a qilian.Actor) (qilian.Case, error) {
 	req, err := h.openRequest(ctx, in, a)
 	if err != nil {
 		return qilian.Case{}, err
@@ -152,7 +152,7 @@ func validKey(k string) bool {
 // as not found, exactly like one that does not exist. The domain then
 // checks the request as the engine will, so a bad request never claims an
 // idempotency key.
-func (h *handler) openRequest(ctx context.Context, in caseIn, a qilian.Actor) (qilian.OpenRequest, error) {
+func (h *handler) openRequest(ctx context.Context, in CaseIn, a qilian.Actor) (qilian.OpenRequest, error) {
 	f := fieldCheck{}
 	req := in.openRequest(f)
 	req.ID = newCaseID(h.Now())

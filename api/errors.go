@@ -40,7 +40,8 @@ func detail(code, message string, fields map[string]string) errorDetail {
 }
 
 // statusOf is the one table from domain error codes to HTTP statuses.
-// Codes not in it (EINTERNAL, anything unexpected) answer 500.
+// Codes not in it (EINTERNAL, anything unexpected) answer 500. A protocol
+// beside the case API answers through it too (StatusOf).
 var statusOf = map[string]int{
 	qilian.EINVALID:      http.StatusBadRequest,
 	qilian.EUNAUTHORIZED: http.StatusUnauthorized,
@@ -51,6 +52,13 @@ var statusOf = map[string]int{
 	qilian.ETOOMANY:      http.StatusTooManyRequests,
 	qilian.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	qilian.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// StatusOf is the HTTP status of a domain error code, and false for a
+// code that has none (EINTERNAL, anything unexpected), which is a 500.
+func StatusOf(code string) (int, bool) {
+	status, ok := statusOf[code]
+	return status, ok
 }
 
 // fail answers err in the error shape and stops the chain. Only domain
@@ -91,19 +99,24 @@ func respond(c *gin.Context, status int, v any) {
 	c.Render(status, render.PureJSON{Data: v})
 }
 
-// noRoute and noMethod answer unknown paths and methods in the error shape.
-func noRoute(c *gin.Context) {
-	if isOpen311(c.Request.URL.Path) {
-		open311NotFound(c)
-		return
+// noRoute and noMethod answer unknown paths and methods in the error
+// shape, or in that of the protocol whose path it is.
+func noRoute(ps []Protocol) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if p := owner(ps, c.Request.URL.Path); p != nil {
+			p.NotFound(c)
+			return
+		}
+		c.Render(http.StatusNotFound, render.PureJSON{Data: errorBody{Error: detail(qilian.ENOTFOUND, "no such route", nil)}})
 	}
-	c.Render(http.StatusNotFound, render.PureJSON{Data: errorBody{Error: detail(qilian.ENOTFOUND, "no such route", nil)}})
 }
 
-func noMethod(c *gin.Context) {
-	if isOpen311(c.Request.URL.Path) {
-		open311NoMethod(c)
-		return
+func noMethod(ps []Protocol) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if p := owner(ps, c.Request.URL.Path); p != nil {
+			p.NoMethod(c)
+			return
+		}
+		c.Render(http.StatusMethodNotAllowed, render.PureJSON{Data: errorBody{Error: detail(codeMethodNotAllowed, "method not allowed on this route", nil)}})
 	}
-	c.Render(http.StatusMethodNotAllowed, render.PureJSON{Data: errorBody{Error: detail(codeMethodNotAllowed, "method not allowed on this route", nil)}})
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path"
 	"strings"
 	"testing"
 
@@ -96,52 +95,6 @@ func TestFailuresNeverLeak(t *testing.T) {
 			require.NotContains(t, string(rep.Body), secret)
 			require.Contains(t, logs.String(), secret, "the cause is logged")
 			require.Contains(t, logs.String(), "req-42", "with the request ID")
-		})
-	}
-}
-
-func (s brokenStore) GridAt(context.Context, string, qilian.Point) (qilian.Locality, error) {
-	return qilian.Locality{}, s.err
-}
-
-func (s brokenStore) Requests(context.Context, qilian.RequestFilter) ([]qilian.Case, error) {
-	return nil, s.err
-}
-
-// TestOpen311FailuresNeverLeak is TestFailuresNeverLeak for Open311: the
-// specification's error list, a fixed description, the cause in the log.
-func TestOpen311FailuresNeverLeak(t *testing.T) {
-	const secret = "10.1.2.3"
-	down := brokenStore{err: qilian.Errorf(qilian.EUNAVAILABLE, "database unreachable: dial tcp %s:5432", secret)}
-	broken := brokenStore{err: errors.New("pq: relation cases at " + secret + " is corrupt")}
-	post := "api_key=qlt_x&service_code=service_linkage&lat=30.75&long=120.76"
-	for _, tc := range []struct {
-		name   string
-		store  api.Store
-		method string
-		path   string
-		status int
-		says   string
-	}{
-		{"503 grid lookup", down, http.MethodPost, "/open311/v2/requests.json", http.StatusServiceUnavailable, "service unavailable"},
-		{"503 list xml", down, http.MethodGet, "/open311/v2/requests.xml?api_key=qlt_x", http.StatusServiceUnavailable, "service unavailable"},
-		{"500 list", broken, http.MethodGet, "/open311/v2/requests.json?api_key=qlt_x", http.StatusInternalServerError, "internal error"},
-		{"500 one request xml", broken, http.MethodGet, "/open311/v2/requests/C1.xml?api_key=qlt_x", http.StatusInternalServerError, "internal error"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var logs bytes.Buffer
-			r := api.New(api.Server{Log: slog.New(slog.NewJSONHandler(&logs, nil))}.WithStore(tc.store))
-			req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(post))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set(api.RequestIDHeader, "req-311")
-			w := httptest.NewRecorder()
-			r.ServeHTTP(w, req)
-			rep := reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
-			ext := strings.TrimPrefix(path.Ext(req.URL.Path), ".")
-			require.Equal(t, []string{tc.says}, rep.fails311(t, ext, tc.status))
-			require.NotContains(t, string(rep.Body), secret)
-			require.Contains(t, logs.String(), secret, "the cause is logged")
-			require.Contains(t, logs.String(), "req-311", "with the request ID")
 		})
 	}
 }

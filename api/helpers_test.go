@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/api/open311"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/workflows/enginetest"
 )
@@ -28,26 +30,43 @@ type apiEnv struct {
 func startAPI(t testing.TB, dialect string) *apiEnv {
 	t.Helper()
 	env := enginetest.Start(t, enginetest.Options{Dialect: dialect})
-	return &apiEnv{env: env, r: api.New(serverOn(env))}
+	return &apiEnv{env: env, r: api.New(serverOn(env, nil))}
 }
 
 // serverOn is the API's Server on the engine and read model of env, with
-// the shipped indicators and the environment's calendar, as the binary
-// passes them.
-func serverOn(env *enginetest.Env) api.Server {
+// the shipped indicators, the environment's calendar and Open311 beside
+// it, as the binary passes them; now is the clock of both (time.Now when
+// nil).
+func serverOn(env *enginetest.Env, now func() time.Time) api.Server {
 	set, err := configs.Config{}.Indicators()
 	if err != nil {
 		panic(err) // embedded, and checked by the configs tests
 	}
-	return api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, Log: enginetest.Quiet()}.WithStore(env.DB)
+	o311 := open311.Server{Log: enginetest.Quiet(), Now: now}.WithStore(env.DB)
+	return api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, Log: enginetest.Quiet(), Now: now,
+		Protocols: []api.Protocol{o311}}.WithStore(env.DB)
 }
 
 // at returns the same API with its clock moved by d, for what depends on
 // the API's own clock (what is overdue).
 func (a *apiEnv) at(d time.Duration) *apiEnv {
-	s := serverOn(a.env)
-	s.Now = func() time.Time { return time.Now().Add(d) }
+	s := serverOn(a.env, func() time.Time { return time.Now().Add(d) })
 	return &apiEnv{env: a.env, r: api.New(s)}
+}
+
+// key is a demo user's token, for a bearer header or an Open311 api_key.
+func (a *apiEnv) key(t testing.TB, user string) string {
+	t.Helper()
+	l, ok := a.env.Logins[user]
+	require.True(t, ok, "no demo user %s", user)
+	return l.Token
+}
+
+// postForm posts a form to an Open311 endpoint, which authenticates by
+// the api_key in it.
+func (a *apiEnv) postForm(t testing.TB, path string, form url.Values) reply {
+	t.Helper()
+	return a.callToken(t, "", http.MethodPost, path, form.Encode(), "Content-Type", "application/x-www-form-urlencoded")
 }
 
 // reply is a recorded response.
@@ -260,11 +279,11 @@ func has(xs []string, x string) bool {
 func fill(path string, id string) string { return strings.Replace(path, ":id", id, 1) }
 
 // caseAPIRoutes are the router's routes but Open311's, which has its own
-// specification, auth and error format (see open311_test.go).
+// specification, auth and error format (see package api/open311).
 func caseAPIRoutes(r *gin.Engine) gin.RoutesInfo {
 	var out gin.RoutesInfo
 	for _, rt := range r.Routes() {
-		if !strings.HasPrefix(rt.Path, api.Open311Root+"/") {
+		if !strings.HasPrefix(rt.Path, open311.Root+"/") {
 			out = append(out, rt)
 		}
 	}

@@ -1,6 +1,7 @@
-// Package api is Qilian's HTTP interface: the case API under /api/v1, the
-// operations endpoints (/healthz, /readyz, /metrics), Open311 GeoReport v2
-// under /open311/v2 and, later, the dashboard. Handlers are thin: bind,
+// Package api is Qilian's HTTP interface: the case API under /api/v1 and
+// the operations endpoints (/healthz, /readyz, /metrics), on a router that
+// other protocols mount beside them (Protocol; Open311 GeoReport v2 is
+// package api/open311) and, later, the dashboard. Handlers are thin: bind,
 // convert, one call, respond.
 package api
 

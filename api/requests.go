@@ -13,8 +13,11 @@ import (
 // Request bodies. Each is decoded strictly and converted by a small
 // function that names every bad field; the domain checks the rest.
 
-// caseIn opens a case.
-type caseIn struct {
+// CaseIn is the body that opens a case: POST /api/v1/cases decodes it,
+// and a protocol served beside the case API (Protocol) builds it and
+// hands it to its Opener, so a case is checked the same way whichever
+// door it comes in by.
+type CaseIn struct {
 	Kind        qilian.Kind     `json:"kind" required:"true"`
 	Category    string          `json:"category,omitempty" doc:"a category code of the kind, as the Open311 service list names them; the kind's own when absent"`
 	Title       string          `json:"title" required:"true" doc:"at most 200 characters"`
@@ -22,36 +25,39 @@ type caseIn struct {
 	Priority    qilian.Priority `json:"priority,omitempty" doc:"normal when absent"`
 	LocalityID  string          `json:"locality_id,omitempty" doc:"where the case is; must lie inside the caller's locality. Either this or grid_id."`
 	GridID      string          `json:"grid_id,omitempty" doc:"the grid the case is in; must lie inside the caller's locality"`
-	Location    *locationIn     `json:"location,omitempty"`
-	Reporter    *reporterIn     `json:"reporter,omitempty"`
+	Location    *LocationIn     `json:"location,omitempty"`
+	Reporter    *ReporterIn     `json:"reporter,omitempty"`
 	Attachments []string        `json:"attachments,omitempty" doc:"http or https URLs, at most 10"`
-	Details     *detailsIn      `json:"details,omitempty" doc:"the part for the case's kind only"`
+	Details     *DetailsIn      `json:"details,omitempty" doc:"the part for the case's kind only"`
 }
 
-type locationIn struct {
+// LocationIn is where the case is: a point, an address or both.
+type LocationIn struct {
 	Lat     float64 `json:"lat"`
 	Lng     float64 `json:"lng"`
 	Address string  `json:"address,omitempty"`
 }
 
-type reporterIn struct {
+// ReporterIn is the resident who reported the case.
+type ReporterIn struct {
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
 }
 
-// detailsIn holds what only the engine may not invent: votes, sign-ups,
+// DetailsIn holds what only the engine may not invent: votes, sign-ups,
 // hours and states are the engine's own and cannot be sent.
-type detailsIn struct {
+type DetailsIn struct {
 	Regional     *struct{}       `json:"regional,omitempty"`
-	Booking      *bookingIn      `json:"booking,omitempty"`
-	Consultation *consultationIn `json:"consultation,omitempty"`
-	Activity     *activityIn     `json:"activity,omitempty"`
-	Member       *memberIn       `json:"member,omitempty"`
+	Booking      *BookingIn      `json:"booking,omitempty"`
+	Consultation *ConsultationIn `json:"consultation,omitempty"`
+	Activity     *ActivityIn     `json:"activity,omitempty"`
+	Member       *MemberIn       `json:"member,omitempty"`
 	Service      *struct{}       `json:"service,omitempty"`
 	Problem      *struct{}       `json:"problem,omitempty"`
 }
 
-type bookingIn struct {
+// BookingIn is the details of a resource booking (resource_sharing).
+type BookingIn struct {
 	ResourceID  string `json:"resource_id" required:"true"`
 	OwnerUnitID string `json:"owner_unit_id,omitempty" doc:"the resource's unit, from the registry; when given it must be that unit"`
 	From        string `json:"from" required:"true" doc:"RFC 3339"`
@@ -59,7 +65,8 @@ type bookingIn struct {
 	Purpose     string `json:"purpose,omitempty"`
 }
 
-type consultationIn struct {
+// ConsultationIn is the details of a vote (joint_consultation).
+type ConsultationIn struct {
 	Question     string          `json:"question" required:"true"`
 	Options      []string        `json:"options" required:"true"`
 	Participants []string        `json:"participants" required:"true" doc:"user IDs"`
@@ -68,14 +75,16 @@ type consultationIn struct {
 	Deadline     string          `json:"deadline" required:"true" doc:"RFC 3339"`
 }
 
-type activityIn struct {
+// ActivityIn is the details of an activity (joint_activity).
+type ActivityIn struct {
 	Capacity int    `json:"capacity" required:"true"`
 	StartsAt string `json:"starts_at" required:"true" doc:"RFC 3339"`
 	EndsAt   string `json:"ends_at" required:"true" doc:"RFC 3339"`
 	Venue    string `json:"venue,omitempty"`
 }
 
-type memberIn struct {
+// MemberIn is the details of a member's registration (member_management).
+type MemberIn struct {
 	Name       string `json:"name" required:"true"`
 	Phone      string `json:"phone,omitempty"`
 	HomeUnitID string `json:"home_unit_id" required:"true"`
@@ -111,7 +120,7 @@ func (f fieldCheck) err() error {
 
 // openRequest converts the body's own fields; the locality and the ID are
 // the handler's to fill.
-func (in caseIn) openRequest(f fieldCheck) qilian.OpenRequest {
+func (in CaseIn) openRequest(f fieldCheck) qilian.OpenRequest {
 	req := qilian.OpenRequest{
 		Kind: in.Kind, Category: in.Category, Title: in.Title, Description: in.Description, Priority: in.Priority,
 		Attachments: in.Attachments,
@@ -151,7 +160,7 @@ func (in caseIn) openRequest(f fieldCheck) qilian.OpenRequest {
 	return req
 }
 
-func (d detailsIn) details(f fieldCheck) qilian.Details {
+func (d DetailsIn) details(f fieldCheck) qilian.Details {
 	var out qilian.Details
 	if d.Regional != nil {
 		out.Regional = &qilian.Regional{}

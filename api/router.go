@@ -24,15 +24,17 @@ func NewOpsRouter(o Ops) *gin.Engine {
 
 // newEngine builds the Gin engine every router starts from: request IDs,
 // structured access logs, metrics, headers every answer carries, and
-// recovery that never shows a stack trace to the client.
-func newEngine(o Ops) *gin.Engine {
+// recovery that never shows a stack trace to the client. Unknown paths
+// and methods are answered in the error shape of the protocol whose path
+// it is, else in the API's.
+func newEngine(o Ops, ps ...Protocol) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	m := newMetrics(o.Registry)
 	r.Use(requestID, accessLog(o.Log), m.middleware, noSniff, recovery(o.Log))
-	r.NoRoute(noRoute)
-	r.NoMethod(noMethod)
+	r.NoRoute(noRoute(ps))
+	r.NoMethod(noMethod(ps))
 	return r
 }
 

@@ -134,7 +134,7 @@ func (h *handler) routes() []route {
 
 		{Method: http.MethodPost, Path: "/api/v1/cases", ID: "openCase", Tag: "cases",
 			Summary: "Open a case inside the caller's locality; an Idempotency-Key header makes retries safe",
-			Roles:   openers, Body: caseIn{}, Status: http.StatusCreated, Resp: caseView{},
+			Roles:   openers, Body: CaseIn{}, Status: http.StatusCreated, Resp: caseView{},
 			Query: []param{{In: "header", Name: IdempotencyKeyHeader, Type: "string",
 				Doc: "the same key and body open the same case, however often and however concurrently sent; the same key with another body is a 409"}},
 			Errors: statuses(bodyErrors, []int{http.StatusConflict}, authErrors), Handle: h.createCase},

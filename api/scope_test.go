@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -113,8 +114,8 @@ func testScopeByCase(t *testing.T, a *apiEnv) {
 		require.Equal(t, before.Cases, after.Cases)
 	})
 	t.Run("point in the other subtree's grid", func(t *testing.T) {
-		r := a.o311(http.MethodPost, "/open311/v2/requests.json", form("api_key", lower, "service_code", "service_linkage",
-			"lat", "30.805", "long", "120.805", "description", "JIANSHE point"))
+		r := a.postForm(t, "/open311/v2/requests.json", url.Values{"api_key": {lower}, "service_code": {"service_linkage"},
+			"lat": {"30.805"}, "long": {"120.805"}, "description": {"JIANSHE point"}})
 		if r.Code == http.StatusCreated {
 			var got []struct {
 				ID string `json:"service_request_id"`

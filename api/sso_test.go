@@ -65,9 +65,8 @@ func startSSO(t *testing.T, a *apiEnv, down bool) *ssoEnv {
 
 // at serves the API with its clock moved by d.
 func (e *ssoEnv) at(d time.Duration) {
-	s := serverOn(e.a.env)
+	s := serverOn(e.a.env, func() time.Time { return time.Now().Add(d) })
 	s.SSO = e.client
-	s.Now = func() time.Time { return time.Now().Add(d) }
 	e.router.Store(api.New(s))
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/api/open311"
 	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/storage/storagetest"
 )
@@ -24,13 +25,15 @@ func (domainEngine) Open(_ context.Context, req qilian.OpenRequest, a qilian.Act
 	return c, err
 }
 
-// gridWorkerRouter is the router on a fresh SQLite read model holding the
-// demo district, and the demo grid worker's token.
+// gridWorkerRouter is the router, with Open311 beside the case API, on a
+// fresh SQLite read model holding the demo district, and the demo grid
+// worker's token.
 func gridWorkerRouter(f *testing.F) (*gin.Engine, string) {
 	db := storagetest.Open(f, "sqlite")
 	logins, err := demo.Seed(context.Background(), db, time.Now())
 	if err != nil {
 		f.Fatal(err)
 	}
-	return api.New(api.Server{Engine: domainEngine{}}.WithStore(db)), logins["demo-grid"].Token
+	o311 := open311.Server{}.WithStore(db)
+	return api.New(api.Server{Engine: domainEngine{}, Protocols: []api.Protocol{o311}}.WithStore(db)), logins["demo-grid"].Token
 }

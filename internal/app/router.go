@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/api/open311"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/openid"
 	"github.com/qilian/qilian/points"
@@ -18,7 +19,8 @@ import (
 
 // NewAPIRouter wires the HTTP API for serve, api and the bench: the case
 // API on the engine's client and the read model, with the operations
-// endpoints, and the dashboard at /dashboard/.
+// endpoints, Open311 GeoReport v2 beside it on the same read model, and
+// the dashboard at /dashboard/.
 func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indicators *points.Set, s SignIn, log *slog.Logger) *gin.Engine {
 	r := api.New(api.Server{
 		Ops:        ops,
@@ -28,6 +30,7 @@ func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indica
 		Log:        log,
 		Sessions:   s.Sessions,
 		SSO:        s.SSO,
+		Protocols:  []api.Protocol{open311.Server{Log: log}.WithStore(db)},
 	}.WithStore(db))
 	web.Mount(r)
 	return r

@@ -1,9 +1,8 @@
-package api
-
-// Open311 GeoReport v2, served under /open311/v2/ beside the case API. It
-// is a second, standard door to the same cases: a request posted here is
-// opened through the same path as POST /api/v1/cases, and the lists read
-// the same read model within the same scopes.
+// Package open311 is Open311 GeoReport v2, served under /open311/v2/
+// beside the case API (as one of api.Server's Protocols). It is a second,
+// standard door to the same cases: a request posted here is opened through
+// the same path as POST /api/v1/cases (api.Opener), and the lists read the
+// same read model within the same scopes.
 //
 // Choices the specification leaves open, made here:
 //
@@ -32,13 +31,17 @@ package api
 //   - Our states map to open and closed (closed and cancelled cases are
 //     closed); status_notes says in Chinese where the case stands, with the
 //     lead unit's result once there is one.
+package open311
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -51,22 +54,24 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/render"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/api"
 )
 
-// Open311Root is where the GeoReport v2 endpoints live.
-const Open311Root = "/open311/v2"
+// Root is where the GeoReport v2 endpoints live.
+const Root = "/open311/v2"
 
-// Open311 limits and defaults from the specification.
+// Limits and defaults from the specification.
 const (
-	open311Window   = 90 * 24 * time.Hour // the default and widest date range of GET requests
-	open311MaxList  = qilian.MaxRequests  // requests in one answer
-	open311MaxForm  = 64 << 10            // a POST body, in bytes
-	open311Spec     = "http://wiki.open311.org/GeoReport_v2"
-	open311Changed  = "2026-11-26T00:00:00+08:00" // when the service list last changed
-	open311TokenLen = 32                          // hex digits of a token after its prefix
-	open311TokenPre = "o311-"
+	window        = 90 * 24 * time.Hour // the default and widest date range of GET requests
+	maxList       = qilian.MaxRequests  // requests in one answer
+	maxForm       = 64 << 10            // a POST body, in bytes
+	specification = "http://wiki.open311.org/GeoReport_v2"
+	changeset     = "2026-11-26T00:00:00+08:00" // when the service list last changed
+	tokenLen      = 32                          // hex digits of a token after its prefix
+	tokenPrefix   = "o311-"
 )
 
 // chinaTime is the zone Open311 datetimes are written in: the district's.
@@ -91,62 +96,145 @@ func splitFormat(seg string) (string, format, bool) {
 	return "", "", false
 }
 
-// mountOpen311 registers the GeoReport v2 routes, each in both formats.
-func (h *handler) mountOpen311(r *gin.Engine) {
-	for _, f := range formats {
-		ext := "." + string(f)
-		r.GET(Open311Root+"/discovery"+ext, h.o311(f, h.discovery))
-		r.GET(Open311Root+"/services"+ext, h.o311(f, h.services))
-		r.GET(Open311Root+"/requests"+ext, h.o311(f, h.listRequests))
-		r.POST(Open311Root+"/requests"+ext, h.o311(f, h.postRequest))
-	}
-	r.GET(Open311Root+"/services/:file", h.o311Param(h.serviceDefinition))
-	r.GET(Open311Root+"/requests/:file", h.o311Param(h.getRequest))
-	r.GET(Open311Root+"/tokens/:file", h.o311Param(h.getToken))
+// Server is Open311 on the read model and the case API's opening path.
+// Its methods make it an api.Protocol: put it in api.Server's Protocols.
+type Server struct {
+	Cases  Cases
+	Places Places
+	People People
+	// Log takes the causes of 5xx answers; nothing is logged when nil.
+	Log *slog.Logger
+	// Now is the clock of the default date range of GET requests and of
+	// the day a post's token counts in; time.Now when nil.
+	Now func() time.Time
 }
 
-// o311Call is one Open311 request being answered.
-type o311Call struct {
+// Open311 reads the read model through three small interfaces, one per
+// role, with only the calls it makes; *storage.DB is all of them (Store).
+// Their errors are domain errors.
+
+// Cases reads whole cases, and which case an idempotency key opened.
+type Cases interface {
+	CaseSnapshot(ctx context.Context, id string) (qilian.Case, error)
+	// Requests is whole cases by Open311's filters.
+	Requests(ctx context.Context, f qilian.RequestFilter) ([]qilian.Case, error)
+	// IdempotentCase is the case an idempotency key opened.
+	IdempotentCase(ctx context.Context, userID, key string) (string, error)
+}
+
+// Places reads the locality tree, the grids' areas and the units.
+type Places interface {
+	Locality(ctx context.Context, id string) (qilian.Locality, error)
+	// GridAt is the grid a point lies in.
+	GridAt(ctx context.Context, scopePath string, p qilian.Point) (qilian.Locality, error)
+	Unit(ctx context.Context, id string) (qilian.Unit, error)
+}
+
+// People tells whose a token is.
+type People interface {
+	// Authenticate is the user of the token whose digest is hash, and
+	// ErrUnauthorized for a token unknown, revoked or expired.
+	Authenticate(ctx context.Context, hash string) (qilian.User, error)
+	Actor(ctx context.Context, u qilian.User) (qilian.Actor, error)
+}
+
+// Store is all three, as one read model is.
+type Store interface {
+	Cases
+	Places
+	People
+}
+
+// WithStore returns s reading through st.
+func (s Server) WithStore(st Store) Server {
+	s.Cases, s.Places, s.People = st, st, st
+	return s
+}
+
+var _ api.Protocol = Server{}
+
+// handler is the Server the routes run against, with the case API's
+// opening path.
+type handler struct {
+	Server
+	open api.Opener
+}
+
+// Mount registers the GeoReport v2 routes, each in both formats; posts
+// open their cases with open.
+func (s Server) Mount(r gin.IRoutes, open api.Opener) {
+	if s.Log == nil {
+		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	h := &handler{Server: s, open: open}
+	for _, f := range formats {
+		ext := "." + string(f)
+		r.GET(Root+"/discovery"+ext, h.serve(f, h.discovery))
+		r.GET(Root+"/services"+ext, h.serve(f, h.services))
+		r.GET(Root+"/requests"+ext, h.serve(f, h.listRequests))
+		r.POST(Root+"/requests"+ext, h.serve(f, h.postRequest))
+	}
+	r.GET(Root+"/services/:file", h.serveParam(h.serviceDefinition))
+	r.GET(Root+"/requests/:file", h.serveParam(h.getRequest))
+	r.GET(Root+"/tokens/:file", h.serveParam(h.getToken))
+}
+
+// Owns reports whether a path is under Root.
+func (Server) Owns(path string) bool { return strings.HasPrefix(path, Root+"/") }
+
+// NotFound answers a path under Root that names nothing.
+func (Server) NotFound(c *gin.Context) { notFound(c) }
+
+// NoMethod answers a method a path under Root does not take.
+func (Server) NoMethod(c *gin.Context) {
+	writeErrors(c, formatOf(c), http.StatusMethodNotAllowed, "method not allowed on this endpoint")
+}
+
+// call is one Open311 request being answered.
+type call struct {
 	*gin.Context
 	f     format
 	param string // the path parameter without its format
 }
 
-func (h *handler) o311(f format, fn func(*o311Call)) gin.HandlerFunc {
-	return func(c *gin.Context) { fn(&o311Call{Context: c, f: f}) }
+func (h *handler) serve(f format, fn func(*call)) gin.HandlerFunc {
+	return func(c *gin.Context) { fn(&call{Context: c, f: f}) }
 }
 
-// o311Param serves a route whose last segment is "<param>.<format>".
-func (h *handler) o311Param(fn func(*o311Call)) gin.HandlerFunc {
+// serveParam serves a route whose last segment is "<param>.<format>".
+func (h *handler) serveParam(fn func(*call)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, f, ok := splitFormat(c.Param("file"))
 		if !ok {
-			open311NotFound(c)
+			notFound(c)
 			return
 		}
-		fn(&o311Call{Context: c, f: f, param: p})
+		fn(&call{Context: c, f: f, param: p})
 	}
 }
 
-// open311Error is one entry of the specification's error list; code is the
+// errorOut is one entry of the specification's error list; code is the
 // HTTP status.
-type open311Error struct {
+type errorOut struct {
 	Code        int    `json:"code" xml:"code"`
 	Description string `json:"description" xml:"description"`
 }
 
-type open311Errors struct {
-	XMLName xml.Name       `xml:"errors"`
-	Errors  []open311Error `xml:"error"`
+type errorList struct {
+	XMLName xml.Name   `xml:"errors"`
+	Errors  []errorOut `xml:"error"`
 }
 
 // write answers v: as JSON the list or object itself, as XML the root
 // element that wraps it.
-func (c *o311Call) write(status int, jsonBody, xmlBody any) {
-	writeOpen311(c.Context, c.f, status, jsonBody, xmlBody)
+func (c *call) write(status int, jsonBody, xmlBody any) {
+	encode(c.Context, c.f, status, jsonBody, xmlBody)
 }
 
-func writeOpen311(c *gin.Context, f format, status int, jsonBody, xmlBody any) {
+func encode(c *gin.Context, f format, status int, jsonBody, xmlBody any) {
 	if f == formatXML {
 		b, err := xml.Marshal(xmlBody)
 		if err != nil { // only plain structs of strings and numbers are marshalled
@@ -155,35 +243,35 @@ func writeOpen311(c *gin.Context, f format, status int, jsonBody, xmlBody any) {
 		c.Data(status, "text/xml; charset=utf-8", append([]byte(xml.Header), b...))
 		return
 	}
-	respond(c, status, jsonBody)
+	c.Render(status, render.PureJSON{Data: jsonBody}) // text back byte for byte, as the case API answers
 }
 
 // writeErrors answers the specification's error list.
 func writeErrors(c *gin.Context, f format, status int, descriptions ...string) {
-	list := make([]open311Error, len(descriptions))
+	list := make([]errorOut, len(descriptions))
 	for i, d := range descriptions {
-		list[i] = open311Error{Code: status, Description: d}
+		list[i] = errorOut{Code: status, Description: d}
 	}
 	c.Abort()
-	writeOpen311(c, f, status, list, open311Errors{Errors: list})
+	encode(c, f, status, list, errorList{Errors: list})
 }
 
 // fail answers err in the specification's error format, through the one
 // table of statuses. An unusable api_key is the specification's 403, not
 // our 401; 5xx say no more than the rest of the API does.
-func (c *o311Call) fail(h *handler, err error) {
+func (c *call) fail(h *handler, err error) {
 	if errors.Is(err, qilian.ErrUnauthorized) {
 		writeErrors(c.Context, c.f, http.StatusForbidden, "api_key is missing, unknown or revoked")
 		return
 	}
-	status, ok := statusOf[qilian.ErrorCode(err)]
+	status, ok := api.StatusOf(qilian.ErrorCode(err))
 	var e *qilian.Error
 	switch {
 	case !ok || !errors.As(err, &e):
-		h.Log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		h.Log.Error("internal error", "request_id", api.RequestID(c.Context), "route", c.FullPath(), "error", err)
 		writeErrors(c.Context, c.f, http.StatusInternalServerError, "internal error")
 	case status >= 500:
-		h.Log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		h.Log.Warn("dependency unavailable", "request_id", api.RequestID(c.Context), "route", c.FullPath(), "error", err)
 		writeErrors(c.Context, c.f, status, qilian.ErrUnavailable.Message)
 	case len(e.Fields) > 0:
 		names := make([]string, 0, len(e.Fields))
@@ -201,29 +289,22 @@ func (c *o311Call) fail(h *handler, err error) {
 	}
 }
 
-// open311NotFound answers a path under the root that names nothing.
-func open311NotFound(c *gin.Context) {
-	f := formatJSON
-	if strings.HasSuffix(c.Request.URL.Path, ".xml") {
-		f = formatXML
-	}
-	writeErrors(c, f, http.StatusNotFound, "no such endpoint: paths end in .json or .xml")
+// notFound answers a path under the root that names nothing.
+func notFound(c *gin.Context) {
+	writeErrors(c, formatOf(c), http.StatusNotFound, "no such endpoint: paths end in .json or .xml")
 }
 
-func open311NoMethod(c *gin.Context) {
-	f := formatJSON
+// formatOf is the format a path asks for, JSON unless it ends in .xml.
+func formatOf(c *gin.Context) format {
 	if strings.HasSuffix(c.Request.URL.Path, ".xml") {
-		f = formatXML
+		return formatXML
 	}
-	writeErrors(c, f, http.StatusMethodNotAllowed, "method not allowed on this endpoint")
+	return formatJSON
 }
-
-// isOpen311 reports whether a path is under the Open311 root.
-func isOpen311(path string) bool { return strings.HasPrefix(path, Open311Root+"/") }
 
 // jurisdiction checks the optional jurisdiction_id: the ID of a tree's
 // root.
-func (h *handler) jurisdiction(c *o311Call, id string) error {
+func (h *handler) jurisdiction(c *call, id string) error {
 	if id == "" {
 		return nil
 	}
@@ -241,8 +322,8 @@ func (h *handler) jurisdiction(c *o311Call, id string) error {
 	return nil
 }
 
-// open311Key authenticates an api_key and admits only roles.
-func (h *handler) open311Key(c *o311Call, key string, roles []qilian.Role) (qilian.Actor, error) {
+// apiKey authenticates an api_key and admits only roles.
+func (h *handler) apiKey(c *call, key string, roles []qilian.Role) (qilian.Actor, error) {
 	if key == "" || len(key) > maxToken {
 		return qilian.Actor{}, qilian.ErrUnauthorized
 	}
@@ -258,29 +339,57 @@ func (h *handler) open311Key(c *o311Call, key string, roles []qilian.Role) (qili
 	if err != nil {
 		return qilian.Actor{}, err
 	}
-	if !contains(roles, a.Role) {
+	if !slices.Contains(roles, a.Role) {
 		return qilian.Actor{}, qilian.Errorf(qilian.EFORBIDDEN, "this api_key (role %s) may not use this endpoint", a.Role)
 	}
-	c.Set(userKey, u.ID)
+	api.SetUser(c.Context, u.ID)
 	return a, nil
 }
 
 // Roles of the keys that may post and read.
 var (
-	open311Posters  = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis}
-	open311Readers  = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleSupervisor}
-	open311Statuses = []string{"open", "closed"}
+	posters  = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis}
+	readers  = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleSupervisor}
+	statuses = []string{"open", "closed"}
 )
 
+// Limits on the form's text: the case API's own, checked here first so
+// that a refusal names the parameter the client sent.
+const (
+	maxShort = 200 // addresses, names, device and account IDs
+	maxPhone = 32
+	maxToken = 256 // what is hashed of an api_key; real tokens are 47 characters
+)
+
+// idShape is the shape of the read model's IDs: anything else names
+// nothing, and is not looked up.
+var idShape = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// fields collects bad parameters by name.
+type fields map[string]string
+
+func (f fields) maxLen(name, v string, max int) {
+	if utf8.RuneCountInString(v) > max {
+		f[name] = fmt.Sprintf("at most %d characters", max)
+	}
+}
+
+func (f fields) err() error {
+	if len(f) > 0 {
+		return qilian.Invalid(f)
+	}
+	return nil
+}
+
 // single reads a parameter that may be given at most once.
-func single(vs url.Values, name string, f fieldCheck) string {
+func single(vs url.Values, name string, f fields) string {
 	v := vs[name]
 	switch {
 	case len(v) == 0:
 		return ""
 	case len(v) > 1:
 		f[name] = "given more than once"
-	case !cleanText(v[0]):
+	case !api.CleanText(v[0]):
 		f[name] = "must be UTF-8 without control characters"
 	}
 	return v[0]
@@ -304,18 +413,18 @@ type endpointOut struct {
 	Formats       []string `json:"formats" xml:"formats>format"`
 }
 
-func (h *handler) discovery(c *o311Call) {
+func (h *handler) discovery(c *call) {
 	scheme := "http"
 	if c.Request.TLS != nil {
 		scheme = "https"
 	}
 	d := discoveryOut{
-		Changeset:  open311Changed,
+		Changeset:  changeset,
 		Contact:    "请联系所在社区或街道的网格管理服务中心",
 		KeyService: "api_key 为 Qilian 令牌：由管理员为网格员或属地党组织用户签发（qilian user add 或 POST /api/v1/users）",
 		Endpoints: []endpointOut{{
-			Specification: open311Spec, URL: scheme + "://" + c.Request.Host + Open311Root,
-			Changeset: open311Changed, Type: "production", Formats: []string{"text/xml", "application/json"},
+			Specification: specification, URL: scheme + "://" + c.Request.Host + Root,
+			Changeset: changeset, Type: "production", Formats: []string{"text/xml", "application/json"},
 		}},
 	}
 	c.write(http.StatusOK, d, d)
@@ -338,7 +447,7 @@ type servicesOut struct {
 	Services []serviceOut `xml:"service"`
 }
 
-func (h *handler) services(c *o311Call) {
+func (h *handler) services(c *call) {
 	if err := h.jurisdiction(c, c.Query("jurisdiction_id")); err != nil {
 		c.fail(h, err)
 		return
@@ -379,7 +488,7 @@ type definitionOut struct {
 	Attributes  []attributeOut `json:"attributes" xml:"attributes>attribute"`
 }
 
-func (h *handler) serviceDefinition(c *o311Call) {
+func (h *handler) serviceDefinition(c *call) {
 	if err := h.jurisdiction(c, c.Query("jurisdiction_id")); err != nil {
 		c.fail(h, err)
 		return
@@ -413,13 +522,13 @@ type postedList struct {
 	Requests []postedOut `xml:"request"`
 }
 
-func (h *handler) postRequest(c *o311Call) {
-	form, err := readOpen311Form(c.Context)
+func (h *handler) postRequest(c *call) {
+	form, err := readForm(c.Context)
 	if err != nil {
 		c.fail(h, err)
 		return
 	}
-	in, err := parseOpen311Form(form)
+	in, err := parseForm(form)
 	if err != nil {
 		c.fail(h, err)
 		return
@@ -428,7 +537,7 @@ func (h *handler) postRequest(c *o311Call) {
 		c.fail(h, err)
 		return
 	}
-	a, err := h.open311Key(c, in.APIKey, open311Posters)
+	a, err := h.apiKey(c, in.APIKey, posters)
 	if err != nil {
 		c.fail(h, err)
 		return
@@ -461,29 +570,29 @@ func (h *handler) postRequest(c *o311Call) {
 	default:
 		body.LocalityID = a.LocalityID
 	}
-	token := open311Token(form, h.Now())
-	cs, err := h.openCase(ctx, body, token, a)
+	token := tokenOf(form, h.Now())
+	cs, err := h.open(ctx, body, token, a)
 	if err != nil {
-		c.fail(h, renameOpen311Fields(err, cat.Kind))
+		c.fail(h, renameFields(err, cat.Kind))
 		return
 	}
 	out := []postedOut{{ServiceRequestID: cs.ID, Token: token, AccountID: in.AccountID}}
 	c.write(http.StatusCreated, out, postedList{Requests: out})
 }
 
-// readOpen311Form reads a form-encoded POST body; parameters in the query
+// readForm reads a form-encoded POST body; parameters in the query
 // string count too, the body's winning.
-func readOpen311Form(c *gin.Context) (url.Values, error) {
+func readForm(c *gin.Context) (url.Values, error) {
 	ct := c.GetHeader("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "application/x-www-form-urlencoded") {
 		return nil, qilian.Invalid(map[string]string{"Content-Type": "must be application/x-www-form-urlencoded"})
 	}
-	raw, err := readBody(c)
+	raw, err := api.ReadBody(c)
 	if err != nil {
 		return nil, err
 	}
-	if len(raw) > open311MaxForm {
-		return nil, qilian.Errorf(qilian.ETOOLARGE, "the form is over %d bytes", open311MaxForm)
+	if len(raw) > maxForm {
+		return nil, qilian.Errorf(qilian.ETOOLARGE, "the form is over %d bytes", maxForm)
 	}
 	form, err := url.ParseQuery(string(raw))
 	if err != nil {
@@ -501,9 +610,9 @@ func readOpen311Form(c *gin.Context) (url.Values, error) {
 	return form, nil
 }
 
-// open311Token is the idempotency key of a post: the same form, less the
+// tokenOf is the idempotency key of a post: the same form, less the
 // api_key, from the same user on the same day is the same request.
-func open311Token(form url.Values, now time.Time) string {
+func tokenOf(form url.Values, now time.Time) string {
 	canon := url.Values{}
 	for k, vs := range form {
 		if k != "api_key" {
@@ -511,13 +620,13 @@ func open311Token(form url.Values, now time.Time) string {
 		}
 	}
 	sum := sha256.Sum256([]byte(now.UTC().Format(time.DateOnly) + "\n" + canon.Encode()))
-	return open311TokenPre + hex.EncodeToString(sum[:])[:open311TokenLen]
+	return tokenPrefix + hex.EncodeToString(sum[:])[:tokenLen]
 }
 
-var open311TokenShape = regexp.MustCompile(`^` + open311TokenPre + `[0-9a-f]{32}$`)
+var tokenShape = regexp.MustCompile(`^` + tokenPrefix + `[0-9a-f]{32}$`)
 
-// open311Post is a parsed POST requests form.
-type open311Post struct {
+// postIn is a parsed POST requests form.
+type postIn struct {
 	APIKey       string
 	Jurisdiction string
 	ServiceCode  string
@@ -538,12 +647,12 @@ type open311Post struct {
 // attributeKey matches attribute[CODE] and attribute[CODE][].
 var attributeKey = regexp.MustCompile(`^attribute\[([A-Za-z0-9_]{1,64})\](\[\])?$`)
 
-// parseOpen311Form reads the parameters of POST requests, naming every bad
+// parseForm reads the parameters of POST requests, naming every bad
 // one. Parameters the specification does not define are ignored, as
 // clients send their own; attributes must be ones some service defines.
-func parseOpen311Form(form url.Values) (open311Post, error) {
-	f := fieldCheck{}
-	p := open311Post{
+func parseForm(form url.Values) (postIn, error) {
+	f := fields{}
+	p := postIn{
 		APIKey: single(form, "api_key", f), Jurisdiction: single(form, "jurisdiction_id", f),
 		ServiceCode: single(form, "service_code", f), Address: single(form, "address_string", f),
 		AddressID: single(form, "address_id", f), Email: single(form, "email", f),
@@ -602,7 +711,7 @@ func parseOpen311Form(form url.Values) (open311Post, error) {
 			continue
 		}
 		for _, v := range vs {
-			if !cleanText(v) {
+			if !api.CleanText(v) {
 				f[k] = "must be UTF-8 without control characters"
 			}
 		}
@@ -619,22 +728,22 @@ func parseOpen311Form(form url.Values) (open311Post, error) {
 
 // caseIn turns the post into the case API's body; the locality is the
 // handler's to set. Attributes become the kind's details.
-func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
-	f := fieldCheck{}
-	in := caseIn{
-		Kind: cat.Kind, Category: cat.Code, Title: open311Title(cat, p.Description), Description: p.Description,
+func (p postIn) caseIn(cat qilian.Category) (api.CaseIn, error) {
+	f := fields{}
+	in := api.CaseIn{
+		Kind: cat.Kind, Category: cat.Code, Title: title(cat, p.Description), Description: p.Description,
 	}
 	if cat.Code == string(cat.Kind) {
 		in.Category = ""
 	}
 	if p.Point != nil || p.Address != "" {
-		in.Location = &locationIn{Address: p.Address}
+		in.Location = &api.LocationIn{Address: p.Address}
 		if p.Point != nil {
 			in.Location.Lat, in.Location.Lng = p.Point.Lat, p.Point.Lng
 		}
 	}
 	if name := strings.TrimSpace(p.LastName + p.FirstName); name != "" || p.Phone != "" {
-		in.Reporter = &reporterIn{Name: name, Phone: p.Phone}
+		in.Reporter = &api.ReporterIn{Name: name, Phone: p.Phone}
 	}
 	if p.MediaURL != "" {
 		in.Attachments = []string{p.MediaURL}
@@ -679,7 +788,7 @@ func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
 	}
 	switch cat.Kind {
 	case qilian.KindResourceSharing:
-		in.Details = &detailsIn{Booking: &bookingIn{
+		in.Details = &api.DetailsIn{Booking: &api.BookingIn{
 			ResourceID: value(get("resource_id")), OwnerUnitID: value(get("owner_unit_id")),
 			From: value(get("from")), To: value(get("to")), Purpose: value(get("purpose")),
 		}}
@@ -696,26 +805,26 @@ func (p open311Post) caseIn(cat qilian.Category) (caseIn, error) {
 				people = append(people, u)
 			}
 		}
-		in.Details = &detailsIn{Consultation: &consultationIn{
+		in.Details = &api.DetailsIn{Consultation: &api.ConsultationIn{
 			Question: value(get("question")), Options: options, Participants: people,
 			Quorum: number(get("quorum")), Rule: qilian.VoteRule(value(get("rule"))), Deadline: value(get("deadline")),
 		}}
 	case qilian.KindJointActivity:
-		in.Details = &detailsIn{Activity: &activityIn{
+		in.Details = &api.DetailsIn{Activity: &api.ActivityIn{
 			Capacity: number(get("capacity")), StartsAt: value(get("starts_at")), EndsAt: value(get("ends_at")),
 			Venue: value(get("venue")),
 		}}
 	case qilian.KindMemberManagement:
-		in.Details = &detailsIn{Member: &memberIn{
+		in.Details = &api.DetailsIn{Member: &api.MemberIn{
 			Name: value(get("member_name")), Phone: value(get("member_phone")), HomeUnitID: value(get("home_unit_id")),
 		}}
 	}
 	return in, f.err()
 }
 
-// open311Title makes the case's title, which Open311 does not have: the
+// title makes the case's title, which Open311 does not have: the
 // service's name and the start of the description.
-func open311Title(cat qilian.Category, description string) string {
+func title(cat qilian.Category, description string) string {
 	d := strings.Join(strings.Fields(description), " ")
 	if d == "" {
 		return cat.Name
@@ -727,9 +836,9 @@ func open311Title(cat qilian.Category, description string) string {
 	return cat.Name + "：" + d
 }
 
-// renameOpen311Fields names the fields of an invalid-input error by the
+// renameFields names the fields of an invalid-input error by the
 // Open311 parameters they came from.
-func renameOpen311Fields(err error, k qilian.Kind) error {
+func renameFields(err error, k qilian.Kind) error {
 	names := map[string]string{
 		"location.lat": "lat", "location.lng": "long", "location.address": "address_string",
 		"locality_id": "address_id", "grid_id": "address_id", "reporter.name": "last_name",
@@ -798,7 +907,7 @@ type tokenList struct {
 	Requests []tokenOut `xml:"request"`
 }
 
-func (h *handler) listRequests(c *o311Call) {
+func (h *handler) listRequests(c *call) {
 	q, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		// Go drops a pair it cannot parse and reads on: a filter would
@@ -806,18 +915,18 @@ func (h *handler) listRequests(c *o311Call) {
 		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
 		return
 	}
-	f := fieldCheck{}
+	f := fields{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {
 		c.fail(h, err)
 		return
 	}
-	a, err := h.open311Key(c, key, open311Readers)
+	a, err := h.apiKey(c, key, readers)
 	if err != nil {
 		c.fail(h, err)
 		return
 	}
-	rf, err := open311Filter(q, f, h.Now())
+	rf, err := requestFilter(q, f, h.Now())
 	if err != nil {
 		c.fail(h, err)
 		return
@@ -831,10 +940,10 @@ func (h *handler) listRequests(c *o311Call) {
 	h.writeRequests(c, cases)
 }
 
-// open311Filter reads GET requests' filters. service_request_id overrides
+// requestFilter reads GET requests' filters. service_request_id overrides
 // every other filter; without dates the last 90 days are searched, and a
 // range may not be wider.
-func open311Filter(q url.Values, f fieldCheck, now time.Time) (qilian.RequestFilter, error) {
+func requestFilter(q url.Values, f fields, now time.Time) (qilian.RequestFilter, error) {
 	var rf qilian.RequestFilter
 	list := func(name string) []string {
 		var out []string
@@ -851,8 +960,8 @@ func open311Filter(q url.Values, f fieldCheck, now time.Time) (qilian.RequestFil
 				f["service_request_id"] = "comma-separated request IDs"
 			}
 		}
-		if len(ids) > open311MaxList {
-			f["service_request_id"] = fmt.Sprintf("at most %d", open311MaxList)
+		if len(ids) > maxList {
+			f["service_request_id"] = fmt.Sprintf("at most %d", maxList)
 		}
 		rf.IDs = ids
 		return rf, f.err()
@@ -865,7 +974,7 @@ func open311Filter(q url.Values, f fieldCheck, now time.Time) (qilian.RequestFil
 	}
 	wanted := map[bool]bool{}
 	for _, s := range list("status") {
-		if !contains(open311Statuses, s) {
+		if !slices.Contains(statuses, s) {
 			f["status"] = "open, closed or both, comma-separated"
 		}
 		wanted[s == "open"] = true
@@ -889,14 +998,14 @@ func open311Filter(q url.Values, f fieldCheck, now time.Time) (qilian.RequestFil
 	switch {
 	case from.IsZero() && to.IsZero():
 		to = now
-		from = to.Add(-open311Window)
+		from = to.Add(-window)
 	case to.IsZero():
-		to = from.Add(open311Window)
+		to = from.Add(window)
 	case from.IsZero():
-		from = to.Add(-open311Window)
+		from = to.Add(-window)
 	case !from.Before(to):
 		f["end_date"] = "must be after start_date"
-	case to.Sub(from) > open311Window:
+	case to.Sub(from) > window:
 		f["end_date"] = "at most 90 days after start_date"
 	}
 	// end_date is inclusive in the specification; the store's bound is not.
@@ -904,7 +1013,7 @@ func open311Filter(q url.Values, f fieldCheck, now time.Time) (qilian.RequestFil
 	return rf, f.err()
 }
 
-func (h *handler) getRequest(c *o311Call) {
+func (h *handler) getRequest(c *call) {
 	q, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		// Go drops a pair it cannot parse and reads on: a filter would
@@ -912,13 +1021,13 @@ func (h *handler) getRequest(c *o311Call) {
 		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
 		return
 	}
-	f := fieldCheck{}
+	f := fields{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {
 		c.fail(h, err)
 		return
 	}
-	a, err := h.open311Key(c, key, open311Readers)
+	a, err := h.apiKey(c, key, readers)
 	if err != nil {
 		c.fail(h, err)
 		return
@@ -939,7 +1048,7 @@ func (h *handler) getRequest(c *o311Call) {
 	h.writeRequests(c, cases)
 }
 
-func (h *handler) getToken(c *o311Call) {
+func (h *handler) getToken(c *call) {
 	q, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		// Go drops a pair it cannot parse and reads on: a filter would
@@ -947,19 +1056,19 @@ func (h *handler) getToken(c *o311Call) {
 		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
 		return
 	}
-	f := fieldCheck{}
+	f := fields{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {
 		c.fail(h, err)
 		return
 	}
-	a, err := h.open311Key(c, key, open311Posters)
+	a, err := h.apiKey(c, key, posters)
 	if err != nil {
 		c.fail(h, err)
 		return
 	}
 	missing := qilian.Errorf(qilian.ENOTFOUND, "token %s not found", c.param)
-	if !open311TokenShape.MatchString(c.param) {
+	if !tokenShape.MatchString(c.param) {
 		c.fail(h, missing)
 		return
 	}
@@ -986,7 +1095,7 @@ func (h *handler) getToken(c *o311Call) {
 }
 
 // writeRequests answers cases as service requests, naming each lead unit.
-func (h *handler) writeRequests(c *o311Call, cases []qilian.Case) {
+func (h *handler) writeRequests(c *call, cases []qilian.Case) {
 	units := map[string]string{}
 	out := make([]requestOut, 0, len(cases))
 	for _, cs := range cases {

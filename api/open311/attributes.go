@@ -1,4 +1,4 @@
-package api
+package open311
 
 import "github.com/qilian/qilian"
 

@@ -1,7 +1,8 @@
-package api_test
+package open311_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
@@ -11,12 +12,38 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/api/open311"
+	"github.com/qilian/qilian/workflows/enginetest"
 )
+
+// o311Env is Open311 beside the case API, as the binary mounts it, on a
+// running engine with the demo district loaded.
+type o311Env struct {
+	env *enginetest.Env
+	r   *gin.Engine
+}
+
+func start(t *testing.T) *o311Env {
+	t.Helper()
+	e := &o311Env{env: enginetest.Start(t, enginetest.Options{})}
+	return e.at(0)
+}
+
+// at returns the same router with Open311's clock moved by d.
+func (a *o311Env) at(d time.Duration) *o311Env {
+	o := open311.Server{Log: enginetest.Quiet(), Now: func() time.Time { return time.Now().Add(d) }}.WithStore(a.env.DB)
+	s := api.Server{Engine: a.env.Engine, Log: enginetest.Quiet(), Protocols: []api.Protocol{o}}.WithStore(a.env.DB)
+	return &o311Env{env: a.env, r: api.New(s)}
+}
 
 // o311 sends an Open311 request: a GET with the query, or a POST with the
 // form in the body, form-encoded.
-func (a *apiEnv) o311(method, path string, form url.Values, headers ...string) reply {
+func (a *o311Env) o311(method, path string, form url.Values, headers ...string) answer {
 	var body []byte
 	if method == http.MethodGet {
 		if len(form) > 0 {
@@ -34,15 +61,19 @@ func (a *apiEnv) o311(method, path string, form url.Values, headers ...string) r
 	}
 	w := httptest.NewRecorder()
 	a.r.ServeHTTP(w, req)
-	return reply{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	return answer{w}
 }
 
-// key is a demo user's token, the api_key Open311 clients send.
-func (a *apiEnv) key(t *testing.T, user string) string {
+// answer is a recorded Open311 answer.
+type answer struct{ *httptest.ResponseRecorder }
+
+// act takes an action on a case as a demo user, through the engine: what
+// Open311 then answers about the case is what is tested.
+func (a *o311Env) act(t *testing.T, user, caseID string, act qilian.Action) {
 	t.Helper()
-	l, ok := a.env.Logins[user]
-	require.True(t, ok, "no demo user %s", user)
-	return l.Token
+	act.Actor = a.env.Actor(t, user)
+	_, err := a.env.Engine.Act(context.Background(), caseID, act)
+	require.NoError(t, err)
 }
 
 // form builds url.Values from name, value pairs.
@@ -76,24 +107,25 @@ type o311Err struct {
 
 // decode311 decodes an Open311 answer in its format: JSON into v, or XML
 // into v after checking the root element's name.
-func decode311(t *testing.T, r reply, ext, root string, v any) {
+func decode311(t *testing.T, r answer, ext, root string, v any) {
 	t.Helper()
+	body := r.Body.Bytes()
 	if ext == "xml" {
-		require.Contains(t, r.Header.Get("Content-Type"), "text/xml", "%s", r.Body)
-		require.True(t, bytes.HasPrefix(r.Body, []byte("<?xml")), "%s", r.Body)
+		require.Contains(t, r.Header().Get("Content-Type"), "text/xml", "%s", body)
+		require.True(t, bytes.HasPrefix(body, []byte("<?xml")), "%s", body)
 		var top struct{ XMLName xml.Name }
-		require.NoError(t, xml.Unmarshal(r.Body, &top), "%s", r.Body)
-		require.Equal(t, root, top.XMLName.Local, "%s", r.Body)
-		require.NoError(t, xml.Unmarshal(r.Body, v), "%s", r.Body)
+		require.NoError(t, xml.Unmarshal(body, &top), "%s", body)
+		require.Equal(t, root, top.XMLName.Local, "%s", body)
+		require.NoError(t, xml.Unmarshal(body, v), "%s", body)
 		return
 	}
-	require.Contains(t, r.Header.Get("Content-Type"), "application/json", "%s", r.Body)
-	require.NoError(t, json.Unmarshal(r.Body, v), "%s", r.Body)
+	require.Contains(t, r.Header().Get("Content-Type"), "application/json", "%s", body)
+	require.NoError(t, json.Unmarshal(body, v), "%s", body)
 }
 
 // fails311 requires the status and the specification's error list, each
 // entry's code being the status, and returns the descriptions.
-func (r reply) fails311(t *testing.T, ext string, status int) []string {
+func (r answer) fails311(t *testing.T, ext string, status int) []string {
 	t.Helper()
 	require.Equal(t, status, r.Code, "body: %s", r.Body)
 	var errs []o311Err
@@ -136,13 +168,13 @@ type o311Request struct {
 }
 
 // requests311 decodes a list of service requests in either format.
-func requests311(t *testing.T, r reply, ext string) []o311Request {
+func requests311(t *testing.T, r answer, ext string) []o311Request {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.Code, "body: %s", r.Body)
 	return decodeRequests(t, r, ext)
 }
 
-func decodeRequests(t *testing.T, r reply, ext string) []o311Request {
+func decodeRequests(t *testing.T, r answer, ext string) []o311Request {
 	t.Helper()
 	var out []o311Request
 	if ext == "xml" {
@@ -167,7 +199,7 @@ func ids(rs []o311Request) []string {
 // TestOpen311 drives every GeoReport v2 endpoint through the real router
 // on the running engine, in both formats, for valid and invalid calls.
 func TestOpen311(t *testing.T) {
-	a := startAPI(t, "")
+	a := start(t)
 	root := "/open311/v2/"
 
 	for _, ext := range []string{"json", "xml"} {
@@ -298,7 +330,7 @@ func TestOpen311(t *testing.T) {
 		a.o311(http.MethodDelete, root+"requests.xml", nil).fails311(t, "xml", http.StatusMethodNotAllowed)
 	})
 
-	grid, axis := a.key(t, "demo-grid"), a.key(t, "demo-axis")
+	grid, axis := a.env.Logins["demo-grid"].Token, a.env.Logins["demo-axis"].Token
 	// A point inside Dongzha grid 1, and one inside grid 2.
 	repair := form("api_key", grid, "service_code", "service_linkage.repair",
 		"lat", "30.7522", "long", "120.7623", "address_string", "明苑小区3幢2单元",
@@ -322,10 +354,10 @@ func TestOpen311(t *testing.T) {
 			require.NotEmpty(t, rs[0].Token)
 			return opened{rs[0].ID, rs[0].Token}
 		}
-		// caseOf reads the case the request opened from the case API.
-		caseOf := func(t *testing.T, id string) caseOut {
-			var c caseOut
-			a.call(t, "demo-supervisor", http.MethodGet, "/api/v1/cases/"+id, nil).ok(t, http.StatusOK, &c)
+		// caseOf reads the case the request opened from the read model.
+		caseOf := func(t *testing.T, id string) qilian.Case {
+			c, err := a.env.DB.CaseSnapshot(context.Background(), id)
+			require.NoError(t, err)
 			return c
 		}
 
@@ -333,30 +365,30 @@ func TestOpen311(t *testing.T) {
 			name     string
 			form     url.Values
 			locality string
-			check    func(t *testing.T, c caseOut)
+			check    func(t *testing.T, c qilian.Case)
 		}{
-			{"201.point_in_grid", with(repair, "description", "楼道灯坏了 "+ext), "dongzha-g1", func(t *testing.T, c caseOut) {
-				require.Equal(t, "service_linkage", c.Kind)
-				require.Equal(t, "triage", c.State)
+			{"201.point_in_grid", with(repair, "description", "楼道灯坏了 "+ext), "dongzha-g1", func(t *testing.T, c qilian.Case) {
+				require.Equal(t, qilian.KindServiceLinkage, c.Kind)
+				require.Equal(t, qilian.CaseTriage, c.State)
 				require.Equal(t, "dongzha-g1", c.GridID)
 				require.Equal(t, "明苑小区3幢2单元", c.Location.Address)
 				require.InDelta(t, 30.7522, c.Location.Lat, 1e-9)
 				require.InDelta(t, 120.7623, c.Location.Lng, 1e-9)
-				// Read as the supervisor, who sees the reporter masked.
-				require.Equal(t, "李**", c.Reporter.Name)
-				require.Equal(t, "138****0000", c.Reporter.Phone)
+				// The reporter is last_name then first_name, as Chinese names go.
+				require.Equal(t, "李阿姨", c.Reporter.Name)
+				require.Equal(t, "138 0000 0000", c.Reporter.Phone)
 				require.Equal(t, []string{"https://example.org/photos/灯.jpg"}, c.Attachments)
 				require.Equal(t, "维修服务：楼道灯坏了 "+ext, c.Title)
 				require.Equal(t, "demo-grid", c.OpenedBy.UserID)
 			}},
 			{"201.axis_point_in_other_grid", form("api_key", axis, "service_code", "problem_solving.parking",
-				"lat", "30.7525", "long", "120.768", "description", "小区门口乱停车 "+ext), "dongzha-g2", func(t *testing.T, c caseOut) {
-				require.Equal(t, "problem_solving", c.Kind)
+				"lat", "30.7525", "long", "120.768", "description", "小区门口乱停车 "+ext), "dongzha-g2", func(t *testing.T, c qilian.Case) {
+				require.Equal(t, qilian.KindProblemSolving, c.Kind)
 				require.Equal(t, "dongzha-g2", c.GridID)
 				require.Equal(t, "demo-axis", c.OpenedBy.UserID)
 			}},
-			{"201.address_id", form("api_key", a.key(t, "demo-axis-dongzha"), "service_code", "service_linkage",
-				"address_id", "mingyuan", "description", "请求上门探访 "+ext), "mingyuan", func(t *testing.T, c caseOut) {
+			{"201.address_id", form("api_key", a.env.Logins["demo-axis-dongzha"].Token, "service_code", "service_linkage",
+				"address_id", "mingyuan", "description", "请求上门探访 "+ext), "mingyuan", func(t *testing.T, c qilian.Case) {
 				require.Equal(t, "服务联动：请求上门探访 "+ext, c.Title)
 				require.Empty(t, c.GridID)
 			}},
@@ -366,28 +398,19 @@ func TestOpen311(t *testing.T) {
 				"lat", "30.751", "long", "120.761", "description", "周末志愿服务 "+ext,
 				"attribute[capacity]", "30", "attribute[starts_at]", time.Now().Add(72*time.Hour).Format(time.RFC3339),
 				"attribute[ends_at]", time.Now().Add(75*time.Hour).Format(time.RFC3339), "attribute[venue]", "东栅社区广场"), "dongzha-g1",
-				func(t *testing.T, c caseOut) {
-					require.Equal(t, "joint_activity", c.Kind)
-					var full struct {
-						Category string `json:"category"`
-						Details  struct {
-							Activity struct {
-								Capacity int    `json:"capacity"`
-								Venue    string `json:"venue"`
-							} `json:"activity"`
-						} `json:"details"`
-					}
-					a.call(t, "demo-supervisor", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &full)
-					require.Equal(t, "joint_activity.volunteer_day", full.Category)
-					require.Equal(t, 30, full.Details.Activity.Capacity)
-					require.Equal(t, "东栅社区广场", full.Details.Activity.Venue)
+				func(t *testing.T, c qilian.Case) {
+					require.Equal(t, qilian.KindJointActivity, c.Kind)
+					require.Equal(t, "joint_activity.volunteer_day", c.Category)
+					require.NotNil(t, c.Details.Activity)
+					require.Equal(t, 30, c.Details.Activity.Capacity)
+					require.Equal(t, "东栅社区广场", c.Details.Activity.Venue)
 				}},
 		}
 		for _, tc := range created {
 			t.Run("post"+tc.name+"."+ext, func(t *testing.T) {
 				o := post(t, tc.form)
 				c := caseOf(t, o.ID)
-				require.Equal(t, tc.locality, c.Locality.ID)
+				require.Equal(t, tc.locality, c.LocalityID)
 				if tc.check != nil {
 					tc.check(t, c)
 				}
@@ -411,8 +434,8 @@ func TestOpen311(t *testing.T) {
 		}{
 			{"403.no_key", with(repair, "api_key", ""), http.StatusForbidden, "api_key"},
 			{"403.bad_key", with(repair, "api_key", "qlt_nope"), http.StatusForbidden, "api_key"},
-			{"403.unit_staff_key", with(repair, "api_key", a.key(t, "demo-unit")), http.StatusForbidden, "api_key"},
-			{"403.supervisor_key", with(repair, "api_key", a.key(t, "demo-supervisor")), http.StatusForbidden, "api_key"},
+			{"403.unit_staff_key", with(repair, "api_key", a.env.Logins["demo-unit"].Token), http.StatusForbidden, "api_key"},
+			{"403.supervisor_key", with(repair, "api_key", a.env.Logins["demo-supervisor"].Token), http.StatusForbidden, "api_key"},
 			{"400.no_service_code", with(repair, "service_code", ""), http.StatusBadRequest, "service_code: required"},
 			{"404.unknown_service_code", with(repair, "service_code", "service_linkage.teleport"), http.StatusNotFound, "service_code"},
 			{"404.jurisdiction", with(repair, "jurisdiction_id", "atlantis"), http.StatusNotFound, "jurisdiction_id"},
@@ -492,7 +515,7 @@ func TestOpen311(t *testing.T) {
 			all := ids(requests311(t, a.o311(http.MethodGet, path, form("api_key", axis)), ext))
 			require.Subset(t, all, []string{mine.ID, posted["201.address_id."+ext].ID, posted["201.axis_point_in_other_grid."+ext].ID})
 			// Another street's grid worker sees none of them.
-			other := ids(requests311(t, a.o311(http.MethodGet, path, form("api_key", a.key(t, "demo-grid-jiahe"))), ext))
+			other := ids(requests311(t, a.o311(http.MethodGet, path, form("api_key", a.env.Logins["demo-grid-jiahe"].Token)), ext))
 			require.NotContains(t, other, mine.ID)
 		})
 
@@ -538,7 +561,7 @@ func TestOpen311(t *testing.T) {
 			says   string
 		}{
 			{"403.no_key", form(), http.StatusForbidden, "api_key"},
-			{"403.unit_staff", form("api_key", a.key(t, "demo-unit")), http.StatusForbidden, "api_key"},
+			{"403.unit_staff", form("api_key", a.env.Logins["demo-unit"].Token), http.StatusForbidden, "api_key"},
 			{"404.jurisdiction", form("api_key", axis, "jurisdiction_id", "atlantis"), http.StatusNotFound, "jurisdiction_id"},
 			{"400.status", form("api_key", axis, "status", "pending"), http.StatusBadRequest, "status:"},
 			{"400.service_code", form("api_key", axis, "service_code", "teleport"), http.StatusBadRequest, "service_code:"},
@@ -556,7 +579,7 @@ func TestOpen311(t *testing.T) {
 
 		t.Run("get200.closed."+ext, func(t *testing.T) {
 			id := posted["201.axis_point_in_other_grid."+ext].ID
-			a.act(t, "demo-axis", "/api/v1/cases/"+id+"/close", map[string]any{"resolution": "invalid", "note": "不属于受理范围"})
+			a.act(t, "demo-axis", id, qilian.Action{Name: qilian.ActClose, Resolution: qilian.ResolutionInvalid, Note: "不属于受理范围"})
 			rs := requests311(t, a.o311(http.MethodGet, root+"requests/"+id+"."+ext, form("api_key", axis)), ext)
 			require.Len(t, rs, 1)
 			require.Equal(t, id, rs[0].ID)
@@ -567,9 +590,8 @@ func TestOpen311(t *testing.T) {
 		})
 
 		t.Run("get200.dispatched."+ext, func(t *testing.T) {
-			a.act(t, "demo-axis", "/api/v1/cases/"+mine.ID+"/dispatch", map[string]any{
-				"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}},
-			})
+			a.act(t, "demo-axis", mine.ID, qilian.Action{Name: qilian.ActDispatch,
+				Assignments: []qilian.Assignment{{UnitID: "u-mingyuan-property", Role: qilian.TaskLead}}})
 			rs := requests311(t, a.o311(http.MethodGet, root+"requests/"+mine.ID+"."+ext, form("api_key", grid)), ext)
 			require.Len(t, rs, 1)
 			require.Equal(t, "open", rs[0].Status)
@@ -583,7 +605,7 @@ func TestOpen311(t *testing.T) {
 		t.Run("get404."+ext, func(t *testing.T) {
 			a.o311(http.MethodGet, root+"requests/QL20260101-0000000000."+ext, form("api_key", axis)).fails311(t, ext, http.StatusNotFound)
 			// Outside the key's scope looks exactly the same.
-			a.o311(http.MethodGet, root+"requests/"+mine.ID+"."+ext, form("api_key", a.key(t, "demo-grid-jiahe"))).fails311(t, ext, http.StatusNotFound)
+			a.o311(http.MethodGet, root+"requests/"+mine.ID+"."+ext, form("api_key", a.env.Logins["demo-grid-jiahe"].Token)).fails311(t, ext, http.StatusNotFound)
 			a.o311(http.MethodGet, root+"requests/"+mine.ID+"."+ext, form("api_key", "qlt_nope")).fails311(t, ext, http.StatusForbidden)
 		})
 
