@@ -126,13 +126,19 @@ func TestHistoryGivesTheScoresMonths(t *testing.T) {
 		}
 		cards, err := db.Scorecards(ctx, set, periods)
 		require.NoError(t, err)
-		months := 0
+		months, hits, total := 0, 0, 0
 		for _, card := range cards {
+			for _, s := range card.Subjects {
+				if s.Type == qilian.SubjectUnit {
+					hits, total = hits+s.Rates.Response.Hits, total+s.Rates.Response.Total
+				}
+			}
 			u, ok := card.Subject(qilian.SubjectUnit, "u-power")
 			if ok && u.Rates.Response.Total > 0 {
 				months++
 			}
 		}
 		require.GreaterOrEqual(t, months, 3, "u-power has response figures in at least three months")
+		require.Less(t, hits, total, "some units were late: the rates are not all 100 %%")
 	})
 }

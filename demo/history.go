@@ -70,6 +70,17 @@ func History(ctx context.Context, s HistoryStore, now time.Time, n int, seed uin
 		late := rng.IntN(5) == 0
 		step := func(after time.Duration, a qilian.Action) error {
 			at = at.Add(after)
+			// The timers that would have fired on the way, as the case
+			// workflow fires them: warnings, breaches, the ladder.
+			for guard := 0; guard < 100; guard++ {
+				wake, ok := c.NextWakeup()
+				if !ok || wake.After(at) {
+					break
+				}
+				evs := c.Tick(wake)
+				c.Apply(evs)
+				all = append(all, evs...)
+			}
 			evs, err := c.Decide(a, at, sched)
 			if err != nil {
 				return fmt.Errorf("history case %d, %s: %w", i, a.Name, err)
@@ -80,7 +91,7 @@ func History(ctx context.Context, s HistoryStore, now time.Time, n int, seed uin
 		}
 		acceptAfter, resolveAfter := time.Duration(1+rng.IntN(4))*time.Hour, time.Duration(1+rng.IntN(4))*24*time.Hour
 		if late {
-			acceptAfter, resolveAfter = time.Duration(30+rng.IntN(40))*time.Hour, time.Duration(12+rng.IntN(10))*24*time.Hour
+			acceptAfter, resolveAfter = time.Duration(72+rng.IntN(72))*time.Hour, time.Duration(16+rng.IntN(10))*24*time.Hour
 		}
 		satisfied := &yes
 		if rng.IntN(6) == 0 {
