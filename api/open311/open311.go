@@ -907,23 +907,34 @@ type tokenList struct {
 	Requests []tokenOut `xml:"request"`
 }
 
-func (h *handler) listRequests(c *call) {
+// query reads a GET's query string and the caller it names: the
+// jurisdiction must be this one, and the api_key one of roles'. A refusal
+// is answered, and ok is false.
+func (h *handler) query(c *call, roles []qilian.Role) (q url.Values, f fields, a qilian.Actor, ok bool) {
 	q, err := url.ParseQuery(c.Request.URL.RawQuery)
 	if err != nil {
 		// Go drops a pair it cannot parse and reads on: a filter would
 		// vanish and the list widen.
 		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
-		return
+		return nil, nil, qilian.Actor{}, false
 	}
-	f := fields{}
+	f = fields{}
 	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
 	if err := h.jurisdiction(c, jur); err != nil {
 		c.fail(h, err)
-		return
+		return nil, nil, qilian.Actor{}, false
 	}
-	a, err := h.apiKey(c, key, readers)
+	a, err = h.apiKey(c, key, roles)
 	if err != nil {
 		c.fail(h, err)
+		return nil, nil, qilian.Actor{}, false
+	}
+	return q, f, a, true
+}
+
+func (h *handler) listRequests(c *call) {
+	q, f, a, ok := h.query(c, readers)
+	if !ok {
 		return
 	}
 	rf, err := requestFilter(q, f, h.Now())
@@ -1014,22 +1025,8 @@ func requestFilter(q url.Values, f fields, now time.Time) (qilian.RequestFilter,
 }
 
 func (h *handler) getRequest(c *call) {
-	q, err := url.ParseQuery(c.Request.URL.RawQuery)
-	if err != nil {
-		// Go drops a pair it cannot parse and reads on: a filter would
-		// vanish and the list widen.
-		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
-		return
-	}
-	f := fields{}
-	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
-	if err := h.jurisdiction(c, jur); err != nil {
-		c.fail(h, err)
-		return
-	}
-	a, err := h.apiKey(c, key, readers)
-	if err != nil {
-		c.fail(h, err)
+	_, _, a, ok := h.query(c, readers)
+	if !ok {
 		return
 	}
 	missing := qilian.Errorf(qilian.ENOTFOUND, "service_request_id %s not found", c.param)
@@ -1049,22 +1046,8 @@ func (h *handler) getRequest(c *call) {
 }
 
 func (h *handler) getToken(c *call) {
-	q, err := url.ParseQuery(c.Request.URL.RawQuery)
-	if err != nil {
-		// Go drops a pair it cannot parse and reads on: a filter would
-		// vanish and the list widen.
-		c.fail(h, qilian.Invalid(map[string]string{"query": "cannot be parsed: " + err.Error()}))
-		return
-	}
-	f := fields{}
-	key, jur := single(q, "api_key", f), single(q, "jurisdiction_id", f)
-	if err := h.jurisdiction(c, jur); err != nil {
-		c.fail(h, err)
-		return
-	}
-	a, err := h.apiKey(c, key, posters)
-	if err != nil {
-		c.fail(h, err)
+	_, _, a, ok := h.query(c, posters)
+	if !ok {
 		return
 	}
 	missing := qilian.Errorf(qilian.ENOTFOUND, "token %s not found", c.param)
