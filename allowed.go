@@ -37,51 +37,48 @@ func (c *Case) AllowedOn(taskID string, actor Actor, now time.Time) []ActionName
 	}
 	var out []ActionName
 	for _, s := range actionTable {
-		a := Action{Name: s.Name, Actor: actor}
-		switch s.On {
-		case OnCase:
-			continue
-		case OnTask, OnCaseOrTask:
-			a.TaskID = taskID
-		case OnExtension:
-			if c.Tasks[i].Extension == nil {
-				continue
+		if a, ok := c.onTask(s, i, actor); ok {
+			if _, err := c.guard(a, now); err == nil {
+				out = append(out, s.Name)
 			}
-			a.ExtensionID = c.Tasks[i].Extension.ID
-		}
-		if _, err := c.guard(a, now); err == nil {
-			out = append(out, s.Name)
 		}
 	}
 	return out
 }
 
+// onTask is the action s by actor on the task at index i: naming the
+// task, or its pending extension. False when s cannot name that task (a
+// case action, or an extension decision on a task without a request).
+func (c *Case) onTask(s actionSpec, i int, actor Actor) (Action, bool) {
+	a := Action{Name: s.Name, Actor: actor}
+	switch s.On {
+	case OnTask, OnCaseOrTask:
+		a.TaskID = c.Tasks[i].ID
+	case OnExtension:
+		if c.Tasks[i].Extension == nil {
+			return a, false
+		}
+		a.ExtensionID = c.Tasks[i].Extension.ID
+	default:
+		return a, false
+	}
+	return a, true
+}
+
 // offers reports whether the guard lets actor take the action now on the
 // case, or on one of its tasks or pending extensions.
 func (c *Case) offers(s actionSpec, actor Actor, now time.Time) bool {
-	a := Action{Name: s.Name, Actor: actor}
-	switch s.On {
-	case OnTask:
-		for _, t := range c.Tasks {
-			a.TaskID = t.ID
-			if _, err := c.guard(a, now); err == nil {
-				return true
-			}
-		}
-		return false
-	case OnExtension:
-		for _, t := range c.Tasks {
-			if t.Extension == nil {
-				continue
-			}
-			a.ExtensionID = t.Extension.ID
-			if _, err := c.guard(a, now); err == nil {
-				return true
+	if s.On == OnTask || s.On == OnExtension {
+		for i := range c.Tasks {
+			if a, ok := c.onTask(s, i, actor); ok {
+				if _, err := c.guard(a, now); err == nil {
+					return true
+				}
 			}
 		}
 		return false
 	}
-	_, err := c.guard(a, now)
+	_, err := c.guard(Action{Name: s.Name, Actor: actor}, now)
 	return err == nil
 }
 
