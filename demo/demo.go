@@ -118,6 +118,17 @@ var Users = []qilian.User{
 	{ID: "demo-unit-power", Name: "吴刚（供电分公司）", Role: qilian.RoleUnitStaff, UnitID: "u-power"},
 	{ID: "demo-unit-hospital", Name: "郑医生（区人民医院）", Role: qilian.RoleUnitStaff, UnitID: "u-hospital"},
 	{ID: "demo-supervisor-jianshe", Name: "冯涛（街道督查）", Role: qilian.RoleSupervisor, LocalityID: "jianshe"},
+	// One person at every other unit, so a case with several units can be
+	// walked without an admin.
+	{ID: "demo-unit-school", Name: "钱老师（建设实验小学）", Role: qilian.RoleUnitStaff, UnitID: "u-school"},
+	{ID: "demo-unit-water", Name: "林工（水务营业所）", Role: qilian.RoleUnitStaff, UnitID: "u-water"},
+	{ID: "demo-unit-huayuan", Name: "蒋经理（花园新村物业）", Role: qilian.RoleUnitStaff, UnitID: "u-huayuan-property"},
+	{ID: "demo-unit-police", Name: "韩警官（建设派出所）", Role: qilian.RoleUnitStaff, UnitID: "u-police"},
+	{ID: "demo-unit-enforcement", Name: "杨队长（综合行政执法局）", Role: qilian.RoleUnitStaff, UnitID: "u-enforcement"},
+	{ID: "demo-unit-bank", Name: "朱行长（嘉兴银行建设支行）", Role: qilian.RoleUnitStaff, UnitID: "u-bank"},
+	{ID: "demo-unit-mall", Name: "秦主管（八佰伴商场）", Role: qilian.RoleUnitStaff, UnitID: "u-mall"},
+	{ID: "demo-unit-volunteers", Name: "许会长（文华志愿服务协会）", Role: qilian.RoleUnitStaff, UnitID: "u-volunteers"},
+	{ID: "demo-unit-culture", Name: "何馆长（区文化馆）", Role: qilian.RoleUnitStaff, UnitID: "u-culture"},
 }
 
 // Seed loads the demo world and issues one fresh token and one fresh

@@ -29,17 +29,39 @@ func (k *Client) Open(ctx context.Context, req qilian.OpenRequest, actor qilian.
 	if _, _, err := qilian.Open(req, actor, time.Now(), k.Policy); err != nil {
 		return qilian.Case{}, err
 	}
+	return k.start(ctx, req.ID, req.Kind, req.LocalityID, Input{Open: &req, Actor: actor})
+}
+
+// Resume hands the engine a case whose life so far was lived elsewhere
+// (by the domain, at past times: the engine cannot backdate), with the
+// events of that life; the workflow projects them and from then on owns
+// the case, firing at once whatever timer is already due. The case must
+// be open. Like Open, it finds the workflow if the case is running
+// already, and refuses the ID of a case that is closed.
+func (k *Client) Resume(ctx context.Context, c qilian.Case, past []qilian.Event) (qilian.Case, error) {
+	switch {
+	case c.ID == "" || len(past) == 0 || past[len(past)-1].Seq != c.Seq:
+		return qilian.Case{}, qilian.Errorf(qilian.EINVALID, "resume needs the case and every event up to its last (seq %d)", c.Seq)
+	case c.State.Terminal():
+		return qilian.Case{}, qilian.Errorf(qilian.ECONFLICT, "case %s is %s: only an open case is resumed", c.ID, c.State)
+	}
+	return k.start(ctx, c.ID, c.Kind, c.LocalityID, Input{Case: &c, Past: past, Actor: c.OpenedBy})
+}
+
+// start begins a case workflow with an update that waits for its first
+// projection, or finds the running workflow of that case.
+func (k *Client) start(ctx context.Context, id string, kind qilian.Kind, locality string, in Input) (qilian.Case, error) {
 	op := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       qilian.CaseWorkflowID(req.ID),
+		ID:                       qilian.CaseWorkflowID(id),
 		TaskQueue:                qilian.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A closed case's ID is never reused for another case.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			saKind.ValueSet(string(req.Kind)),
-			saLocality.ValueSet(req.LocalityID),
+			saKind.ValueSet(string(kind)),
+			saLocality.ValueSet(locality),
 		),
-	}, qilian.CaseWorkflowName, Input{Open: &req, Actor: actor})
+	}, qilian.CaseWorkflowName, in)
 	h, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
 		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: UpdateSnapshot, WaitForStage: client.WorkflowUpdateStageCompleted},
@@ -97,6 +119,21 @@ func fromTemporal(err error) error {
 		return qilian.Errorf(qilian.EUNAVAILABLE, "the case engine did not answer in time")
 	default:
 		return err
+	}
+}
+
+// Known reports whether a case with this ID was ever started in the
+// engine, running or closed (within the namespace's retention).
+func (k *Client) Known(ctx context.Context, caseID string) (bool, error) {
+	_, err := k.Temporal.DescribeWorkflowExecution(ctx, qilian.CaseWorkflowID(caseID), "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &notFound):
+		return false, nil
+	default:
+		return false, fromTemporal(err)
 	}
 }
 

@@ -36,11 +36,14 @@ const (
 )
 
 // Input starts a case workflow: Open on the first run, Case when the
-// workflow continues as new.
+// workflow continues as new. Case with Past is a case whose life so far
+// was lived outside this workflow (Client.Resume): the workflow projects
+// Past first, then carries on as for any case.
 type Input struct {
 	Open  *qilian.OpenRequest `json:"open,omitempty"`
 	Actor qilian.Actor        `json:"actor"`
 	Case  *qilian.Case        `json:"case,omitempty"`
+	Past  []qilian.Event      `json:"past,omitempty"`
 }
 
 // Engine is the case workflow with what it needs to compute deadlines:
@@ -127,6 +130,12 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	}
 
 	switch {
+	case in.Case != nil && len(in.Past) > 0:
+		// Resumed: the read model learns the past from the workflow, so
+		// a second Resume of the same case (which finds this workflow)
+		// writes nothing twice.
+		c = *in.Case
+		opened = in.Past
 	case in.Case != nil:
 		c = *in.Case
 		synced = true
