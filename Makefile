@@ -14,7 +14,7 @@ test: ## gofmt, go vet and every test, on SQLite and PostgreSQL
 build: ## build bin/qilian
 	go build -o bin/qilian ./cmd/qilian
 
-seed: ## load the demo district and print a token per role
+seed: ## with serve running: load the demo district and print a token per role and per user
 	go run ./cmd/qilian seed --demo
 
 migrate: ## bring the read-model schema up to date

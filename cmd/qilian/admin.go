@@ -7,15 +7,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/credential"
 	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/internal/app"
 	"github.com/qilian/qilian/storage"
+	"github.com/qilian/qilian/temporalserver"
+	"github.com/qilian/qilian/workflows"
 )
 
 func runMigrate(ctx context.Context, args []string, stderr io.Writer) error {
@@ -39,10 +45,11 @@ func openMigrated(ctx context.Context, name string, args []string, stderr io.Wri
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var withDemo bool
-	var history int
+	var history, live int
 	cfg, log, _, err := app.Flags("seed", args, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&withDemo, "demo", false, "load the demo district (required: it is the only seed there is)")
 		fs.IntVar(&history, "history", 300, "closed cases to write over the last four months, so that the scores have shape (0 for none)")
+		fs.IntVar(&live, "live", 60, "open cases of every kind and stage to open through the running engine, some overdue (0 for none; needs `qilian serve` running)")
 	})
 	if err != nil {
 		return err
@@ -53,9 +60,30 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if history < 0 || history > 10000 {
 		return errors.New("seed: --history is from 0 to 10000 cases")
 	}
+	if live < 0 || live > 1000 {
+		return errors.New("seed: --live is from 0 to 1000 cases")
+	}
 	eng, err := app.LoadEngine(cfg)
 	if err != nil {
 		return err
+	}
+	// Open cases go through the engine: find it before writing anything.
+	var tc client.Client
+	if live > 0 {
+		address := cfg.Temporal.Address
+		if cfg.Embedded() {
+			address = cfg.Temporal.Embedded.FrontendAddr
+		}
+		dialCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		tc, err = temporalserver.Dial(dialCtx, client.Options{
+			HostPort: address, Namespace: cfg.Temporal.Namespace,
+			Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+		}, slog.New(slog.DiscardHandler))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("seed: the open cases go through the case engine, which did not answer at %s: start `qilian serve` first, or pass --live 0 (%w)", address, err)
+		}
+		defer tc.Close()
 	}
 	db, err := app.OpenReadModel(ctx, cfg, log)
 	if err != nil {
@@ -71,10 +99,22 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := demo.History(ctx, db, now, history, 1, eng.Policy, eng.Calendar); err != nil {
 		return err
 	}
+	if live > 0 {
+		rep, err := demo.Live(ctx, &workflows.Client{Temporal: tc, Policy: eng.Policy}, now, live, 1, eng.Policy, eng.Calendar)
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		fmt.Fprintf(stderr, "seed: %d open cases opened in the engine (%d overdue), %d there from an earlier seed left as they stand\n", rep.Opened, rep.Overdue, rep.Kept)
+	}
+	// A login per role, as before, and every demo user's under "users".
+	out := map[string]any{"users": logins}
+	for role, l := range demo.ByRole(logins) {
+		out[string(role)] = l
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(demo.ByRole(logins))
+	return enc.Encode(out)
 }
 
 const userUsage = `usage:

@@ -38,7 +38,7 @@ func TestServeKilledMidLoadLosesNothingAcknowledged(t *testing.T) {
 		"QILIAN_TEMPORAL_UI_ADDR=off", "QILIAN_LOG_LEVEL=warn", "QILIAN_DATABASE_URL=", "QILIAN_TEMPORAL_ADDRESS=",
 	)
 	// No history: the test counts the cases its load opened.
-	seed := exec.Command(bin, "seed", "--demo", "--history", "0")
+	seed := exec.Command(bin, "seed", "--demo", "--history", "0", "--live", "0")
 	seed.Env = env
 	out, err := seed.CombinedOutput()
 	require.NoError(t, err, "%s", out)

@@ -50,7 +50,7 @@ commands:
   api          HTTP API against an external Temporal and PostgreSQL
   worker       Temporal worker against an external Temporal and PostgreSQL
   migrate      bring the read-model schema up to date
-  seed --demo  load the demo district and print a token per role as JSON
+  seed --demo  load the demo district (open cases need serve running) and print logins as JSON
   user         add, revoke or list users and their tokens
   calendar Y   print year Y's holidays and make-up working days, and their source
   version      print the version

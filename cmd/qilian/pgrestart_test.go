@@ -301,7 +301,7 @@ func TestPostgresRestartMidLoad(t *testing.T) {
 
 	var seeded bytes.Buffer
 	// No history: the test counts the cases its load opened.
-	require.NoError(t, run(context.Background(), []string{"seed", "--demo", "--history", "0"}, &seeded, io.Discard))
+	require.NoError(t, run(context.Background(), []string{"seed", "--demo", "--history", "0", "--live", "0"}, &seeded, io.Discard))
 	var logins map[string]struct {
 		Token string `json:"token"`
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/storage/storagetest"
 	"github.com/qilian/qilian/workflows"
 	"github.com/qilian/qilian/workflows/enginetest"
@@ -118,7 +120,7 @@ func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
 			}
 
 			var seeded bytes.Buffer
-			require.NoError(t, run(context.Background(), []string{"seed", "--demo"}, &seeded, io.Discard))
+			require.NoError(t, run(context.Background(), []string{"seed", "--demo", "--live", "0"}, &seeded, io.Discard))
 			var logins map[string]struct {
 				Token  string `json:"token"`
 				UserID string `json:"user_id"`
@@ -223,7 +225,7 @@ func TestServeRunsWithTheSSOProviderDown(t *testing.T) {
 	t.Setenv("QILIAN_SECURE_COOKIE", "true")
 
 	var seeded bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"seed", "--demo"}, &seeded, io.Discard))
+	require.NoError(t, run(context.Background(), []string{"seed", "--demo", "--live", "0"}, &seeded, io.Discard))
 	var logins map[string]struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -268,4 +270,83 @@ func TestServeRunsWithTheSSOProviderDown(t *testing.T) {
 	}
 	require.NotNil(t, cookie)
 	require.True(t, cookie.Secure, "a proxy ends TLS: the cookie is Secure on plain HTTP too")
+}
+
+// `seed --demo` needs the engine for its open cases: before `serve` it
+// says so and writes nothing; with `serve` running it leaves a district
+// at work, where the district supervisor's overdue board is not blank and
+// the scores have months of figures.
+func TestSeedLeavesADistrictAtWork(t *testing.T) {
+	dir := t.TempDir()
+	httpAddr := freePort(t)
+	t.Setenv("QILIAN_DATA_DIR", dir)
+	t.Setenv("QILIAN_HTTP_ADDR", httpAddr)
+	t.Setenv("QILIAN_TEMPORAL_FRONTEND_ADDR", freePort(t))
+	t.Setenv("QILIAN_TEMPORAL_UI_ADDR", "off")
+	t.Setenv("QILIAN_LOG_LEVEL", "warn")
+	t.Setenv("QILIAN_DATABASE_URL", "")
+
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"seed", "--demo"}, &out, io.Discard)
+	require.ErrorContains(t, err, "start `qilian serve` first, or pass --live 0")
+	require.Empty(t, out.String())
+	files, _ := os.ReadDir(dir)
+	require.Empty(t, files, "nothing written before the engine answered")
+
+	p := startServe(t, httpAddr)
+	defer p.stop(t)
+	var report syncBuffer
+	require.NoError(t, run(context.Background(), []string{"seed", "--demo", "--live", "40"}, &out, &report))
+	require.Contains(t, report.String(), "40 open cases opened in the engine")
+	var seeded struct {
+		Supervisor struct {
+			Token string `json:"token"`
+		} `json:"supervisor"`
+		Users map[string]struct {
+			Token string `json:"token"`
+		} `json:"users"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &seeded))
+	require.Len(t, seeded.Users, len(demo.Users), "a login for every demo user")
+	for id, l := range seeded.Users {
+		require.True(t, strings.HasPrefix(l.Token, qilian.TokenPrefix), "token for %s", id)
+	}
+
+	get := func(path string, into any) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, "http://"+httpAddr+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+seeded.Supervisor.Token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer func() { _ = res.Body.Close() }()
+		body, _ := io.ReadAll(res.Body)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
+		require.NoError(t, json.Unmarshal(body, into), "%s", body)
+	}
+	var board struct {
+		Overdue []struct {
+			CaseID string `json:"case_id"`
+		} `json:"overdue"`
+	}
+	get("/api/v1/overdue", &board)
+	require.NotEmpty(t, board.Overdue, "the district supervisor's first look is not a blank board")
+
+	var trend struct {
+		Items []struct {
+			Rates struct {
+				Response struct {
+					Total int `json:"total"`
+				} `json:"response"`
+			} `json:"rates"`
+		} `json:"items"`
+	}
+	get("/api/v1/scores/trend?type=locality&id=nanhu&count=4&period="+time.Now().Format("2006-01"), &trend)
+	months := 0
+	for _, it := range trend.Items {
+		if it.Rates.Response.Total > 0 {
+			months++
+		}
+	}
+	require.GreaterOrEqual(t, months, 3, "the scores have months of figures: %+v", trend.Items)
 }

@@ -89,7 +89,7 @@ func TestTwoWorkersShareTheWorkAndOneSurvivesAKill(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = db.Close() }()
 	t.Setenv("QILIAN_DATABASE_URL", dbURL)
-	require.NoError(t, run(ctx, []string{"seed", "--demo"}, io.Discard, io.Discard))
+	require.NoError(t, run(ctx, []string{"seed", "--demo", "--live", "0"}, io.Discard, io.Discard))
 
 	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddr(), Namespace: qilian.DefaultNamespace, Logger: sdklog.NewStructuredLogger(enginetest.Quiet())})
 	require.NoError(t, err)
