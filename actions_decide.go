@@ -92,15 +92,26 @@ func (d *decision) decideApproveExtension() error {
 	if err != nil {
 		return err
 	}
-	d.moveTask(d.ti, TaskInProgress, Event{Ref: ext.ID, Deadline: &nd, Note: a.Note,
+	d.decideOnExtension(Event{Ref: ext.ID, Deadline: &nd, Note: a.Note,
 		Payload: map[string]any{"extra": ext.Extra.String(), "old_due": t.ResolveBy.Due, "new_due": nd.Due}})
 	return nil
 }
 
 func (d *decision) decideRejectExtension() error {
-	a := d.a
-	d.moveTask(d.ti, TaskInProgress, Event{Ref: d.task().Extension.ID, Note: a.Note})
+	d.decideOnExtension(Event{Ref: d.task().Extension.ID, Note: d.a.Note})
 	return nil
+}
+
+// decideOnExtension records the axis's answer on the task. The task keeps
+// its state: a request never stopped its clock. Only a task put on hold
+// by a request made before that rule goes back to work.
+func (d *decision) decideOnExtension(ev Event) {
+	if d.task().State == TaskOnHold {
+		d.moveTask(d.ti, TaskInProgress, ev)
+		return
+	}
+	ev.TaskID = d.task().ID
+	d.emit(ev)
 }
 
 func (d *decision) decideRequestExtension() error {
@@ -117,7 +128,9 @@ func (d *decision) decideRequestExtension() error {
 	}
 	t := d.task()
 	ext := &Extension{ID: t.ID + "-x" + strconv.Itoa(t.Extensions+1), RequestedBy: a.Actor.UserID, Reason: a.Note, Extra: a.Extra, RequestedAt: d.now}
-	d.moveTask(d.ti, TaskOnHold, Event{Extension: ext, Ref: ext.ID, Note: a.Note, Payload: map[string]any{"extra": a.Extra.String()}})
+	// The request waits beside the task: its deadline's clock runs on
+	// until the axis approves (hotline practice), so it is no state.
+	d.emit(Event{TaskID: t.ID, Extension: ext, Ref: ext.ID, Note: a.Note, Payload: map[string]any{"extra": a.Extra.String()}})
 	return nil
 }
 

@@ -61,7 +61,9 @@ func allowRemindNotice(c *Case, a Action, t *Task, now time.Time) error {
 }
 
 func allowApproveExtensionRejectExtension(c *Case, a Action, t *Task, now time.Time) error {
-	return taskIn(t, a.Name, TaskOnHold)
+	// A request pending on a task that moved on (resolved, reassigned) is
+	// moot; TaskOnHold is a request made before requests stopped holding.
+	return taskIn(t, a.Name, TaskAccepted, TaskInProgress, TaskOnHold)
 }
 
 func allowAccept(c *Case, a Action, t *Task, now time.Time) error {
@@ -87,7 +89,7 @@ func allowResolve(c *Case, a Action, t *Task, now time.Time) error {
 }
 
 func allowRequestExtension(c *Case, a Action, t *Task, now time.Time) error {
-	if t.State == TaskOnHold {
+	if t.Extension != nil {
 		return Errorf(ECONFLICT, "an extension request for task %s is already pending", t.ID)
 	}
 	return taskIn(t, a.Name, TaskAccepted, TaskInProgress)

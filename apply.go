@@ -57,6 +57,9 @@ func (c *Case) applyTask(ev *Event) {
 	t.UpdatedAt = ev.At
 	if ev.ToState != "" {
 		t.State = TaskState(ev.ToState)
+		if !t.working() {
+			t.Extension = nil // moot once the task is no longer being worked
+		}
 	}
 	switch ev.Type {
 	case EventOf(ActAccept):

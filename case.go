@@ -61,7 +61,7 @@ const (
 	TaskOffered    TaskState = "offered"
 	TaskAccepted   TaskState = "accepted"
 	TaskInProgress TaskState = "in_progress"
-	TaskOnHold     TaskState = "on_hold" // an extension is pending
+	TaskOnHold     TaskState = "on_hold" // an extension was pending, in cases from before requests stopped holding the clock
 	TaskResolved   TaskState = "resolved"
 	TaskCompleted  TaskState = "completed"
 	TaskReturned   TaskState = "returned"
@@ -91,6 +91,12 @@ func (s TaskState) Open() bool {
 		return true
 	}
 	return false
+}
+
+// working reports whether the task's unit has accepted it and not yet
+// finished: the only time an extension request makes sense.
+func (t *Task) working() bool {
+	return t.State == TaskAccepted || t.State == TaskInProgress || t.State == TaskOnHold
 }
 
 // TaskRole is a unit's part in a case: the lead (主办) or a co-unit (协办).

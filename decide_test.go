@@ -736,14 +736,16 @@ func TestExtensionApprovedMovesTheDeadlineAndRejectedKeepsIt(t *testing.T) {
 	req.Extra, req.Note = qilian.Span{Days: 2}, "等待配件"
 	step(t, c, req, old.Due.Add(time.Hour))
 	tk := task(t, c, "C1-t1")
-	require.Equal(t, qilian.TaskOnHold, tk.State)
+	require.Equal(t, qilian.TaskAccepted, tk.State, "a request is no state: the task is still being worked")
 	require.Equal(t, "C1-t1-x1", tk.Extension.ID)
-	require.Empty(t, tick(t, c, old.Steps[3]), "a task waiting for an extension does not escalate")
+	require.Equal(t, qilian.ECONFLICT, refuse(t, c, req, old.Due.Add(time.Hour)).Code, "one request pending at a time")
+	require.NotEmpty(t, tick(t, c, old.Steps[3]), "the clock runs while the request waits")
+	require.Greater(t, task(t, c, "C1-t1").Level, 1, "escalated further")
 	require.Equal(t, []qilian.ActionName{qilian.ActDispatch, qilian.ActCancel, qilian.ActRemind, qilian.ActApproveExtension, qilian.ActRejectExtension, qilian.ActReassign, qilian.ActWithdraw}, c.Allowed(axis, t0))
 
 	evs := step(t, c, qilian.Action{Name: qilian.ActApproveExtension, Actor: axis, ExtensionID: "C1-t1-x1"}, old.Due.Add(2*time.Hour))
 	tk = task(t, c, "C1-t1")
-	require.Equal(t, qilian.TaskInProgress, tk.State)
+	require.Equal(t, qilian.TaskAccepted, tk.State)
 	require.Equal(t, old.Due.Add(16*time.Hour), tk.ResolveBy.Due, "two working days of 8 hours after the old due time")
 	require.Equal(t, *evs[0].Deadline, tk.ResolveBy)
 	require.Nil(t, tk.Extension)
@@ -758,9 +760,21 @@ func TestExtensionApprovedMovesTheDeadlineAndRejectedKeepsIt(t *testing.T) {
 	require.Equal(t, "C1-t1-x2", task(t, c, "C1-t1").Extension.ID)
 	step(t, c, qilian.Action{Name: qilian.ActRejectExtension, Actor: axis, ExtensionID: "C1-t1-x2", Note: "不同意"}, old.Due.Add(4*time.Hour))
 	tk = task(t, c, "C1-t1")
-	require.Equal(t, qilian.TaskInProgress, tk.State)
+	require.Equal(t, qilian.TaskAccepted, tk.State)
 	require.Equal(t, old.Due.Add(16*time.Hour), tk.ResolveBy.Due, "unchanged")
 	require.Nil(t, tk.Extension)
+}
+
+func TestAPendingExtensionIsMootOnceTheTaskIsResolved(t *testing.T) {
+	c := working(t)
+	req := on(qilian.ActRequestExtension, staff(unitA), "C1-t1")
+	req.Extra, req.Note = qilian.Span{Days: 1}, "等配件"
+	step(t, c, req, t0.Add(2*time.Hour))
+	res := on(qilian.ActResolve, staff(unitA), "C1-t1")
+	res.Result = "提前修好了"
+	step(t, c, res, t0.Add(3*time.Hour))
+	require.Nil(t, task(t, c, "C1-t1").Extension)
+	require.Equal(t, qilian.ECONFLICT, refuse(t, c, qilian.Action{Name: qilian.ActApproveExtension, Actor: axis, ExtensionID: "C1-t1-x1"}, t0.Add(4*time.Hour)).Code)
 }
 
 func TestReassignAndWithdraw(t *testing.T) {

@@ -303,14 +303,35 @@ func TestWhistleNotAnswered(t *testing.T) {
 	require.False(t, c.Overdue, "every summoned unit has reported")
 }
 
-func TestOnHoldTasksAreNotWatched(t *testing.T) {
+func TestAnExtensionRequestLeavesTheClockRunning(t *testing.T) {
 	c := working(t)
+	before, ok := c.NextWakeup()
+	require.True(t, ok)
 	req := on(qilian.ActRequestExtension, staff(unitA), "C1-t1")
 	req.Extra, req.Note = qilian.Span{Days: 1}, "等配件"
 	step(t, c, req, t0.Add(2*time.Hour))
+	after, ok := c.NextWakeup()
+	require.True(t, ok)
+	require.Equal(t, before, after)
+	tick(t, c, task(t, c, "C1-t1").ResolveBy.Due)
+	require.True(t, task(t, c, "C1-t1").Overdue, "a pending request does not stop the deadline")
+}
+
+// A task put on hold by a request made before requests stopped holding is
+// not watched until the axis answers; the answer puts it back to work.
+func TestLegacyOnHoldTasksAreNotWatched(t *testing.T) {
+	c := working(t)
+	c.Apply([]qilian.Event{{Type: qilian.EventOf(qilian.ActRequestExtension), TaskID: "C1-t1", At: t0.Add(2 * time.Hour), Seq: c.Seq + 1,
+		FromState: string(qilian.TaskAccepted), ToState: string(qilian.TaskOnHold), Ref: "C1-t1-x1",
+		Extension: &qilian.Extension{ID: "C1-t1-x1", RequestedBy: "u", Reason: "等配件", Extra: qilian.Span{Days: 1}, RequestedAt: t0.Add(2 * time.Hour)}}})
+	require.Equal(t, qilian.TaskOnHold, task(t, c, "C1-t1").State)
 	_, ok := c.NextWakeup()
 	require.False(t, ok)
 	require.Empty(t, c.Tick(t0.Add(1000*time.Hour)))
+	step(t, c, qilian.Action{Name: qilian.ActRejectExtension, Actor: axis, ExtensionID: "C1-t1-x1", Note: "不同意"}, t0.Add(1001*time.Hour))
+	require.Equal(t, qilian.TaskInProgress, task(t, c, "C1-t1").State)
+	_, ok = c.NextWakeup()
+	require.True(t, ok)
 }
 
 func TestTickOnAClosedCaseDoesNothing(t *testing.T) {

@@ -468,16 +468,21 @@ func testActions(t *testing.T, a *apiEnv) {
 		a.act(t, "demo-unit", taskURL+"/accept", nil)
 		e := a.call(t, "demo-unit", http.MethodPost, taskURL+"/request-extension", map[string]any{"extra": "two days", "note": "需要采购配件"}).fails(t, http.StatusBadRequest, "invalid")
 		require.Contains(t, e.Fields, "extra")
+		due := a.view(t, "demo-unit", c.ID).Tasks[0].ResolveBy
 		c := a.act(t, "demo-unit", taskURL+"/request-extension", map[string]any{"extra": "2d", "note": "需要采购配件"})
-		require.Equal(t, "on_hold", c.Tasks[0].State)
+		require.Equal(t, "accepted", c.Tasks[0].State, "the request does not hold the task: its clock runs")
+		require.Equal(t, due, c.Tasks[0].ResolveBy)
 		require.NotNil(t, c.Tasks[0].Extension)
+		require.Contains(t, c.Tasks[0].AllowedActions, "resolve", "the unit may still finish in time")
+		a.call(t, "demo-unit", http.MethodPost, taskURL+"/request-extension", map[string]any{"extra": "1d", "note": "再申请"}).fails(t, http.StatusConflict, "conflict")
 		extURL := "/api/v1/extensions/" + c.Tasks[0].Extension.ID
 		require.Contains(t, a.view(t, "demo-axis", c.ID).AllowedActions, "approve-extension")
 
 		a.call(t, "demo-unit", http.MethodPost, extURL+"/approve", nil).fails(t, http.StatusForbidden, "forbidden")
 		a.call(t, "demo-axis-xinxing", http.MethodPost, extURL+"/approve", nil).fails(t, http.StatusNotFound, "not_found")
 		c = a.act(t, "demo-axis", extURL+"/approve", map[string]any{"note": "同意"})
-		require.Equal(t, "in_progress", c.Tasks[0].State)
+		require.Equal(t, "accepted", c.Tasks[0].State)
+		require.True(t, c.Tasks[0].ResolveBy.Due.After(due.Due), "the approval moves the deadline")
 		require.Nil(t, c.Tasks[0].Extension)
 		a.call(t, "demo-axis", http.MethodPost, extURL+"/reject", nil).fails(t, http.StatusConflict, "conflict")
 		a.call(t, "demo-axis", http.MethodPost, "/api/v1/extensions/"+c.Tasks[0].ID+"-x7/approve", nil).fails(t, http.StatusConflict, "conflict")

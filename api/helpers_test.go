@@ -215,6 +215,9 @@ type caseOut struct {
 		AcceptBy *struct {
 			Due time.Time `json:"due"`
 		} `json:"accept_by"`
+		ResolveBy *struct {
+			Due time.Time `json:"due"`
+		} `json:"resolve_by"`
 		Extension *struct {
 			ID string `json:"id"`
 		} `json:"extension"`
