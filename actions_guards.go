@@ -96,7 +96,7 @@ func allowRequestExtension(c *Case, a Action, t *Task, now time.Time) error {
 }
 
 func allowReassignWithdraw(c *Case, a Action, t *Task, now time.Time) error {
-	if !t.State.Open() {
+	if !t.State.Open() && !c.unsettled(c.taskIndex(t.ID)) {
 		return Errorf(ECONFLICT, "task %s is %s", t.ID, t.State)
 	}
 	return nil

@@ -94,8 +94,8 @@ func goodInput(c *qilian.Case, n qilian.ActionName, by qilian.Actor, target stri
 func freeUnit(c *qilian.Case) string {
 	open := map[string]bool{}
 	for _, t := range c.Tasks {
-		if t.State.Open() {
-			open[t.UnitID] = true
+		if t.State.Open() || t.State == qilian.TaskReturned {
+			open[t.UnitID] = true // busy, or not the one to take it over
 		}
 	}
 	for _, u := range []string{unitA, unitB, unitC, "u-extra-1", "u-extra-2", "u-extra-3", "u-extra-4"} {

@@ -195,8 +195,11 @@ func (c *Case) openTaskOf(unit string) bool {
 // fresh result and, where a lead is needed, the lead has done its part.
 func (c *Case) workDone() bool {
 	fresh, lead := false, false
-	for _, t := range c.Tasks {
+	for i, t := range c.Tasks {
 		if t.State.Open() && (t.Role == TaskLead || t.Required) {
+			return false
+		}
+		if c.unsettled(i) {
 			return false
 		}
 		if t.State == TaskResolved {
@@ -207,6 +210,25 @@ func (c *Case) workDone() bool {
 		}
 	}
 	return fresh && (lead || !needsLead(c.Kind))
+}
+
+// unsettled reports whether the task at i is a required task its unit
+// returned that still wants a decision: the axis reassigns it to another
+// unit or withdraws it, saying why. A returned lead whose place a later
+// lead has taken is settled by that dispatch.
+func (c *Case) unsettled(i int) bool {
+	t := c.Tasks[i]
+	if t.State != TaskReturned || !t.Required {
+		return false
+	}
+	if t.Role == TaskLead {
+		for _, later := range c.Tasks[i+1:] {
+			if later.Role == TaskLead {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // newTask is a task offered to unit now, with fresh deadlines.

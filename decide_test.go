@@ -1017,6 +1017,9 @@ func TestReplayingTheTrailRebuildsTheCase(t *testing.T) {
 	ret := on(qilian.ActReturn, staff(unitB), "C1-t2")
 	ret.Reason = qilian.ReturnWrongLocation
 	do(step(t, c, ret, t0.Add(9*time.Hour)))
+	drop := on(qilian.ActWithdraw, axis, "C1-t2")
+	drop.Note = "该处不属协办范围"
+	do(step(t, c, drop, t0.Add(9*time.Hour+30*time.Minute)))
 	ext := on(qilian.ActRequestExtension, staff(unitA), "C1-t1")
 	ext.Extra, ext.Note = qilian.Span{Days: 1}, "等配件"
 	do(step(t, c, ext, t0.Add(10*time.Hour)))

@@ -47,6 +47,7 @@ func TestAPI(t *testing.T) {
 			t.Run("authority", func(t *testing.T) { testAuthority(t, a) })
 			t.Run("privacy", func(t *testing.T) { testPrivacy(t, a) })
 			t.Run("scope by case", func(t *testing.T) { testScopeByCase(t, a) })
+			t.Run("returned required tasks", func(t *testing.T) { testReturnedRequiredTasksHoldTheCase(t, a) })
 		})
 	}
 }
