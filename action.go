@@ -89,20 +89,21 @@ type Action struct {
 
 	TaskID      string       `json:"task_id,omitempty"`
 	ExtensionID string       `json:"extension_id,omitempty"`
-	Assignments []Assignment `json:"assignments,omitempty"` // dispatch
-	UnitID      string       `json:"unit_id,omitempty"`     // reassign target
-	Reason      ReturnReason `json:"reason,omitempty"`      // return
-	Note        string       `json:"note,omitempty"`        // free text: progress, reasons, minutes
-	Result      string       `json:"result,omitempty"`      // resolve
-	Pass        *bool        `json:"pass,omitempty"`        // verify
-	Satisfied   *bool        `json:"satisfied,omitempty"`   // follow-up
-	Resolution  Resolution   `json:"resolution,omitempty"`  // close
-	Extra       Span         `json:"extra,omitempty"`       // request-extension
-	Units       []string     `json:"units,omitempty"`       // whistle, meeting attendees
-	Option      string       `json:"option,omitempty"`      // vote
-	Participant *Participant `json:"participant,omitempty"` // sign-up, check-in (ID)
-	Post        string       `json:"post,omitempty"`        // assign-post
-	Hours       *HoursLog    `json:"hours,omitempty"`       // log-hours; confirm-hours uses Hours.ID
+	Assignments []Assignment `json:"assignments,omitempty"`  // dispatch
+	UnitID      string       `json:"unit_id,omitempty"`      // reassign target
+	Reason      ReturnReason `json:"reason,omitempty"`       // return
+	Note        string       `json:"note,omitempty"`         // free text: progress, reasons, minutes
+	Result      string       `json:"result,omitempty"`       // resolve
+	Pass        *bool        `json:"pass,omitempty"`         // verify
+	NoFollowUp  string       `json:"no_follow_up,omitempty"` // verify: why the reporter is not called back
+	Satisfied   *bool        `json:"satisfied,omitempty"`    // follow-up
+	Resolution  Resolution   `json:"resolution,omitempty"`   // close
+	Extra       Span         `json:"extra,omitempty"`        // request-extension
+	Units       []string     `json:"units,omitempty"`        // whistle, meeting attendees
+	Option      string       `json:"option,omitempty"`       // vote
+	Participant *Participant `json:"participant,omitempty"`  // sign-up, check-in (ID)
+	Post        string       `json:"post,omitempty"`         // assign-post
+	Hours       *HoursLog    `json:"hours,omitempty"`        // log-hours; confirm-hours uses Hours.ID
 }
 
 // Event is one entry of a case's audit trail: an accepted action or

@@ -6,7 +6,10 @@ package qilian
 // no tags": renaming a Go field must never break a running case. Fields are
 // only ever added.
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // CaseState is where a case stands in its lifecycle.
 type CaseState string
@@ -120,6 +123,12 @@ type Reporter struct {
 	Name  string `json:"name,omitempty"`
 	Phone string `json:"phone,omitempty"`
 	Email string `json:"email,omitempty"`
+}
+
+// Given reports whether someone reported the case: a resident to call
+// back once it is done.
+func (r Reporter) Given() bool {
+	return strings.TrimSpace(r.Name) != "" || r.Phone != "" || r.Email != ""
 }
 
 // Actor is who performs an action, as the engine sees them: their role and

@@ -416,6 +416,12 @@ func (d *decision) verify() error {
 		return Invalid(map[string]string{"pass": "required"})
 	case !*a.Pass && strings.TrimSpace(a.Note) == "":
 		return Invalid(map[string]string{"note": "say what is wrong with the result"})
+	case a.NoFollowUp != "" && !*a.Pass:
+		return Invalid(map[string]string{"no_follow_up": "only a passed verification closes a case"})
+	case a.NoFollowUp != "" && c.Kind.spec().followUp:
+		return Invalid(map[string]string{"no_follow_up": "every " + string(c.Kind) + " case is followed up"})
+	case a.NoFollowUp != "" && !c.Reporter.Given():
+		return Invalid(map[string]string{"no_follow_up": "the case has no reporter to follow up"})
 	}
 	if !*a.Pass {
 		for i, t := range c.Tasks {
@@ -435,11 +441,18 @@ func (d *decision) verify() error {
 			d.moveTask(i, TaskWithdrawn, Event{Reason: "case verified"})
 		}
 	}
-	if c.Reporter.Phone != "" || c.Kind.spec().followUp {
+	// Whoever reported the case hears back (回访), unless the axis says
+	// why not; the reason stays on the trail.
+	why := strings.TrimSpace(a.NoFollowUp)
+	if (c.Reporter.Given() && why == "") || c.Kind.spec().followUp {
 		d.moveCase(CaseFollowUp, Event{Note: a.Note})
 		return nil
 	}
-	d.moveCase(CaseClosed, Event{Resolution: ResolutionResolved, Note: a.Note})
+	ev := Event{Resolution: ResolutionResolved, Note: a.Note}
+	if why != "" {
+		ev.Reason, ev.Payload = "no follow-up", map[string]any{"no_follow_up": why}
+	}
+	d.moveCase(CaseClosed, ev)
 	return nil
 }
 

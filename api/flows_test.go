@@ -40,3 +40,48 @@ func testReturnedRequiredTasksHoldTheCase(t *testing.T, a *apiEnv) {
 	c = a.act(t, "demo-unit-enforcement", "/api/v1/tasks/"+enforcement+"/resolve", map[string]any{"result": "已清理占道"})
 	require.Equal(t, "verifying", c.State)
 }
+
+// testReporterHearsBack: a case with a reporter goes to the follow-up
+// (回访) once verified, whatever its kind, unless the axis says why not
+// (issue 16, point 3).
+func testReporterHearsBack(t *testing.T, a *apiEnv) {
+	solve := func(title string) caseOut {
+		c := a.open(t, "demo-grid", map[string]any{
+			"kind": "problem_solving", "title": title, "locality_id": "dongzha-g1",
+			"reporter": map[string]any{"name": "张大爷"},
+		})
+		c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{
+			{"unit_id": "u-mingyuan-property", "role": "lead", "required": true}}})
+		a.act(t, "demo-unit", "/api/v1/tasks/"+c.Tasks[0].ID+"/accept", nil)
+		c = a.act(t, "demo-unit", "/api/v1/tasks/"+c.Tasks[0].ID+"/resolve", map[string]any{"result": "已协调解决"})
+		require.Equal(t, "verifying", c.State)
+		return c
+	}
+	c := solve("楼上漏水邻里纠纷")
+	c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/verify", map[string]any{"pass": true})
+	require.Equal(t, "follow_up", c.State, "the resident who reported it hears back")
+	c = a.act(t, "demo-grid", "/api/v1/cases/"+c.ID+"/follow-up", map[string]any{"satisfied": true})
+	require.Equal(t, "closed", c.State)
+
+	c = solve("小区门口占道经营")
+	e := a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+c.ID+"/verify", map[string]any{"pass": false, "note": "未处理完", "no_follow_up": "居民已搬离"}).
+		fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "no_follow_up")
+	c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/verify", map[string]any{"pass": true, "no_follow_up": "居民已搬离，联系不上"})
+	require.Equal(t, "closed", c.State)
+	var trail struct {
+		Events []eventOut `json:"events"`
+	}
+	a.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID+"/events", nil).ok(t, http.StatusOK, &trail)
+	last := trail.Events[len(trail.Events)-1]
+	require.Equal(t, "no follow-up", last.Reason)
+
+	s := a.open(t, "demo-grid", serviceCase("路灯不亮", "dongzha-g1"))
+	s = a.act(t, "demo-axis", "/api/v1/cases/"+s.ID+"/dispatch", map[string]any{"assignments": []map[string]any{
+		{"unit_id": "u-mingyuan-property", "role": "lead", "required": true}}})
+	a.act(t, "demo-unit", "/api/v1/tasks/"+s.Tasks[0].ID+"/accept", nil)
+	a.act(t, "demo-unit", "/api/v1/tasks/"+s.Tasks[0].ID+"/resolve", map[string]any{"result": "已更换灯泡"})
+	e = a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+s.ID+"/verify", map[string]any{"pass": true, "no_follow_up": "不需要"}).
+		fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields["no_follow_up"], "followed up")
+}

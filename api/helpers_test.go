@@ -264,6 +264,7 @@ type eventOut struct {
 	Type    string `json:"type"`
 	TaskID  string `json:"task_id"`
 	ToState string `json:"to_state"`
+	Reason  string `json:"reason"`
 	Note    string `json:"note"`
 	Actor   struct {
 		UserID string `json:"user_id"`

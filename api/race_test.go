@@ -176,7 +176,8 @@ func TestTwoAnswersToOneExtensionRequest(t *testing.T) {
 		w := oneWins(t, name, rs)
 		after := a.view(t, "demo-axis", c.ID)
 		require.Equal(t, c.Revision+1, after.Revision, "%s: one answer took effect", name)
-		require.Equal(t, "in_progress", after.Tasks[0].State, "%s: the task is back at work", name)
+		require.Equal(t, "accepted", after.Tasks[0].State, "%s: the task was worked on throughout", name)
+		require.Nil(t, after.Tasks[0].Extension, "%s: no request pending", name)
 		var trail struct {
 			Events []eventOut `json:"events"`
 		}

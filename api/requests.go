@@ -250,12 +250,14 @@ func (b *dispatchBody) action(f fieldCheck) qilian.Action {
 
 type verifyBody struct {
 	common
-	Pass *bool `json:"pass" required:"true" doc:"false sends the work back; then note says why"`
+	Pass       *bool  `json:"pass" required:"true" doc:"false sends the work back; then note says why"`
+	NoFollowUp string `json:"no_follow_up" doc:"a case with a reporter goes to the follow-up (回访) once verified; this says why it closes without (not for service linkage, always followed up)"`
 }
 
 func (b *verifyBody) action(f fieldCheck) qilian.Action {
 	a := b.base(f)
 	a.Pass = b.Pass
+	a.NoFollowUp = b.NoFollowUp
 	return a
 }
 
