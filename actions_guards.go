@@ -134,6 +134,9 @@ func allowHandBack(c *Case, a Action, t *Task, now time.Time) error {
 	if s := d.Booking.State; s != BookingApproved && s != BookingInUse {
 		return Errorf(ECONFLICT, "the booking is %s", s)
 	}
+	if !now.IsZero() && now.Before(d.Booking.From) {
+		return Errorf(ECONFLICT, "the booked window begins at %s: nothing to hand back before", d.Booking.From.Format(time.RFC3339))
+	}
 	return nil
 }
 

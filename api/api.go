@@ -48,6 +48,8 @@ type Places interface {
 	UpsertUnit(ctx context.Context, u qilian.Unit) error
 	// Resource is a unit's shareable resource (a hall, a vehicle, …).
 	Resource(ctx context.Context, id string) (qilian.Resource, error)
+	// Resources lists the resources of one unit, or of all ("").
+	Resources(ctx context.Context, unitID string) ([]qilian.Resource, error)
 	// Area is a grid's outline, for checking a case's point against it.
 	Area(ctx context.Context, localityID string) (qilian.Area, error)
 }

@@ -49,6 +49,7 @@ func TestAPI(t *testing.T) {
 			t.Run("scope by case", func(t *testing.T) { testScopeByCase(t, a) })
 			t.Run("returned required tasks", func(t *testing.T) { testReturnedRequiredTasksHoldTheCase(t, a) })
 			t.Run("reporter hears back", func(t *testing.T) { testReporterHearsBack(t, a) })
+			t.Run("resources and hand-back", func(t *testing.T) { testResourcesAndHandBack(t, a) })
 		})
 	}
 }

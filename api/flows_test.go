@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -84,4 +85,46 @@ func testReporterHearsBack(t *testing.T, a *apiEnv) {
 	e = a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+s.ID+"/verify", map[string]any{"pass": true, "no_follow_up": "不需要"}).
 		fails(t, http.StatusBadRequest, "invalid")
 	require.Contains(t, e.Fields["no_follow_up"], "followed up")
+}
+
+// testResourcesAndHandBack: the units' resources are listed with their
+// owners, and a booking is handed back only once its window has begun
+// (issue 16, point 10).
+func testResourcesAndHandBack(t *testing.T, a *apiEnv) {
+	var list struct {
+		Resources []struct {
+			ID     string `json:"id"`
+			UnitID string `json:"unit_id"`
+			Name   string `json:"name"`
+		} `json:"resources"`
+	}
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/resources", nil).ok(t, http.StatusOK, &list)
+	owners := map[string]string{}
+	for _, r := range list.Resources {
+		owners[r.ID] = r.UnitID
+		require.NotEmpty(t, r.Name)
+	}
+	require.Equal(t, "u-school", owners["u-school-field"])
+	require.Equal(t, "u-power", owners["u-power-hall"])
+	a.call(t, "demo-unit-power", http.MethodGet, "/api/v1/resources?unit_id=u-power", nil).ok(t, http.StatusOK, &list)
+	require.Len(t, list.Resources, 1)
+	require.Equal(t, "u-power-hall", list.Resources[0].ID)
+	e := a.call(t, "demo-axis", http.MethodGet, "/api/v1/resources?unit_id=u-nope", nil).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "unit_id")
+
+	book := func(from time.Time) caseOut {
+		c := a.open(t, "demo-axis", map[string]any{
+			"kind": "resource_sharing", "title": "借用医院义诊车", "locality_id": "jianshe",
+			"details": map[string]any{"booking": map[string]any{
+				"resource_id": "u-hospital-van", "from": from.Format(time.RFC3339), "to": from.Add(3 * time.Hour).Format(time.RFC3339),
+			}},
+		})
+		return a.act(t, "demo-unit-hospital", "/api/v1/cases/"+c.ID+"/approve-booking", map[string]any{"note": "同意"})
+	}
+	later := book(time.Now().Add(200 * time.Hour).Truncate(time.Hour))
+	require.NotContains(t, a.view(t, "demo-axis", later.ID).AllowedActions, "hand-back")
+	a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+later.ID+"/hand-back", map[string]any{}).fails(t, http.StatusConflict, "conflict")
+	begun := book(time.Now().Add(-30 * time.Second).Truncate(time.Second))
+	require.Contains(t, a.view(t, "demo-axis", begun.ID).AllowedActions, "hand-back")
+	a.act(t, "demo-axis", "/api/v1/cases/"+begun.ID+"/hand-back", map[string]any{"note": "已归还"})
 }

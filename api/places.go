@@ -58,3 +58,38 @@ func (h *handler) places(c *gin.Context) {
 	}
 	respond(c, http.StatusOK, out)
 }
+
+type resourceView struct {
+	ID     string `json:"id" required:"true"`
+	UnitID string `json:"unit_id" required:"true" doc:"the owner: who approves its bookings"`
+	Name   string `json:"name" required:"true"`
+	NameEN string `json:"name_en,omitempty"`
+	Kind   string `json:"kind" required:"true" doc:"hall, vehicle, venue, equipment, …"`
+}
+
+type resourceList struct {
+	Resources []resourceView `json:"resources" required:"true"`
+}
+
+// resources lists what the units share, to book (resource_sharing): every
+// unit's for anyone who may open a booking, one unit's with unit_id.
+func (h *handler) resources(c *gin.Context) {
+	ctx := c.Request.Context()
+	unit := c.Query("unit_id")
+	if unit != "" {
+		if _, err := h.Places.Unit(ctx, unit); err != nil {
+			h.fail(c, qilian.Invalid(map[string]string{"unit_id": "no unit " + unit}))
+			return
+		}
+	}
+	rs, err := h.Places.Resources(ctx, unit)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	out := resourceList{Resources: []resourceView{}}
+	for _, r := range rs {
+		out.Resources = append(out.Resources, resourceView{ID: r.ID, UnitID: r.UnitID, Name: r.Name, NameEN: r.NameEN, Kind: r.Kind})
+	}
+	respond(c, http.StatusOK, out)
+}

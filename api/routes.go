@@ -131,6 +131,10 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
 			Roles:   readers, Status: http.StatusOK, Resp: placesView{}, Errors: authErrors, Handle: h.places},
+		{Method: http.MethodGet, Path: "/api/v1/resources", ID: "listResources", Tag: "meta",
+			Summary: "What the units share (halls, vehicles, venues) and who owns each, to book in a resource_sharing case",
+			Roles:   readers, Query: []param{{Name: "unit_id", Type: "string", Doc: "one owner's resources only"}},
+			Status: http.StatusOK, Resp: resourceList{}, Errors: statuses(invalid, authErrors), Handle: h.resources},
 
 		{Method: http.MethodPost, Path: "/api/v1/cases", ID: "openCase", Tag: "cases",
 			Summary: "Open a case inside the caller's locality; an Idempotency-Key header makes retries safe",

@@ -121,7 +121,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 
 	t.Run("resource_sharing", func(t *testing.T) {
 		d, _ := open(t, env, "demo-axis", qilian.OpenRequest{ID: "RS1", Kind: qilian.KindResourceSharing, Title: "借用会议室", LocalityID: "jianshe",
-			Details: qilian.Details{Booking: &qilian.Booking{ResourceID: "u-power-hall", OwnerUnitID: "u-power", From: now.Add(48 * time.Hour), To: now.Add(50 * time.Hour)}}})
+			Details: qilian.Details{Booking: &qilian.Booking{ResourceID: "u-power-hall", OwnerUnitID: "u-power", From: now, To: now.Add(2 * time.Hour)}}})
 		c := d.act("demo-unit-power", qilian.Action{Name: qilian.ActApproveBooking})
 		require.Equal(t, qilian.BookingApproved, c.Details.Booking.State)
 		d.act("demo-axis", qilian.Action{Name: qilian.ActHandBack})
