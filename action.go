@@ -40,6 +40,7 @@ const (
 	ActDeclineBooking  ActionName = "decline-booking"  // owner unit staff
 	ActHandBack        ActionName = "hand-back"        // the booking party: the resource is returned
 	ActConfirmHandBack ActionName = "confirm-handback" // owner unit staff
+	ActOpenVoting      ActionName = "open-voting"      // axis: the consultation takes votes from now
 	ActVote            ActionName = "vote"             // a named participant
 	ActSignUp          ActionName = "sign-up"          // anyone who can see the case
 	ActCheckIn         ActionName = "check-in"         // axis or organising unit staff
@@ -76,7 +77,21 @@ type Assignment struct {
 	UnitID   string   `json:"unit_id"`
 	Role     TaskRole `json:"role"`
 	Required bool     `json:"required"`
+	Duty     Duty     `json:"duty,omitempty"` // joint activities: what the unit brings
 }
+
+// Duty is what an organising unit brings to a joint activity.
+type Duty string
+
+// Organiser duties.
+const (
+	DutyVenue     Duty = "venue"     // 场地
+	DutyStaff     Duty = "staff"     // 人员
+	DutyMaterials Duty = "materials" // 物资
+)
+
+// Duties lists the organiser duties.
+func Duties() []Duty { return []Duty{DutyVenue, DutyStaff, DutyMaterials} }
 
 // Action is one human action, as it arrives at the case workflow. Only the
 // fields its Name uses are set.

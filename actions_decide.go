@@ -195,6 +195,11 @@ func (d *decision) decideConfirmHandBack() error {
 	return nil
 }
 
+func (d *decision) decideOpenVoting() error {
+	d.moveCase(CaseInProgress, Event{Note: d.a.Note})
+	return nil
+}
+
 func (d *decision) decideVote() error {
 	a, c := d.a, d.c
 	if !slices.Contains(c.Details.Consultation.Options, a.Option) {

@@ -151,6 +151,16 @@ func allowConfirmHandBack(c *Case, a Action, t *Task, now time.Time) error {
 	return nil
 }
 
+func allowOpenVoting(c *Case, a Action, t *Task, now time.Time) error {
+	if err := ofKind(c, a.Name, KindJointConsultation); err != nil {
+		return err
+	}
+	if !now.IsZero() && !now.Before(c.Details.Consultation.Deadline) {
+		return Errorf(ECONFLICT, "the voting deadline has passed")
+	}
+	return inState(c.State, a.Name, CaseTriage)
+}
+
 func allowVote(c *Case, a Action, t *Task, now time.Time) error {
 	d := c.Details
 	if err := ofKind(c, a.Name, KindJointConsultation); err != nil {
@@ -158,6 +168,8 @@ func allowVote(c *Case, a Action, t *Task, now time.Time) error {
 	}
 	con := d.Consultation
 	switch {
+	case c.State == CaseTriage:
+		return Errorf(ECONFLICT, "the consultation is not open for voting yet")
 	case !slices.Contains(con.Participants, a.Actor.UserID):
 		return Errorf(ECONFLICT, "%s is not a participant of this consultation", a.Actor.UserID)
 	case con.Outcome != "":

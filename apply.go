@@ -176,6 +176,11 @@ func (c *Case) applyCase(ev *Event) {
 			d.Activity.CheckedIn = map[string]bool{}
 		}
 		d.Activity.CheckedIn[ev.Ref] = true
+		for i := range d.Activity.SignUps {
+			if d.Activity.SignUps[i].ID == ev.Ref {
+				d.Activity.SignUps[i].CheckedInAt = ev.At
+			}
+		}
 	case EventOf(ActSummary):
 		d.Activity.Summary = ev.Note
 	case EventOf(ActAssignPost):

@@ -16,7 +16,7 @@ var everyAction = []qilian.ActionName{
 	qilian.ActRejectExtension, qilian.ActAccept, qilian.ActReturn, qilian.ActProgress, qilian.ActResolve,
 	qilian.ActRequestExtension, qilian.ActReassign, qilian.ActWithdraw, qilian.ActReport,
 	qilian.ActApproveBooking, qilian.ActDeclineBooking, qilian.ActHandBack, qilian.ActConfirmHandBack,
-	qilian.ActVote, qilian.ActSignUp, qilian.ActCheckIn, qilian.ActSummary, qilian.ActAssignPost,
+	qilian.ActOpenVoting, qilian.ActVote, qilian.ActSignUp, qilian.ActCheckIn, qilian.ActSummary, qilian.ActAssignPost,
 	qilian.ActLogHours, qilian.ActConfirmHours,
 }
 
@@ -140,7 +140,7 @@ func TestParticipantFromElsewhereOnlyVotes(t *testing.T) {
 	far := qilian.Actor{UserID: "axis-s2", Role: qilian.RoleAxis, LocalityID: "s2", LocalityPath: "/c1/s2/"}
 	req := request(qilian.KindJointConsultation)
 	req.Details.Consultation.Participants = []string{far.UserID, "p2"}
-	c := open(t, req, axis)
+	c := voting(t, req)
 	require.Equal(t, []qilian.ActionName{qilian.ActVote}, c.Allowed(far, t0))
 	e := refuse(t, c, qilian.Action{Name: qilian.ActCancel, Actor: far, Reason: "x"}, t0)
 	require.Equal(t, qilian.EFORBIDDEN, e.Code)

@@ -185,6 +185,7 @@ type Task struct {
 	UnitID     string    `json:"unit_id"`
 	Role       TaskRole  `json:"role"`
 	Required   bool      `json:"required"`
+	Duty       Duty      `json:"duty,omitempty"` // joint activities: venue, staff or materials
 	State      TaskState `json:"state"`
 	AcceptBy   Deadline  `json:"accept_by"`
 	ResolveBy  Deadline  `json:"resolve_by"`

@@ -282,6 +282,13 @@ func (d *decision) dispatch() error {
 		default:
 			f[key+".role"] = "must be lead or co"
 		}
+		switch {
+		case as.Duty == "":
+		case c.Kind != KindJointActivity:
+			f[key+".duty"] = "only joint activities give their units duties"
+		case !slices.Contains(Duties(), as.Duty):
+			f[key+".duty"] = "must be venue, staff or materials"
+		}
 	}
 	if len(f) == 0 && needsLead(c.Kind) && leads == 0 && !c.liveLead() {
 		f["assignments"] = "a lead unit is required"
@@ -301,11 +308,16 @@ func (d *decision) dispatch() error {
 		if err != nil {
 			return err
 		}
+		t.Duty = as.Duty
 		ids = append(ids, t.ID)
-		d.emit(Event{TaskID: t.ID, ToState: string(TaskOffered), Task: &t, Payload: map[string]any{
+		payload := map[string]any{
 			"unit_id": t.UnitID, "role": string(t.Role), "required": t.Required,
 			"accept_by": t.AcceptBy.Due, "resolve_by": t.ResolveBy.Due,
-		}})
+		}
+		if t.Duty != "" {
+			payload["duty"] = string(t.Duty)
+		}
+		d.emit(Event{TaskID: t.ID, ToState: string(TaskOffered), Task: &t, Payload: payload})
 	}
 	if c.State == CaseTriage || c.State == CaseVerifying {
 		d.moveCase(CaseDispatching, Event{Payload: map[string]any{"tasks": ids}})

@@ -421,8 +421,11 @@ func vote(user, option string) qilian.Action {
 
 func TestJointConsultationEndsEarlyWhenAnOptionWins(t *testing.T) {
 	c := open(t, request(qilian.KindJointConsultation), axis)
+	require.Equal(t, qilian.ECONFLICT, refuse(t, c, vote("p1", "A"), t0).Code, "no votes before the consultation is open for voting")
+	require.NotContains(t, c.Allowed(qilian.Actor{UserID: "p1", Role: qilian.RoleUnitStaff, UnitID: unitA}, t0), qilian.ActVote)
+	step(t, c, qilian.Action{Name: qilian.ActOpenVoting, Actor: axis}, t0)
 	step(t, c, vote("p1", "A"), t0.Add(time.Hour))
-	require.Equal(t, qilian.CaseTriage, c.State)
+	require.Equal(t, qilian.CaseInProgress, c.State)
 	require.Equal(t, qilian.ECONFLICT, refuse(t, c, vote("p1", "B"), t0.Add(time.Hour)).Code, "one vote per participant")
 
 	evs := step(t, c, vote("p2", "A"), t0.Add(2*time.Hour))
@@ -441,7 +444,7 @@ func TestJointConsultationEndsEarlyWhenAnOptionWins(t *testing.T) {
 }
 
 func TestJointConsultationOutcomeMayOpenFollowUpTasks(t *testing.T) {
-	c := open(t, request(qilian.KindJointConsultation), axis)
+	c := voting(t, request(qilian.KindJointConsultation))
 	e := refuse(t, c, dispatch(co(unitA, true)), t0)
 	require.Equal(t, qilian.ECONFLICT, e.Code, "no tasks before the outcome")
 	step(t, c, vote("p1", "B"), t0)
@@ -459,7 +462,7 @@ func TestJointConsultationOutcomeMayOpenFollowUpTasks(t *testing.T) {
 func TestJointConsultationEndsEarlyWhenNoOptionCanWin(t *testing.T) {
 	req := request(qilian.KindJointConsultation)
 	req.Details.Consultation.Rule = qilian.RuleUnanimity
-	c := open(t, req, axis)
+	c := voting(t, req)
 	step(t, c, vote("p1", "A"), t0)
 	evs := step(t, c, vote("p2", "B"), t0.Add(time.Hour))
 	require.Equal(t, []qilian.EventType{"vote", qilian.EventDecided}, types(evs))
@@ -469,7 +472,7 @@ func TestJointConsultationEndsEarlyWhenNoOptionCanWin(t *testing.T) {
 }
 
 func TestJointConsultationWithoutQuorumAtTheDeadline(t *testing.T) {
-	c := open(t, request(qilian.KindJointConsultation), axis)
+	c := voting(t, request(qilian.KindJointConsultation))
 	step(t, c, vote("p1", "A"), t0)
 	deadline := c.Details.Consultation.Deadline
 	at, ok := c.NextWakeup()
@@ -507,7 +510,7 @@ func TestJointConsultationThresholds(t *testing.T) {
 			req := request(qilian.KindJointConsultation)
 			con := req.Details.Consultation
 			con.Participants, con.Rule, con.Quorum = []string{"p1", "p2", "p3", "p4"}, tt.rule, 1
-			c := open(t, req, axis)
+			c := voting(t, req)
 			for i, o := range tt.votes {
 				if o != "" && c.Details.Consultation.Outcome == "" {
 					step(t, c, vote(con.Participants[i], o), t0)
@@ -864,11 +867,11 @@ func TestDecideRefusals(t *testing.T) {
 		{"booking cases have no tasks", func(t *testing.T) *qilian.Case { return open(t, request(qilian.KindResourceSharing), axis) }, dispatch(lead(unitA)), qilian.ECONFLICT, nil},
 		{"a notice needs its text", dispatched, qilian.Action{Name: qilian.ActNotice, Actor: supervisor}, qilian.EINVALID, map[string]string{"note": "required: the text of the notice"}},
 		{"a whistle outside problem solving", dispatched, qilian.Action{Name: qilian.ActWhistle, Actor: axis, Units: []string{unitA}}, qilian.ECONFLICT, nil},
-		{"a vote by someone in scope who is no participant", func(t *testing.T) *qilian.Case { return open(t, request(qilian.KindJointConsultation), axis) },
+		{"a vote by someone in scope who is no participant", func(t *testing.T) *qilian.Case { return voting(t, request(qilian.KindJointConsultation)) },
 			qilian.Action{Name: qilian.ActVote, Actor: grid, Option: "A"}, qilian.ECONFLICT, nil},
-		{"a vote by someone out of scope", func(t *testing.T) *qilian.Case { return open(t, request(qilian.KindJointConsultation), axis) },
+		{"a vote by someone out of scope", func(t *testing.T) *qilian.Case { return voting(t, request(qilian.KindJointConsultation)) },
 			qilian.Action{Name: qilian.ActVote, Actor: otherAxis, Option: "A"}, qilian.ENOTFOUND, nil},
-		{"a vote for no option", func(t *testing.T) *qilian.Case { return open(t, request(qilian.KindJointConsultation), axis) },
+		{"a vote for no option", func(t *testing.T) *qilian.Case { return voting(t, request(qilian.KindJointConsultation)) },
 			vote("p1", "C"), qilian.EINVALID, map[string]string{"option": "must be one of the consultation's options"}},
 		{"hours logged by another unit", func(t *testing.T) *qilian.Case {
 			c := open(t, request(qilian.KindMemberManagement), staff(unitA))
@@ -1076,4 +1079,12 @@ func TestFollowUpWithoutLeadCreditsEveryCompletedUnit(t *testing.T) {
 		{Kind: qilian.PointsSatisfied, SubjectType: "unit", SubjectID: unitB, Quantity: 1, At: at},
 	}, points(evs))
 	require.Equal(t, qilian.CaseClosed, c.State)
+}
+
+// voting is a consultation opened by the axis and opened for voting.
+func voting(t *testing.T, req qilian.OpenRequest) *qilian.Case {
+	t.Helper()
+	c := open(t, req, axis)
+	step(t, c, qilian.Action{Name: qilian.ActOpenVoting, Actor: axis}, t0)
+	return c
 }

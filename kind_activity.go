@@ -27,6 +27,8 @@ type Participant struct {
 	Phone    string    `json:"phone,omitempty"`
 	UnitID   string    `json:"unit_id,omitempty"`
 	SignedAt time.Time `json:"signed_at"`
+	// CheckedInAt is when the organisers checked them in at the activity.
+	CheckedInAt time.Time `json:"checked_in_at,omitzero"`
 }
 
 var activitySpec = kindSpec{

@@ -47,6 +47,10 @@ var roleLabels = map[Role]Label{
 	System.Role: {"系统", "system"},
 }
 
+var dutyLabels = map[Duty]Label{
+	DutyVenue: {"场地", "venue"}, DutyStaff: {"人员", "staff"}, DutyMaterials: {"物资", "materials"},
+}
+
 var returnReasonLabels = map[ReturnReason]Label{
 	ReturnNotOurDuty: {"非本单位职责", "not our duty"}, ReturnWrongLocation: {"不在辖区", "wrong location"},
 	ReturnInsufficientInfo: {"信息不全", "insufficient information"}, ReturnDuplicate: {"重复派单", "duplicate"},
@@ -102,6 +106,7 @@ func Vocabulary() map[string][]Term {
 		"role":          ordered(append(Roles(), System.Role), roleLabels),
 		"level":         byCode(levelLabels),
 		"return_reason": byCode(returnReasonLabels),
+		"duty":          byCode(dutyLabels),
 		"escalation":    byCode(escalationLabels),
 		"deadline":      byCode(deadlineLabels),
 		"points_kind":   byCode(pointsKindLabels),

@@ -64,6 +64,7 @@ var actionBodies = map[qilian.ActionName]func() actionBody{
 	qilian.ActVerify:          func() actionBody { return &verifyBody{} },
 	qilian.ActFollowUp:        func() actionBody { return &followUpBody{} },
 	qilian.ActReopen:          note,
+	qilian.ActOpenVoting:      note,
 	qilian.ActCancel:          note,
 	qilian.ActClose:           func() actionBody { return &closeBody{} },
 	qilian.ActWhistle:         func() actionBody { return &unitsBody{} },

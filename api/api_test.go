@@ -50,6 +50,7 @@ func TestAPI(t *testing.T) {
 			t.Run("returned required tasks", func(t *testing.T) { testReturnedRequiredTasksHoldTheCase(t, a) })
 			t.Run("reporter hears back", func(t *testing.T) { testReporterHearsBack(t, a) })
 			t.Run("resources and hand-back", func(t *testing.T) { testResourcesAndHandBack(t, a) })
+			t.Run("activity duties and check-in", func(t *testing.T) { testActivityDutiesAndCheckIn(t, a) })
 		})
 	}
 }

@@ -32,6 +32,11 @@ func testAuthority(t *testing.T, a *apiEnv) {
 		c := a.open(t, "demo-axis-dongzha", consultation("demo-axis-xinxing", "demo-grid"))
 		var got caseOut
 		a.call(t, "demo-axis-xinxing", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &got)
+		require.Empty(t, got.AllowedActions, "no votes before the consultation is open for voting")
+		a.call(t, "demo-axis-xinxing", http.MethodPost, "/api/v1/cases/"+c.ID+"/vote", map[string]any{"option": "同意"}).
+			fails(t, http.StatusConflict, "conflict")
+		a.act(t, "demo-axis-dongzha", "/api/v1/cases/"+c.ID+"/open-voting", map[string]any{"note": "方案已公示"})
+		a.call(t, "demo-axis-xinxing", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &got)
 		require.Equal(t, []string{"vote"}, got.AllowedActions)
 		a.call(t, "demo-axis-xinxing", http.MethodPost, "/api/v1/cases/"+c.ID+"/cancel", map[string]any{"note": "不是我的"}).
 			fails(t, http.StatusForbidden, "forbidden")

@@ -128,3 +128,54 @@ func testResourcesAndHandBack(t *testing.T, a *apiEnv) {
 	require.Contains(t, a.view(t, "demo-axis", begun.ID).AllowedActions, "hand-back")
 	a.act(t, "demo-axis", "/api/v1/cases/"+begun.ID+"/hand-back", map[string]any{"note": "已归还"})
 }
+
+// testActivityDutiesAndCheckIn: an activity's organising units are given
+// duties (venue, staff, materials), and a check-in records when
+// (issue 16, point 12).
+func testActivityDutiesAndCheckIn(t *testing.T, a *apiEnv) {
+	starts := time.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
+	c := a.open(t, "demo-axis", map[string]any{
+		"kind": "joint_activity", "title": "社区义诊", "locality_id": "jianshe",
+		"details": map[string]any{"activity": map[string]any{
+			"capacity": 10, "starts_at": starts.Format(time.RFC3339), "ends_at": starts.Add(2 * time.Hour).Format(time.RFC3339), "venue": "文化馆",
+		}},
+	})
+	e := a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{
+		{"unit_id": "u-culture", "role": "co", "duty": "catering"}}}).fails(t, http.StatusBadRequest, "invalid")
+	require.Equal(t, "must be venue, staff or materials", e.Fields["assignments[0].duty"])
+	c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{
+		{"unit_id": "u-culture", "role": "co", "duty": "venue"},
+		{"unit_id": "u-hospital", "role": "co", "required": true, "duty": "staff"},
+	}})
+	var duties struct {
+		Tasks []struct {
+			UnitID string `json:"unit_id"`
+			Duty   string `json:"duty"`
+		} `json:"tasks"`
+	}
+	a.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &duties)
+	require.Equal(t, "venue", duties.Tasks[0].Duty)
+	require.Equal(t, "staff", duties.Tasks[1].Duty)
+
+	s := a.open(t, "demo-grid", serviceCase("水管漏水", "dongzha-g1"))
+	e = a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+s.ID+"/dispatch", map[string]any{"assignments": []map[string]any{
+		{"unit_id": "u-mingyuan-property", "role": "lead", "duty": "venue"}}}).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "assignments[0].duty")
+
+	a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/sign-up", map[string]any{"participant": map[string]any{"id": "p-wang", "name": "王阿姨"}})
+	before := time.Now().Add(-time.Second)
+	a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/check-in", map[string]any{"participant": map[string]any{"id": "p-wang"}})
+	var got struct {
+		Details struct {
+			Activity struct {
+				SignUps []struct {
+					ID          string    `json:"id"`
+					CheckedInAt time.Time `json:"checked_in_at"`
+				} `json:"sign_ups"`
+			} `json:"activity"`
+		} `json:"details"`
+	}
+	a.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &got)
+	require.Len(t, got.Details.Activity.SignUps, 1)
+	require.True(t, got.Details.Activity.SignUps[0].CheckedInAt.After(before), "the check-in records when: %v", got.Details.Activity.SignUps[0].CheckedInAt)
+}

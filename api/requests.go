@@ -233,6 +233,7 @@ type assignmentIn struct {
 	UnitID   string          `json:"unit_id" required:"true"`
 	Role     qilian.TaskRole `json:"role" required:"true"`
 	Required bool            `json:"required,omitempty" doc:"co-units only: the case waits for this task; a lead is always required"`
+	Duty     qilian.Duty     `json:"duty,omitempty" enum:"venue,staff,materials" doc:"joint activities only: what the unit brings (场地, 人员, 物资)"`
 }
 
 type dispatchBody struct {
@@ -243,7 +244,7 @@ type dispatchBody struct {
 func (b *dispatchBody) action(f fieldCheck) qilian.Action {
 	a := b.base(f)
 	for _, as := range b.Assignments {
-		a.Assignments = append(a.Assignments, qilian.Assignment{UnitID: as.UnitID, Role: as.Role, Required: as.Required})
+		a.Assignments = append(a.Assignments, qilian.Assignment{UnitID: as.UnitID, Role: as.Role, Required: as.Required, Duty: as.Duty})
 	}
 	return a
 }

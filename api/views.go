@@ -82,6 +82,7 @@ type taskView struct {
 	UnitID     string           `json:"unit_id" required:"true"`
 	Role       qilian.TaskRole  `json:"role" required:"true"`
 	Required   bool             `json:"required" required:"true"`
+	Duty       qilian.Duty      `json:"duty,omitempty" doc:"joint activities: what the unit brings, venue, staff or materials"`
 	State      qilian.TaskState `json:"state" required:"true"`
 	AcceptBy   *deadlineView    `json:"accept_by,omitempty"`
 	ResolveBy  *deadlineView    `json:"resolve_by,omitempty"`
@@ -104,7 +105,7 @@ func viewTask(t qilian.Task, allowed []qilian.ActionName) taskView {
 		allowed = []qilian.ActionName{}
 	}
 	v := taskView{AllowedActions: allowed,
-		ID: t.ID, UnitID: t.UnitID, Role: t.Role, Required: t.Required, State: t.State,
+		ID: t.ID, UnitID: t.UnitID, Role: t.Role, Required: t.Required, Duty: t.Duty, State: t.State,
 		AcceptBy: viewDeadline(t.AcceptBy), ResolveBy: viewDeadline(t.ResolveBy),
 		Level: t.Level, Overdue: t.Overdue, Result: t.Result,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, AcceptedAt: t.AcceptedAt, ResolvedAt: t.ResolvedAt,

@@ -317,7 +317,10 @@ func script(id string, kind qilian.Kind, i int, rng *rand.Rand, now time.Time) l
 				return qilian.Action{Name: qilian.ActVote, Actor: actorOf(user), Option: option}
 			}}
 		}
-		return life{req: req, by: axis, steps: []step{vote(voters[0], "按户抽签"), vote(voters[1], "按月轮换"), vote(voters[2], "按户抽签")}}
+		return life{req: req, by: axis, steps: []step{
+			byAxis(0, qilian.Action{Name: qilian.ActOpenVoting, Note: "方案已在楼道公示"}),
+			vote(voters[0], "按户抽签"), vote(voters[1], "按月轮换"), vote(voters[2], "按户抽签"),
+		}}
 	case qilian.KindJointActivity:
 		// At nine in the morning, Beijing time, a few days ahead.
 		day := now.In(beijing)

@@ -136,6 +136,7 @@ func TestEveryKindFromOpenToEndOnTheEmbeddedServer(t *testing.T) {
 		d, _ := open(t, env, "demo-axis", qilian.OpenRequest{ID: "JC1", Kind: qilian.KindJointConsultation, Title: "小区停车方案", LocalityID: "dongzha",
 			Details: qilian.Details{Consultation: &qilian.Consultation{Question: "采用哪个方案？", Options: []string{"方案一", "方案二"},
 				Participants: []string{"demo-axis", "demo-unit", "demo-unit-power"}, Quorum: 2, Rule: qilian.RuleMajority, Deadline: now.Add(72 * time.Hour)}}})
+		d.act("demo-axis", qilian.Action{Name: qilian.ActOpenVoting})
 		d.act("demo-unit", qilian.Action{Name: qilian.ActVote, Option: "方案一"})
 		d.refuse("demo-unit", qilian.Action{Name: qilian.ActVote, Option: "方案二"}, qilian.ECONFLICT)
 		c := d.act("demo-axis", qilian.Action{Name: qilian.ActVote, Option: "方案一"})

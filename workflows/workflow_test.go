@@ -214,6 +214,7 @@ func TestConsultationWithoutQuorum(t *testing.T) {
 	req := openReq("JC9", qilian.KindJointConsultation)
 	req.Details.Consultation = &qilian.Consultation{Question: "是否改造车棚", Options: []string{"是", "否"},
 		Participants: []string{"a", "u", "x"}, Quorum: 2, Rule: qilian.RuleMajority, Deadline: t0.Add(48 * time.Hour)}
+	h.act(t, 30*time.Minute, qilian.Action{Name: qilian.ActOpenVoting, Actor: axis})
 	h.act(t, time.Hour, qilian.Action{Name: qilian.ActVote, Actor: axis, Option: "是"})
 	h.act(t, 72*time.Hour, qilian.Action{Name: qilian.ActCancel, Actor: axis, Note: "测试结束"})
 	h.env.ExecuteWorkflow(qilian.CaseWorkflowName, workflows.Input{Open: &req, Actor: axis})
