@@ -101,6 +101,10 @@ type Action struct {
 	// ExpectedRevision, when not zero, refuses the action if the case has
 	// moved on since the caller looked (optimistic concurrency).
 	ExpectedRevision int64 `json:"expected_revision,omitempty"`
+	// RequestID, when set, names this request to the engine: the same
+	// action sent again under the same ID takes effect once and answers
+	// as the first did (a bulk request retried under its key).
+	RequestID string `json:"request_id,omitempty"`
 
 	TaskID      string       `json:"task_id,omitempty"`
 	ExtensionID string       `json:"extension_id,omitempty"`

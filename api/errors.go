@@ -69,28 +69,31 @@ func (h *handler) fail(c *gin.Context, err error) { fail(c, h.Log, err) }
 // fail is handler.fail for what runs without a handler, such as the
 // worker's operations endpoints.
 func fail(c *gin.Context, log *slog.Logger, err error) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		err = qilian.Errorf(qilian.EUNAVAILABLE, "the request was cancelled or timed out")
-	}
-	status, ok := statusOf[qilian.ErrorCode(err)]
-	var body errorDetail
-	var e *qilian.Error
-	switch {
-	case !ok || !errors.As(err, &e):
-		status = http.StatusInternalServerError
-		body = detail(qilian.EINTERNAL, "internal error", nil)
-		log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
-	case status >= 500:
-		body = detail(e.Code, qilian.ErrUnavailable.Message, nil)
-		log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
-	default:
-		body = detail(e.Code, e.Message, e.Fields)
-	}
+	status, body := answerOf(c, log, err)
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="qilian"`)
 	}
 	c.Abort()
 	c.Render(status, render.PureJSON{Data: errorBody{Error: body}})
+}
+
+// answerOf is the status and error body that answer err, as fail writes
+// them (a bulk request writes one per item).
+func answerOf(c *gin.Context, log *slog.Logger, err error) (int, errorDetail) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		err = qilian.Errorf(qilian.EUNAVAILABLE, "the request was cancelled or timed out")
+	}
+	status, ok := statusOf[qilian.ErrorCode(err)]
+	var e *qilian.Error
+	switch {
+	case !ok || !errors.As(err, &e):
+		log.Error("internal error", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		return http.StatusInternalServerError, detail(qilian.EINTERNAL, "internal error", nil)
+	case status >= 500:
+		log.Warn("dependency unavailable", "request_id", c.GetString("request_id"), "route", c.FullPath(), "error", err)
+		return status, detail(e.Code, qilian.ErrUnavailable.Message, nil)
+	}
+	return status, detail(e.Code, e.Message, e.Fields)
 }
 
 // respond writes v as JSON without HTML escaping, so text comes back

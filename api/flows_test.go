@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -178,4 +179,83 @@ func testActivityDutiesAndCheckIn(t *testing.T, a *apiEnv) {
 	a.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &got)
 	require.Len(t, got.Details.Activity.SignUps, 1)
 	require.True(t, got.Details.Activity.SignUps[0].CheckedInAt.After(before), "the check-in records when: %v", got.Details.Activity.SignUps[0].CheckedInAt)
+}
+
+// testBulk: one action on many cases, each item answered as its own route
+// would, and the request safe to send again (issue 16, point 14).
+func testBulk(t *testing.T, a *apiEnv) {
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, a.open(t, "demo-grid", serviceCase(fmt.Sprintf("批量派单 %d", i), "dongzha-g1")).ID)
+	}
+	elsewhere := a.open(t, "demo-grid-jiahe", serviceCase("别处的案件", "jiahe-g1")).ID
+	lead := map[string]any{"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}}
+	a.act(t, "demo-axis", "/api/v1/cases/"+ids[2]+"/dispatch", lead)
+
+	type result struct {
+		CaseID string `json:"case_id"`
+		Status int    `json:"status"`
+		Case   *struct {
+			State    string `json:"state"`
+			Revision int64  `json:"revision"`
+		} `json:"case"`
+		Error *struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	send := func(user, key string, body map[string]any) []result {
+		t.Helper()
+		var out struct {
+			Results []result `json:"results"`
+		}
+		a.call(t, user, http.MethodPost, "/api/v1/bulk", body, "Idempotency-Key", key).ok(t, http.StatusOK, &out)
+		return out.Results
+	}
+	statuses := func(rs []result) []int {
+		var out []int
+		for _, r := range rs {
+			out = append(out, r.Status)
+		}
+		return out
+	}
+	dispatch := map[string]any{"action": "dispatch", "body": lead, "items": []map[string]any{
+		{"case_id": ids[0]}, {"case_id": ids[1]}, {"case_id": ids[2]}, {"case_id": elsewhere},
+	}}
+	first := send("demo-axis", "bulk-dispatch-1", dispatch)
+	require.Equal(t, []int{200, 200, 409, 404}, statuses(first))
+	require.Equal(t, "dispatching", first[0].Case.State)
+	require.Equal(t, "conflict", first[2].Error.Code)
+	require.Equal(t, "not_found", first[3].Error.Code)
+	rev := a.view(t, "demo-axis", ids[0]).Revision
+
+	again := send("demo-axis", "bulk-dispatch-1", dispatch)
+	require.Equal(t, statuses(first), statuses(again), "sent again, the same answers")
+	require.Equal(t, rev, a.view(t, "demo-axis", ids[0]).Revision, "and nothing done twice")
+	require.Len(t, a.view(t, "demo-axis", ids[0]).Tasks, 1)
+
+	other := map[string]any{"action": "dispatch", "body": lead, "items": []map[string]any{{"case_id": ids[1]}}}
+	a.call(t, "demo-axis", http.MethodPost, "/api/v1/bulk", other, "Idempotency-Key", "bulk-dispatch-1").fails(t, http.StatusConflict, "conflict")
+	e := a.call(t, "demo-axis", http.MethodPost, "/api/v1/bulk", dispatch).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "Idempotency-Key")
+	e = a.call(t, "demo-axis", http.MethodPost, "/api/v1/bulk", map[string]any{"action": "verify", "items": []map[string]any{{"case_id": ids[0]}, {"case_id": ids[0]}}},
+		"Idempotency-Key", "bulk-bad").fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "action")
+	require.Equal(t, "case named twice", e.Fields["items[1].case_id"])
+	a.call(t, "demo-grid", http.MethodPost, "/api/v1/bulk", dispatch, "Idempotency-Key", "bulk-grid").fails(t, http.StatusForbidden, "forbidden")
+
+	remind := send("demo-supervisor", "bulk-remind-1", map[string]any{"action": "remind", "body": map[string]any{"note": "请尽快签收"},
+		"items": []map[string]any{{"case_id": ids[0]}, {"case_id": ids[1]}}})
+	require.Equal(t, []int{200, 200}, statuses(remind))
+	byRole := send("demo-supervisor", "bulk-dispatch-sup", map[string]any{"action": "dispatch", "body": lead,
+		"items": []map[string]any{{"case_id": elsewhere}}})
+	require.Equal(t, []int{403}, statuses(byRole), "a supervisor reads the case but does not dispatch")
+
+	junk := a.open(t, "demo-grid", serviceCase("重复上报", "dongzha-g1")).ID
+	junk2 := a.open(t, "demo-grid", serviceCase("误报", "dongzha-g1")).ID
+	closed := send("demo-axis", "bulk-close-1", map[string]any{"action": "close",
+		"body":  map[string]any{"resolution": "invalid", "note": "无效工单"},
+		"items": []map[string]any{{"case_id": junk}, {"case_id": ids[0]}, {"case_id": junk2, "body": map[string]any{"resolution": "nonsense"}}}})
+	require.Equal(t, []int{200, 409, 400}, statuses(closed))
+	require.Equal(t, "closed", closed[0].Case.State)
+	require.Equal(t, "triage", a.view(t, "demo-axis", junk2).State, "a refused item is left as it was")
 }

@@ -80,7 +80,7 @@ func (k *Client) start(ctx context.Context, id string, kind qilian.Kind, localit
 // action comes back as a *qilian.Error with the reason and leaves the case
 // untouched.
 func (k *Client) Act(ctx context.Context, caseID string, act qilian.Action) (qilian.Case, error) {
-	return k.update(ctx, caseID, UpdateAct, act)
+	return k.updateOnce(ctx, caseID, act.RequestID, UpdateAct, act)
 }
 
 // fromTemporal turns what Temporal returns into domain errors: refusals
@@ -145,7 +145,15 @@ func (k *Client) Snapshot(ctx context.Context, caseID string) (qilian.Case, erro
 // update sends an update to a case workflow and waits for the case it
 // returns.
 func (k *Client) update(ctx context.Context, caseID, name string, args ...any) (qilian.Case, error) {
+	return k.updateOnce(ctx, caseID, "", name, args...)
+}
+
+// updateOnce is update under an update ID: Temporal applies an update of
+// one ID once per workflow run and answers a repeat with the first
+// outcome. An empty ID is a fresh one.
+func (k *Client) updateOnce(ctx context.Context, caseID, updateID, name string, args ...any) (qilian.Case, error) {
 	h, err := k.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     updateID,
 		WorkflowID:   qilian.CaseWorkflowID(caseID),
 		UpdateName:   name,
 		Args:         args,
