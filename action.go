@@ -117,6 +117,7 @@ type Action struct {
 	NoFollowUp  string       `json:"no_follow_up,omitempty"` // verify: why the reporter is not called back
 	Satisfied   *bool        `json:"satisfied,omitempty"`    // follow-up
 	Resolution  Resolution   `json:"resolution,omitempty"`   // close
+	DuplicateOf string       `json:"duplicate_of,omitempty"` // close as duplicate: the case that covers it
 	Extra       Span         `json:"extra,omitempty"`        // request-extension
 	Units       []string     `json:"units,omitempty"`        // whistle, meeting attendees
 	Option      string       `json:"option,omitempty"`       // vote
@@ -142,7 +143,7 @@ type Event struct {
 	// What Apply reads besides the states. Each is set only by the events
 	// named; Payload is for people and is never read back.
 	Note          string       `json:"note,omitempty"`           // the action's free text: progress, result, reasons, minutes, summary, post, comment
-	Ref           string       `json:"ref,omitempty"`            // the extension, whistle, hours log or participant concerned
+	Ref           string       `json:"ref,omitempty"`            // the extension, whistle, hours log or participant concerned; close as duplicate: the original
 	Task          *Task        `json:"task,omitempty"`           // dispatch, reassign: the task created
 	Deadline      *Deadline    `json:"deadline,omitempty"`       // approve-extension: the new resolve-by
 	NextReportDue time.Time    `json:"next_report_due,omitzero"` // accept, progress, report_missing of regional coordination tasks

@@ -49,8 +49,11 @@ func (d *decision) decideClose() error {
 	switch a.Resolution {
 	case ResolutionInvalid, ResolutionReferred:
 	case ResolutionDuplicate:
-		if strings.TrimSpace(a.Note) == "" {
-			f["note"] = "name the case this one duplicates"
+		switch {
+		case a.DuplicateOf == "":
+			f["duplicate_of"] = "required: the case this one duplicates"
+		case a.DuplicateOf == c.ID:
+			f["duplicate_of"] = "a case cannot duplicate itself"
 		}
 	default:
 		f["resolution"] = "must be invalid, duplicate or referred"
@@ -58,7 +61,11 @@ func (d *decision) decideClose() error {
 	if len(f) > 0 {
 		return Invalid(f)
 	}
-	d.moveCase(CaseClosed, Event{Resolution: a.Resolution, Reason: string(a.Resolution), Note: a.Note})
+	ev := Event{Resolution: a.Resolution, Reason: string(a.Resolution), Note: a.Note}
+	if a.Resolution == ResolutionDuplicate {
+		ev.Ref = a.DuplicateOf
+	}
+	d.moveCase(CaseClosed, ev)
 	return nil
 }
 

@@ -206,6 +206,9 @@ func (c *Case) applyCase(ev *Event) {
 	if ev.Resolution != "" {
 		c.Resolution = ev.Resolution
 	}
+	if ev.Resolution == ResolutionDuplicate {
+		c.DuplicateOf = ev.Ref // empty for a case closed before duplicates were named
+	}
 	if c.State.Terminal() {
 		c.ClosedAt = ev.At
 		// A booking the case no longer carries is off, unless it already

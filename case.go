@@ -226,18 +226,21 @@ type Case struct {
 	Kind Kind   `json:"kind"`
 	// Category is the code of the subcategory the case was opened under
 	// (see Category); empty for a case opened under its kind alone.
-	Category     string    `json:"category,omitempty"`
-	Title        string    `json:"title"`
-	Description  string    `json:"description,omitempty"`
-	Priority     Priority  `json:"priority"`
-	LocalityID   string    `json:"locality_id"`
-	LocalityPath string    `json:"locality_path"`
-	GridID       string    `json:"grid_id,omitempty"`
-	Location     Location  `json:"location"`
-	Reporter     Reporter  `json:"reporter"`
-	Attachments  []string  `json:"attachments,omitempty"`
-	OpenedBy     Actor     `json:"opened_by"`
-	OpenedAt     time.Time `json:"opened_at"`
+	Category     string   `json:"category,omitempty"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description,omitempty"`
+	Priority     Priority `json:"priority"`
+	LocalityID   string   `json:"locality_id"`
+	LocalityPath string   `json:"locality_path"`
+	GridID       string   `json:"grid_id,omitempty"`
+	Location     Location `json:"location"`
+	// DuplicateOf is the case this one was closed as a duplicate of: the
+	// reporter follows that one.
+	DuplicateOf string    `json:"duplicate_of,omitempty"`
+	Reporter    Reporter  `json:"reporter"`
+	Attachments []string  `json:"attachments,omitempty"`
+	OpenedBy    Actor     `json:"opened_by"`
+	OpenedAt    time.Time `json:"opened_at"`
 
 	State      CaseState  `json:"state"`
 	Resolution Resolution `json:"resolution,omitempty"`

@@ -814,11 +814,14 @@ func TestCancelWithdrawsOpenTasksAndCloseOnlyAtTriage(t *testing.T) {
 
 	c = open(t, request(qilian.KindServiceLinkage), grid)
 	closeAs := qilian.Action{Name: qilian.ActClose, Actor: axis, Resolution: qilian.ResolutionDuplicate}
-	require.Equal(t, map[string]string{"note": "name the case this one duplicates"}, refuse(t, c, closeAs, t0).Fields)
-	closeAs.Note = "同 C0"
+	require.Equal(t, map[string]string{"duplicate_of": "required: the case this one duplicates"}, refuse(t, c, closeAs, t0).Fields)
+	closeAs.DuplicateOf = c.ID
+	require.Equal(t, map[string]string{"duplicate_of": "a case cannot duplicate itself"}, refuse(t, c, closeAs, t0).Fields)
+	closeAs.DuplicateOf = "C0"
 	step(t, c, closeAs, t0)
 	require.Equal(t, qilian.CaseClosed, c.State)
 	require.Equal(t, qilian.ResolutionDuplicate, c.Resolution)
+	require.Equal(t, "C0", c.DuplicateOf)
 }
 
 func TestDecideRefusals(t *testing.T) {

@@ -3,6 +3,7 @@ package qilian
 import (
 	"context"
 	"math"
+	"time"
 )
 
 // Point is a place on the map, in WGS 84 degrees.
@@ -101,4 +102,45 @@ type AreaService interface {
 	// GridAt returns the grid inside the subtree at scopePath whose area
 	// contains p, and ErrNotFound when there is none.
 	GridAt(ctx context.Context, scopePath string, p Point) (Locality, error)
+}
+
+// earthRadius is the mean radius of the Earth, in metres.
+const earthRadius = 6371008.8
+
+// Distance is how far apart a and b are along the Earth's surface, in
+// metres (haversine; exact enough at the scale of a street).
+func Distance(a, b Point) float64 {
+	rad := func(d float64) float64 { return d * math.Pi / 180 }
+	dLat, dLng := rad(b.Lat-a.Lat), rad(b.Lng-a.Lng)
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(a.Lat))*math.Cos(rad(b.Lat))*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// DuplicateRule says which cases may be the same matter as a new one: of
+// the same kind and category, within Radius metres and opened within
+// Window before it.
+type DuplicateRule struct {
+	Radius float64
+	Window time.Duration
+}
+
+// DefaultDuplicateRule is 50 metres and 30 days.
+var DefaultDuplicateRule = DuplicateRule{Radius: 50, Window: 30 * 24 * time.Hour}
+
+// Nearby is a case that may be the same matter, and how far it is.
+type Nearby struct {
+	CaseSummary
+	Distance float64 // metres
+}
+
+// NearbyQuery asks for the cases that may duplicate one at At.
+type NearbyQuery struct {
+	ScopePath string // the caller's subtree
+	Kind      Kind
+	Category  string // "" for any
+	At        Point
+	Radius    float64   // metres
+	Since     time.Time // opened at or after
+	Exclude   string    // a case ID to leave out (the new case itself)
+	Limit     int
 }

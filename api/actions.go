@@ -121,11 +121,23 @@ func actionRoutes() []actionRoute {
 	return out
 }
 
-// checkUnits refuses an action naming a unit that does not exist, with
+// checkRefs refuses an action naming a unit that does not exist, with
 // the field named: the engine would offer a task to nobody, or summon
-// no one, and hold the slot.
-func (h *handler) checkUnits(ctx context.Context, act qilian.Action) error {
+// no one, and hold the slot. A case closed as a duplicate must name one
+// the caller can see; when that one is a duplicate itself, its original.
+func (h *handler) checkRefs(ctx context.Context, act *qilian.Action) error {
 	f := fieldCheck{}
+	if id := act.DuplicateOf; id != "" {
+		orig, err := h.visibleCase(ctx, id, act.Actor)
+		switch {
+		case errors.Is(err, qilian.ErrNotFound):
+			f["duplicate_of"] = "no case " + id
+		case err != nil:
+			return err
+		case orig.DuplicateOf != "":
+			act.DuplicateOf = orig.DuplicateOf
+		}
+	}
 	check := func(field, id string) error {
 		if _, err := h.Places.Unit(ctx, id); errors.Is(err, qilian.ErrNotFound) {
 			f[field] = "no unit " + id
@@ -182,7 +194,7 @@ func (h *handler) act(ar actionRoute) gin.HandlerFunc {
 			return
 		}
 		act.Name, act.Actor = ar.Name, a
-		if err := h.checkUnits(ctx, act); err != nil {
+		if err := h.checkRefs(ctx, &act); err != nil {
 			h.fail(c, err)
 			return
 		}

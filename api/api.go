@@ -36,6 +36,10 @@ type Cases interface {
 	CaseCounts(ctx context.Context, scopePath string) (map[qilian.CaseState]int, map[qilian.Kind]int, error)
 	OverdueCases(ctx context.Context, scopePath string) (int, error)
 	ClaimIdempotencyKey(ctx context.Context, userID, key, bodyHash, caseID string) (string, error)
+	// NearbyCases are the cases that may be the same matter as one at a
+	// point; Duplicates the cases closed as duplicates of a case.
+	NearbyCases(ctx context.Context, q qilian.NearbyQuery) ([]qilian.Nearby, error)
+	Duplicates(ctx context.Context, caseID string) ([]string, error)
 }
 
 // Places reads and keeps the localities and the units.
@@ -125,6 +129,9 @@ type Server struct {
 	Log      *slog.Logger
 	// Sessions is the sign-in policy; its zero value is the defaults.
 	Sessions Sessions
+	// Duplicates says which cases a new one may duplicate; the zero value
+	// is qilian.DefaultDuplicateRule.
+	Duplicates qilian.DuplicateRule
 	// SSO is single sign-on at an OpenID Connect provider; off when nil.
 	SSO SSO
 	// Now is the clock for what the API stamps itself (token times, case
@@ -180,6 +187,12 @@ func New(s Server) *gin.Engine {
 		s.Indicators = new(points.Set) // no indicators: nothing is scored
 	}
 	s.Sessions = s.Sessions.withDefaults()
+	if s.Duplicates.Radius <= 0 {
+		s.Duplicates.Radius = qilian.DefaultDuplicateRule.Radius
+	}
+	if s.Duplicates.Window <= 0 {
+		s.Duplicates.Window = qilian.DefaultDuplicateRule.Window
+	}
 	h := &handler{Server: s, limiter: &limiter{every: s.Sessions.PerAddress}}
 	routes := append(s.Ops.routes(), h.routes()...)
 	h.doc = mustJSON(document(routes))

@@ -52,6 +52,7 @@ func TestAPI(t *testing.T) {
 			t.Run("resources and hand-back", func(t *testing.T) { testResourcesAndHandBack(t, a) })
 			t.Run("activity duties and check-in", func(t *testing.T) { testActivityDutiesAndCheckIn(t, a) })
 			t.Run("bulk", func(t *testing.T) { testBulk(t, a) })
+			t.Run("duplicates", func(t *testing.T) { testDuplicates(t, a) })
 		})
 	}
 }

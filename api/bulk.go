@@ -139,7 +139,7 @@ func (h *handler) bulkItem(ctx context.Context, name qilian.ActionName, caseID s
 		return qilian.Case{}, err
 	}
 	act.Name, act.Actor, act.RequestID = name, a, reqID
-	if err := h.checkUnits(ctx, act); err != nil {
+	if err := h.checkRefs(ctx, &act); err != nil {
 		return qilian.Case{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, engineTimeout)

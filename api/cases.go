@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,8 +94,60 @@ func (h *handler) createCase(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	v := viewCase(cs, a, h.Now())
+	if v.PossibleDuplicates, err = h.possibleDuplicates(c.Request.Context(), cs, a); err != nil {
+		h.Log.Warn("possible duplicates", "case_id", cs.ID, "error", err) // the case is open: answer it
+	}
 	c.Header("Location", "/api/v1/cases/"+cs.ID)
-	respond(c, http.StatusCreated, viewCase(cs, a, h.Now()))
+	respond(c, http.StatusCreated, v)
+}
+
+// possibleDuplicates are the cases inside the caller's place that the new
+// case may duplicate: same kind and category, near it, opened recently.
+// None for a case without a point.
+func (h *handler) possibleDuplicates(ctx context.Context, cs qilian.Case, a qilian.Actor) ([]nearbyView, error) {
+	at := qilian.Point{Lat: cs.Location.Lat, Lng: cs.Location.Lng}
+	if at.Lat == 0 && at.Lng == 0 {
+		return nil, nil
+	}
+	ns, err := h.Cases.NearbyCases(ctx, qilian.NearbyQuery{
+		ScopePath: a.LocalityPath, Kind: cs.Kind, Category: cs.CategoryCode(), At: at,
+		Radius: h.Duplicates.Radius, Since: cs.OpenedAt.Add(-h.Duplicates.Window), Exclude: cs.ID, Limit: 5,
+	})
+	if err != nil || len(ns) == 0 {
+		return nil, err
+	}
+	return viewNearby(ns), nil
+}
+
+// nearby answers the cases a report at a point may duplicate, before it
+// is sent (as FixMyStreet shows the reports around a pin).
+func (h *handler) nearby(c *gin.Context) {
+	a := actorOf(c)
+	f := fieldCheck{}
+	kind := qilian.Kind(c.Query("kind"))
+	if !kind.Valid() {
+		f["kind"] = "required: a case kind"
+	}
+	lat, errLat := strconv.ParseFloat(c.Query("lat"), 64)
+	lng, errLng := strconv.ParseFloat(c.Query("lng"), 64)
+	at := qilian.Point{Lat: lat, Lng: lng}
+	if errLat != nil || errLng != nil || !at.Valid() || (lat == 0 && lng == 0) {
+		f["lat"] = "required with lng: a point in WGS 84 degrees"
+	}
+	if err := f.err(); err != nil {
+		h.fail(c, err)
+		return
+	}
+	ns, err := h.Cases.NearbyCases(c.Request.Context(), qilian.NearbyQuery{
+		ScopePath: a.LocalityPath, Kind: kind, Category: c.Query("category"), At: at,
+		Radius: h.Duplicates.Radius, Since: h.Now().Add(-h.Duplicates.Window),
+	})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, nearbyList{Cases: viewNearby(ns)})
 }
 
 // openCase opens the case in. With an idempotency key, every request with
@@ -290,7 +343,12 @@ func (h *handler) getCase(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	respond(c, http.StatusOK, viewCase(cs, a, h.Now()))
+	v := viewCase(cs, a, h.Now())
+	if v.Duplicates, err = h.Cases.Duplicates(c.Request.Context(), cs.ID); err != nil {
+		h.fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, v)
 }
 
 // caseEvents answers the audit trail of a case the caller can see.

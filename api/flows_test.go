@@ -259,3 +259,63 @@ func testBulk(t *testing.T, a *apiEnv) {
 	require.Equal(t, "closed", closed[0].Case.State)
 	require.Equal(t, "triage", a.view(t, "demo-axis", junk2).State, "a refused item is left as it was")
 }
+
+// testDuplicates: opening a case answers the cases it may duplicate, the
+// same is asked before sending, and the axis closes a duplicate for its
+// original, which lists it (issue 16, point 13).
+func testDuplicates(t *testing.T, a *apiEnv) {
+	at := func(title string, lat, lng float64) map[string]any {
+		b := serviceCase(title, "dongzha-g1")
+		b["location"] = map[string]any{"lat": lat, "lng": lng, "address": "东栅街道明苑小区"}
+		return b
+	}
+	var first, second, far struct {
+		ID                 string `json:"id"`
+		PossibleDuplicates []struct {
+			ID        string  `json:"id"`
+			DistanceM float64 `json:"distance_m"`
+		} `json:"possible_duplicates"`
+	}
+	a.call(t, "demo-grid", http.MethodPost, "/api/v1/cases", at("明苑小区东门路灯不亮", 30.75431, 120.76377)).ok(t, http.StatusCreated, &first)
+	require.Empty(t, first.PossibleDuplicates)
+	a.call(t, "demo-grid", http.MethodPost, "/api/v1/cases", at("东门路灯坏了", 30.75449, 120.76377)).ok(t, http.StatusCreated, &second)
+	require.Len(t, second.PossibleDuplicates, 1, "20 metres away, the same kind")
+	require.Equal(t, first.ID, second.PossibleDuplicates[0].ID)
+	require.InDelta(t, 20, second.PossibleDuplicates[0].DistanceM, 1)
+	a.call(t, "demo-grid", http.MethodPost, "/api/v1/cases", at("北门路灯不亮", 30.75251, 120.76377)).ok(t, http.StatusCreated, &far)
+	require.Empty(t, far.PossibleDuplicates, "200 metres is beyond the 50 metre radius")
+
+	var near struct {
+		Cases []struct {
+			ID string `json:"id"`
+		} `json:"cases"`
+	}
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/nearby?kind=service_linkage&lat=30.75440&lng=120.76377", nil).ok(t, http.StatusOK, &near)
+	require.Len(t, near.Cases, 2)
+	e := a.call(t, "demo-grid", http.MethodGet, "/api/v1/nearby?kind=service_linkage", nil).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "lat")
+	a.call(t, "demo-unit", http.MethodGet, "/api/v1/nearby?kind=service_linkage&lat=30.75440&lng=120.76377", nil).fails(t, http.StatusForbidden, "forbidden")
+
+	closeAs := func(id string, of string) reply {
+		return a.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+id+"/close", map[string]any{"resolution": "duplicate", "duplicate_of": of, "note": "并案"})
+	}
+	e = closeAs(second.ID, "QL20260101-0000000001").fails(t, http.StatusBadRequest, "invalid")
+	require.Equal(t, "no case QL20260101-0000000001", e.Fields["duplicate_of"])
+	var closed caseOut
+	closeAs(second.ID, first.ID).ok(t, http.StatusOK, &closed)
+	require.Equal(t, "closed", closed.State)
+	var dup struct {
+		DuplicateOf string   `json:"duplicate_of"`
+		Duplicates  []string `json:"duplicates"`
+	}
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/cases/"+second.ID, nil).ok(t, http.StatusOK, &dup)
+	require.Equal(t, first.ID, dup.DuplicateOf)
+	closeAs(far.ID, second.ID).ok(t, http.StatusOK, &closed)
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/cases/"+far.ID, nil).ok(t, http.StatusOK, &dup)
+	require.Equal(t, first.ID, dup.DuplicateOf, "a duplicate of a duplicate follows the original")
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/cases/"+first.ID, nil).ok(t, http.StatusOK, &dup)
+	require.Equal(t, []string{second.ID, far.ID}, dup.Duplicates, "the original lists the reporters' cases that follow it")
+
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/nearby?kind=service_linkage&lat=30.75440&lng=120.76377", nil).ok(t, http.StatusOK, &near)
+	require.Len(t, near.Cases, 1, "a case closed as a duplicate is shown by its original")
+}

@@ -275,12 +275,14 @@ func (b *followUpBody) action(f fieldCheck) qilian.Action {
 
 type closeBody struct {
 	common
-	Resolution qilian.Resolution `json:"resolution" required:"true" doc:"at triage: invalid, duplicate (note names the other case) or referred; a member registration in progress: resolved"`
+	Resolution  qilian.Resolution `json:"resolution" required:"true" doc:"at triage: invalid, duplicate (duplicate_of names the other case) or referred; a member registration in progress: resolved"`
+	DuplicateOf string            `json:"duplicate_of,omitempty" doc:"with resolution duplicate: the case that covers this one (its original, if it is a duplicate itself)"`
 }
 
 func (b *closeBody) action(f fieldCheck) qilian.Action {
 	a := b.base(f)
 	a.Resolution = b.Resolution
+	a.DuplicateOf = b.DuplicateOf
 	return a
 }
 

@@ -131,6 +131,13 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
 			Roles:   readers, Status: http.StatusOK, Resp: placesView{}, Errors: authErrors, Handle: h.places},
+		{Method: http.MethodGet, Path: "/api/v1/nearby", ID: "nearbyCases", Tag: "cases",
+			Summary: "Cases a report at a point may duplicate: same kind (and category), nearby, opened recently, inside the caller's place; nearest first",
+			Roles:   supervising, Query: []param{
+				{Name: "kind", Type: "string", Doc: "required"}, {Name: "category", Type: "string", Doc: "a category code; any when absent"},
+				{Name: "lat", Type: "number", Doc: "required"}, {Name: "lng", Type: "number", Doc: "required"},
+			},
+			Status: http.StatusOK, Resp: nearbyList{}, Errors: statuses(invalid, authErrors), Handle: h.nearby},
 		{Method: http.MethodGet, Path: "/api/v1/resources", ID: "listResources", Tag: "meta",
 			Summary: "What the units share (halls, vehicles, venues) and who owns each, to book in a resource_sharing case",
 			Roles:   readers, Query: []param{{Name: "unit_id", Type: "string", Doc: "one owner's resources only"}},

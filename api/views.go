@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"math"
 	"time"
 
 	"github.com/qilian/qilian"
@@ -148,6 +149,33 @@ type caseView struct {
 	// action is listed when it is allowed on at least one task, whose own
 	// list says which.
 	AllowedActions []qilian.ActionName `json:"allowed_actions" required:"true"`
+	DuplicateOf    string              `json:"duplicate_of,omitempty" doc:"closed as a duplicate of this case, which the reporter follows"`
+	// Duplicates and PossibleDuplicates are answered by one route each:
+	// reading the case, and opening it.
+	Duplicates         []string     `json:"duplicates,omitempty" doc:"GET: the cases closed as duplicates of this one; their reporters follow it"`
+	PossibleDuplicates []nearbyView `json:"possible_duplicates,omitempty" doc:"POST: open cases of the same kind and category nearby, which this one may duplicate"`
+}
+
+type nearbyView struct {
+	ID         string           `json:"id" required:"true"`
+	Title      string           `json:"title" required:"true"`
+	State      qilian.CaseState `json:"state" required:"true"`
+	LocalityID string           `json:"locality_id" required:"true"`
+	OpenedAt   time.Time        `json:"opened_at" required:"true"`
+	DistanceM  float64          `json:"distance_m" required:"true" doc:"metres from the point asked about"`
+}
+
+type nearbyList struct {
+	Cases []nearbyView `json:"cases" required:"true" doc:"nearest first"`
+}
+
+func viewNearby(ns []qilian.Nearby) []nearbyView {
+	out := []nearbyView{}
+	for _, n := range ns {
+		out = append(out, nearbyView{ID: n.ID, Title: n.Title, State: n.State, LocalityID: n.LocalityID, OpenedAt: n.OpenedAt,
+			DistanceM: math.Round(n.Distance*10) / 10})
+	}
+	return out
 }
 
 // viewCase is the case as a sees it: personal data masked unless a is
@@ -166,7 +194,7 @@ func viewCase(c qilian.Case, a qilian.Actor, now time.Time) caseView {
 		Attachments: c.Attachments, OpenedBy: viewActor(c.OpenedBy), OpenedAt: c.OpenedAt,
 		UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt, Revision: c.Revision, Level: c.Level,
 		Overdue: c.Overdue, Returns: c.Returns, Tasks: []taskView{}, Details: c.Details,
-		AllowedActions: c.Allowed(a, now),
+		AllowedActions: c.Allowed(a, now), DuplicateOf: c.DuplicateOf,
 	}
 	if v.Attachments == nil {
 		v.Attachments = []string{}

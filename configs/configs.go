@@ -139,6 +139,16 @@ type Config struct {
 	} `yaml:"privacy"`
 	Sessions Sessions `yaml:"sessions"`
 	SSO      SSO      `yaml:"sso"`
+	// Duplicates says which cases a new one may duplicate.
+	Duplicates struct {
+		RadiusM float64     `yaml:"radius_m"`
+		Window  qilian.Span `yaml:"window"`
+	} `yaml:"duplicates"`
+}
+
+// DuplicateRule is the duplicates section as the API uses it.
+func (c Config) DuplicateRule() qilian.DuplicateRule {
+	return qilian.DuplicateRule{Radius: c.Duplicates.RadiusM, Window: c.Duplicates.Window.Wall()}
 }
 
 // Sessions is the sign-in policy of the dashboard's sessions.
@@ -228,6 +238,15 @@ var env = []struct {
 	{"QILIAN_PERSONAL_DATA_RETENTION", func(c *Config, v string) error {
 		return c.Privacy.PersonalDataRetention.UnmarshalText([]byte(v))
 	}},
+	{"QILIAN_DUPLICATE_RADIUS_M", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("want metres, got %q", v)
+		}
+		c.Duplicates.RadiusM = f
+		return nil
+	}},
+	{"QILIAN_DUPLICATE_WINDOW", func(c *Config, v string) error { return c.Duplicates.Window.UnmarshalText([]byte(v)) }},
 	{"QILIAN_SESSION_IDLE", func(c *Config, v string) error { return c.Sessions.Idle.UnmarshalText([]byte(v)) }},
 	{"QILIAN_SECURE_COOKIE", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
@@ -341,6 +360,12 @@ func (c Config) Validate() error {
 	}
 	if t := c.Metrics.Token; t != "" && !metricsToken(t) {
 		return errors.New("metrics.token (QILIAN_METRICS_TOKEN): want 16 to 256 printable ASCII characters without spaces, or empty")
+	}
+	if r := c.Duplicates.RadiusM; !(r >= 1 && r <= 5000) {
+		return fmt.Errorf("duplicates.radius_m (QILIAN_DUPLICATE_RADIUS_M): want 1 to 5000 metres, got %v", r)
+	}
+	if w := c.Duplicates.Window.Wall(); w < time.Hour || w > 366*24*time.Hour {
+		return fmt.Errorf("duplicates.window (QILIAN_DUPLICATE_WINDOW): want 1h to 366d, got %s", c.Duplicates.Window)
 	}
 	if d := c.Sessions.Idle.Wall(); d < time.Minute || d > 12*time.Hour {
 		return fmt.Errorf("sessions.idle (QILIAN_SESSION_IDLE): want 1m to 12h (a session ends 12 hours after sign-in whatever its use), got %s", c.Sessions.Idle)
@@ -528,6 +553,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),
 		slog.String("metrics", metricsAccess(c.Metrics.Token)),
 		slog.String("personal_data_retention", c.Privacy.PersonalDataRetention.String()),
+		slog.Float64("duplicate_radius_m", c.Duplicates.RadiusM),
+		slog.String("duplicate_window", c.Duplicates.Window.String()),
 		slog.String("session_idle", c.Sessions.Idle.String()),
 		slog.Bool("secure_cookie", c.Sessions.SecureCookie),
 		slog.String("sso", ssoSummary(c.SSO)),

@@ -1,11 +1,14 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +61,7 @@ type caseRow struct {
 	Returns       int
 	Revision      int64
 	Snapshot      string
+	DuplicateOf   string
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -67,7 +71,7 @@ var caseColumns = []string{
 	"kind", "category", "state", "resolution", "title", "description", "priority",
 	"locality_id", "locality_path", "grid_id", "lat", "lng", "address",
 	"reporter_name", "reporter_phone", "opened_by", "opened_at", "updated_at",
-	"closed_at", "level", "overdue", "due_at", "returns", "revision", "snapshot",
+	"closed_at", "level", "overdue", "due_at", "returns", "revision", "snapshot", "duplicate_of",
 }
 
 type taskRow struct {
@@ -203,6 +207,7 @@ func caseToRow(c qilian.Case) (caseRow, error) {
 		OpenedBy: c.OpenedBy.UserID, OpenedAt: dbTime(c.OpenedAt), UpdatedAt: dbTime(c.UpdatedAt),
 		ClosedAt: dbTimeOrNull(c.ClosedAt), Level: c.Level, Overdue: c.Overdue,
 		DueAt: dbTimeOrNull(caseDue(c)), Returns: c.Returns, Revision: c.Revision, Snapshot: string(snap),
+		DuplicateOf: c.DuplicateOf,
 	}, nil
 }
 
@@ -428,10 +433,11 @@ type caseSummaryRow struct {
 	Overdue      bool
 	DueAt        *time.Time
 	Revision     int64
+	Lat, Lng     float64 // for NearbyCases
 }
 
 const caseSummaryColumns = "c.id, c.kind, c.state, c.title, c.priority, c.locality_id, c.locality_path, " +
-	"c.opened_at, c.updated_at, c.level, c.overdue, c.due_at, c.revision"
+	"c.opened_at, c.updated_at, c.level, c.overdue, c.due_at, c.revision, c.lat, c.lng"
 
 // ListCases returns a page of the cases inside f.ScopePath that match f,
 // newest first (opened_at, then ID, descending).
@@ -514,14 +520,18 @@ func (db *DB) ListCases(ctx context.Context, f qilian.CaseFilter) (qilian.CasePa
 	}
 	page.Cases = make([]qilian.CaseSummary, len(rows))
 	for i, r := range rows {
-		page.Cases[i] = qilian.CaseSummary{
-			ID: r.ID, Kind: qilian.Kind(r.Kind), State: qilian.CaseState(r.State), Title: r.Title,
-			Priority: qilian.Priority(r.Priority), LocalityID: r.LocalityID, LocalityPath: r.LocalityPath,
-			OpenedAt: r.OpenedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Level: r.Level, Overdue: r.Overdue,
-			DueAt: timeOrZero(r.DueAt), Revision: r.Revision,
-		}
+		page.Cases[i] = r.summary()
 	}
 	return page, nil
+}
+
+func (r caseSummaryRow) summary() qilian.CaseSummary {
+	return qilian.CaseSummary{
+		ID: r.ID, Kind: qilian.Kind(r.Kind), State: qilian.CaseState(r.State), Title: r.Title,
+		Priority: qilian.Priority(r.Priority), LocalityID: r.LocalityID, LocalityPath: r.LocalityPath,
+		OpenedAt: r.OpenedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Level: r.Level, Overdue: r.Overdue,
+		DueAt: timeOrZero(r.DueAt), Revision: r.Revision,
+	}
 }
 
 type taskSummaryRow struct {
@@ -780,4 +790,73 @@ func decodeCursor(s string) (cursor, error) {
 		return c, errors.New("cursor without an id")
 	}
 	return c, nil
+}
+
+// maxNearby bounds what NearbyCases answers.
+const maxNearby = 20
+
+// NearbyCases returns the cases inside q.ScopePath of q.Kind (and
+// q.Category, when given) opened since q.Since within q.Radius metres of
+// q.At, nearest first; a case closed as a duplicate is left out, its
+// original stands for it. The database narrows to a box around the point;
+// the exact distance is measured here.
+func (db *DB) NearbyCases(ctx context.Context, q qilian.NearbyQuery) ([]qilian.Nearby, error) {
+	fields := map[string]string{}
+	if !validScope(q.ScopePath) {
+		fields["scope"] = "required: a locality path such as /county/street/"
+	}
+	if !q.Kind.Valid() {
+		fields["kind"] = "unknown kind"
+	}
+	if !q.At.Valid() || (q.At.Lat == 0 && q.At.Lng == 0) {
+		fields["location"] = "required: a point on Earth"
+	}
+	if q.Radius <= 0 || q.Radius > 5000 {
+		fields["radius"] = "from 0 to 5000 metres"
+	}
+	if len(fields) > 0 {
+		return nil, qilian.Invalid(fields)
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > maxNearby {
+		limit = maxNearby
+	}
+	// A degree of latitude is about 111 km everywhere; of longitude, that
+	// times the cosine of the latitude.
+	dLat := q.Radius / 111000
+	dLng := dLat / math.Max(0.01, math.Cos(q.At.Lat*math.Pi/180))
+	tx := db.scopeRange(db.gorm.WithContext(ctx).Table("cases AS c").Select(caseSummaryColumns), "c.locality_path", q.ScopePath).
+		Where("c.kind = ? AND c.opened_at >= ? AND c.duplicate_of = '' AND c.resolution <> ?", string(q.Kind), dbTime(q.Since), string(qilian.ResolutionDuplicate)).
+		Where("c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ?", q.At.Lat-dLat, q.At.Lat+dLat, q.At.Lng-dLng, q.At.Lng+dLng)
+	if q.Category != "" {
+		tx = tx.Where("c.category = ?", q.Category)
+	}
+	if q.Exclude != "" {
+		tx = tx.Where("c.id <> ?", q.Exclude)
+	}
+	var rows []caseSummaryRow
+	if err := tx.Order("c.opened_at DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := []qilian.Nearby{}
+	for _, r := range rows {
+		d := qilian.Distance(q.At, qilian.Point{Lat: r.Lat, Lng: r.Lng})
+		if d > q.Radius {
+			continue
+		}
+		out = append(out, qilian.Nearby{CaseSummary: r.summary(), Distance: d})
+	}
+	slices.SortStableFunc(out, func(a, b qilian.Nearby) int { return cmp.Compare(a.Distance, b.Distance) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Duplicates lists the cases closed as duplicates of the case, oldest
+// first.
+func (db *DB) Duplicates(ctx context.Context, caseID string) ([]string, error) {
+	var ids []string
+	err := db.gorm.WithContext(ctx).Table("cases").Where("duplicate_of = ?", caseID).Order("opened_at, id").Pluck("id", &ids).Error
+	return ids, translate(err)
 }

@@ -18,6 +18,8 @@ import (
 type Engine struct {
 	Policy   qilian.Policy
 	Calendar *calendar.Calendar
+	// Duplicates says which cases a new one may duplicate (the API's).
+	Duplicates qilian.DuplicateRule
 }
 
 // LoadEngine reads the configured policy and calendar.
@@ -30,7 +32,7 @@ func LoadEngine(cfg configs.Config) (Engine, error) {
 	if err != nil {
 		return Engine{}, err
 	}
-	return Engine{Policy: policy, Calendar: cal}, nil
+	return Engine{Policy: policy, Calendar: cal, Duplicates: cfg.DuplicateRule()}, nil
 }
 
 // Register registers the case workflow and its activities under their

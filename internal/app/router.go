@@ -29,6 +29,7 @@ func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indica
 		Calendar:   e.Calendar,
 		Log:        log,
 		Sessions:   s.Sessions,
+		Duplicates: e.Duplicates,
 		SSO:        s.SSO,
 		Protocols:  []api.Protocol{open311.Server{Log: log}.WithStore(db)},
 	}.WithStore(db))

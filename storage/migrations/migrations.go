@@ -13,6 +13,7 @@
 //	00010_personal_data_erasure.sql  erasure of personal data after closing
 //	00011_sso_logins.sql             single sign-on logins under way
 //	00012_case_units.sql             the units each case involves
+//	00013_duplicates.sql             the case a duplicate was closed for
 //
 // The SQL files are goose migrations, one text for SQLite and PostgreSQL.
 // 6 and 7 are Go because their SQL differs between the two: 6 indexes
