@@ -187,12 +187,14 @@ func (c *Case) applyCase(ev *Event) {
 		d.Member.Post = ev.Note
 	case EventOf(ActLogHours):
 		d.Member.Hours = append(d.Member.Hours, *ev.Hours)
+		d.Member.total()
 	case EventOf(ActConfirmHours):
 		for i := range d.Member.Hours {
 			if h := &d.Member.Hours[i]; h.ID == ev.Ref {
 				h.Confirmed, h.ConfirmedBy = true, ev.Actor.UserID
 			}
 		}
+		d.Member.total()
 	case EventOf(ActFollowUp):
 		if d.Service != nil && ev.Satisfied != nil {
 			d.Service.Satisfied = new(*ev.Satisfied)

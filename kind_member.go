@@ -13,11 +13,17 @@ const KindMemberManagement Kind = "member_management"
 // Member is a member management case (党员联管): one Party member
 // registered (报到) with the community where they live.
 type Member struct {
-	Name       string     `json:"name"`
-	Phone      string     `json:"phone,omitempty"`
-	HomeUnitID string     `json:"home_unit_id"`
-	Post       string     `json:"post,omitempty"` // service post assigned by the community
-	Hours      []HoursLog `json:"hours,omitempty"`
+	Name       string `json:"name"`
+	Phone      string `json:"phone,omitempty"`
+	HomeUnitID string `json:"home_unit_id"`
+	// UserID is the member's own account, when they registered themselves
+	// (as staff of their home unit).
+	UserID string     `json:"user_id,omitempty"`
+	Post   string     `json:"post,omitempty"` // service post assigned by the community
+	Hours  []HoursLog `json:"hours,omitempty"`
+	// The hours logged so far, confirmed by the community and waiting.
+	ConfirmedHours float64 `json:"confirmed_hours,omitempty"`
+	PendingHours   float64 `json:"pending_hours,omitempty"`
 }
 
 // HoursLog is service time a member logged.
@@ -74,5 +80,17 @@ func openMember(in Details, now time.Time, f map[string]string) Details {
 	if m.HomeUnitID == "" {
 		f["details.member.home_unit_id"] = "required"
 	}
-	return Details{Member: &Member{Name: m.Name, Phone: m.Phone, HomeUnitID: m.HomeUnitID}}
+	return Details{Member: &Member{Name: m.Name, Phone: m.Phone, HomeUnitID: m.HomeUnitID, UserID: m.UserID}}
+}
+
+// total counts the member's hours, confirmed and waiting.
+func (m *Member) total() {
+	m.ConfirmedHours, m.PendingHours = 0, 0
+	for _, h := range m.Hours {
+		if h.Confirmed {
+			m.ConfirmedHours += h.Hours
+		} else {
+			m.PendingHours += h.Hours
+		}
+	}
 }

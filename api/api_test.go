@@ -53,6 +53,7 @@ func TestAPI(t *testing.T) {
 			t.Run("activity duties and check-in", func(t *testing.T) { testActivityDutiesAndCheckIn(t, a) })
 			t.Run("bulk", func(t *testing.T) { testBulk(t, a) })
 			t.Run("duplicates", func(t *testing.T) { testDuplicates(t, a) })
+			t.Run("member registers themselves", func(t *testing.T) { testMemberRegistersThemselves(t, a) })
 		})
 	}
 }

@@ -200,6 +200,39 @@ func validKey(k string) bool {
 	return true
 }
 
+// selfRegistration is the one case unit staff open: their own
+// registration (报到) as a Party member with the community where they
+// live. The member is the caller, working for the caller's unit.
+func (h *handler) selfRegistration(ctx context.Context, req *qilian.OpenRequest, a qilian.Actor, f fieldCheck) error {
+	switch {
+	case !req.Kind.Valid():
+		return nil // the request's own checks name the kind
+	case req.Kind != qilian.KindMemberManagement:
+		return qilian.Errorf(qilian.EFORBIDDEN, "unit staff open only their own member registration (member_management)")
+	}
+	m := req.Details.Member
+	if m == nil {
+		m = &qilian.Member{}
+		req.Details.Member = m
+	}
+	switch m.HomeUnitID {
+	case "":
+		m.HomeUnitID = a.UnitID
+	case a.UnitID:
+	default:
+		f["details.member.home_unit_id"] = "your own unit: a member registers themselves"
+	}
+	if strings.TrimSpace(m.Name) == "" {
+		u, err := h.People.User(ctx, a.UserID)
+		if err != nil {
+			return err
+		}
+		m.Name = u.Name
+	}
+	m.UserID = a.UserID
+	return nil
+}
+
 // openRequest converts the body and places the case: its locality (or
 // grid) must lie inside the caller's subtree, and one outside it is named
 // as not found, exactly like one that does not exist. The domain then
@@ -209,6 +242,12 @@ func (h *handler) openRequest(ctx context.Context, in CaseIn, a qilian.Actor) (q
 	f := fieldCheck{}
 	req := in.openRequest(f)
 	req.ID = newCaseID(h.Now())
+	self := a.Role == qilian.RoleUnitStaff
+	if self {
+		if err := h.selfRegistration(ctx, &req, a, f); err != nil {
+			return req, err
+		}
+	}
 	var loc, grid *qilian.Locality
 	place := func(field, id string) (*qilian.Locality, error) {
 		if !idShape.MatchString(id) {
@@ -216,8 +255,11 @@ func (h *handler) openRequest(ctx context.Context, in CaseIn, a qilian.Actor) (q
 			return nil, nil
 		}
 		l, err := h.Places.Locality(ctx, id)
+		// A member registers with the community where they live, which is
+		// nobody's business but theirs: anywhere, but a community or grid.
+		inPlace := qilian.Contains(a.LocalityPath, l.Path) || (self && (l.Level == qilian.LevelCommunity || l.Level == qilian.LevelGrid))
 		switch {
-		case errors.Is(err, qilian.ErrNotFound) || (err == nil && !qilian.Contains(a.LocalityPath, l.Path)):
+		case errors.Is(err, qilian.ErrNotFound) || (err == nil && !inPlace):
 			f[field] = "not found"
 			return nil, nil
 		case err != nil:

@@ -319,3 +319,73 @@ func testDuplicates(t *testing.T, a *apiEnv) {
 	a.call(t, "demo-grid", http.MethodGet, "/api/v1/nearby?kind=service_linkage&lat=30.75440&lng=120.76377", nil).ok(t, http.StatusOK, &near)
 	require.Len(t, near.Cases, 1, "a case closed as a duplicate is shown by its original")
 }
+
+// testMemberRegistersThemselves: a Party member who works in a unit
+// registers (报到) with the community where they live, logs their own
+// service hours and sees the totals; confirmed hours count for their own
+// unit in the shipped indicators (issue 16, points 4 and 12).
+func testMemberRegistersThemselves(t *testing.T, a *apiEnv) {
+	e := a.call(t, "demo-unit-power", http.MethodPost, "/api/v1/cases", serviceCase("不是报到", "dongzha-g1")).fails(t, http.StatusForbidden, "forbidden")
+	require.Contains(t, e.Message, "member registration")
+	e = a.call(t, "demo-unit-power", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "member_management", "title": "在职党员报到", "locality_id": "dongzha",
+		"details": map[string]any{"member": map[string]any{"name": "赵工", "home_unit_id": "u-hospital"}},
+	}).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "details.member.home_unit_id")
+
+	var c struct {
+		ID      string `json:"id"`
+		State   string `json:"state"`
+		Details struct {
+			Member struct {
+				Name           string  `json:"name"`
+				HomeUnitID     string  `json:"home_unit_id"`
+				UserID         string  `json:"user_id"`
+				ConfirmedHours float64 `json:"confirmed_hours"`
+				PendingHours   float64 `json:"pending_hours"`
+				Hours          []struct {
+					ID string `json:"id"`
+				} `json:"hours"`
+			} `json:"member"`
+		} `json:"details"`
+		AllowedActions []string `json:"allowed_actions"`
+	}
+	a.call(t, "demo-unit-power", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "member_management", "title": "在职党员到东栅社区报到", "locality_id": "dongzha",
+		"details": map[string]any{"member": map[string]any{"phone": "13900000000"}},
+	}).ok(t, http.StatusCreated, &c)
+	require.Equal(t, "u-power", c.Details.Member.HomeUnitID)
+	require.Equal(t, "demo-unit-power", c.Details.Member.UserID)
+	require.NotEmpty(t, c.Details.Member.Name, "their own name")
+	require.Contains(t, a.view(t, "demo-axis-dongzha", c.ID).AllowedActions, "assign-post", "the community sees the registration")
+
+	a.act(t, "demo-axis-dongzha", "/api/v1/cases/"+c.ID+"/assign-post", map[string]any{"post": "楼道长"})
+	day := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+	for _, h := range []float64{2, 1.5} {
+		a.act(t, "demo-unit-power", "/api/v1/cases/"+c.ID+"/log-hours", map[string]any{"hours": map[string]any{"date": day, "hours": h, "note": "助老服务"}})
+	}
+	a.call(t, "demo-unit-power", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &c)
+	require.Equal(t, 3.5, c.Details.Member.PendingHours)
+	a.act(t, "demo-axis-dongzha", "/api/v1/cases/"+c.ID+"/confirm-hours", map[string]any{"hours": map[string]any{"id": c.Details.Member.Hours[0].ID}})
+	a.call(t, "demo-unit-power", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &c)
+	require.Equal(t, 2.0, c.Details.Member.ConfirmedHours)
+	require.Equal(t, 1.5, c.Details.Member.PendingHours)
+
+	var scores struct {
+		Subjects []struct {
+			ID         string `json:"id"`
+			Indicators []struct {
+				ID     string  `json:"id"`
+				Points float64 `json:"points"`
+			} `json:"indicators"`
+		} `json:"subjects"`
+	}
+	a.call(t, "demo-unit-power", http.MethodGet, "/api/v1/scores?type=unit&id=u-power", nil).ok(t, http.StatusOK, &scores)
+	got := map[string]float64{}
+	for _, s := range scores.Subjects {
+		for _, i := range s.Indicators {
+			got[i.ID] += i.Points
+		}
+	}
+	require.GreaterOrEqual(t, got["county_unit_service"], 1.0, "two confirmed hours at 0.5 count for the member's own unit: %v", got)
+}

@@ -85,9 +85,9 @@ type ActivityIn struct {
 
 // MemberIn is the details of a member's registration (member_management).
 type MemberIn struct {
-	Name       string `json:"name" required:"true"`
+	Name       string `json:"name" required:"true" doc:"a member registering themselves (unit staff) may leave it out: their own name"`
 	Phone      string `json:"phone,omitempty"`
-	HomeUnitID string `json:"home_unit_id" required:"true"`
+	HomeUnitID string `json:"home_unit_id" required:"true" doc:"a member registering themselves: their own unit, which it defaults to"`
 }
 
 // fieldCheck collects bad fields by name.

@@ -70,8 +70,9 @@ func statuses(groups ...[]int) []int {
 // routes is the table of the case API.
 func (h *handler) routes() []route {
 	var (
-		admin   = []qilian.Role{qilian.RoleAdmin}
-		openers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis}
+		admin = []qilian.Role{qilian.RoleAdmin}
+		// Unit staff open one kind only: their own member registration.
+		openers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleUnitStaff}
 		readers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleUnitStaff, qilian.RoleSupervisor}
 		page    = []param{
 			{Name: "limit", Type: "integer", Doc: "page size, 1 to 200; 50 when absent"},
@@ -144,7 +145,7 @@ func (h *handler) routes() []route {
 			Status: http.StatusOK, Resp: resourceList{}, Errors: statuses(invalid, authErrors), Handle: h.resources},
 
 		{Method: http.MethodPost, Path: "/api/v1/cases", ID: "openCase", Tag: "cases",
-			Summary: "Open a case inside the caller's locality; an Idempotency-Key header makes retries safe",
+			Summary: "Open a case inside the caller's locality (unit staff: their own registration as a Party member, member_management, with the community where they live); an Idempotency-Key header makes retries safe",
 			Roles:   openers, Body: CaseIn{}, Status: http.StatusCreated, Resp: caseView{},
 			Query: []param{{In: "header", Name: IdempotencyKeyHeader, Type: "string",
 				Doc: "the same key and body open the same case, however often and however concurrently sent; the same key with another body is a 409"}},
