@@ -147,6 +147,7 @@ type Event struct {
 	Task          *Task        `json:"task,omitempty"`           // dispatch, reassign: the task created
 	Deadline      *Deadline    `json:"deadline,omitempty"`       // approve-extension: the new resolve-by
 	NextReportDue time.Time    `json:"next_report_due,omitzero"` // accept, progress, report_missing of regional coordination tasks
+	ReportWarnAt  time.Time    `json:"report_warn_at,omitzero"`  // with NextReportDue: when its warning goes out
 	Extension     *Extension   `json:"extension,omitempty"`      // request-extension
 	Resolution    Resolution   `json:"resolution,omitempty"`     // events that close the case
 	Option        string       `json:"option,omitempty"`         // vote: the option chosen; decided: the outcome

@@ -159,6 +159,13 @@ func (d *decision) decideWithdraw() error {
 
 func (d *decision) decideReport() error {
 	a, c := d.a, d.c
+	if c.Details.Regional != nil {
+		if strings.TrimSpace(a.Note) == "" {
+			return Invalid(map[string]string{"note": "required: the progress report"})
+		}
+		d.emit(Event{Note: a.Note, Payload: map[string]any{"case_report": c.Details.Regional.CaseReports + 1}})
+		return nil
+	}
 	for _, i := range c.pendingWhistles(a.Actor.UnitID) {
 		w := c.Details.Problem.Whistles[i]
 		d.emit(Event{Ref: w.ID, Note: a.Note, Payload: map[string]any{"unit_id": a.Actor.UnitID, "late": d.now.After(w.Due)}})

@@ -103,6 +103,13 @@ func allowReassignWithdraw(c *Case, a Action, t *Task, now time.Time) error {
 }
 
 func allowReport(c *Case, a Action, t *Task, now time.Time) error {
+	if a.Actor.Role == RoleAxis {
+		// The axis reports on the whole of an area-wide piece of work.
+		if err := ofKind(c, a.Name, KindRegionalCoordination); err != nil {
+			return err
+		}
+		return inState(c.State, a.Name, CaseDispatching, CaseInProgress)
+	}
 	if err := ofKind(c, a.Name, KindProblemSolving); err != nil {
 		return err
 	}

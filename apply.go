@@ -89,13 +89,21 @@ func (c *Case) applyTask(ev *Event) {
 	case EventOf(ActRejectExtension):
 		t.Extension = nil
 	case EventWarning:
-		t.Warned = true
+		if ev.Ref == refNextReport {
+			t.ReportWarned = true
+		} else {
+			t.Warned = true
+		}
 	case EventOverdue:
 		t.Overdue = true
 	case EventEscalated:
-		t.Level++
+		if ev.Ref != refNextReport { // a missed report climbs by ReportMisses
+			t.Level++
+		}
 	case EventReportMissing:
 		t.NextReportDue = ev.NextReportDue
+		t.ReportWarnAt, t.ReportWarned = ev.ReportWarnAt, false
+		t.ReportMisses++
 	case EventRetimed:
 		nd := ev.Deadline.clone()
 		if ev.Ref == "accept_by" {
@@ -126,8 +134,13 @@ func (t *Task) setReportDue(ev *Event) {
 	if !ev.NextReportDue.IsZero() {
 		t.NextReportDue = ev.NextReportDue
 		t.ReportEvery = ev.NextReportDue.Sub(ev.At)
+		t.ReportWarnAt, t.ReportWarned, t.ReportMisses = ev.ReportWarnAt, false, 0
 	}
 }
+
+// refNextReport names the progress report as the deadline a warning or an
+// escalation is about.
+const refNextReport = "next_report"
 
 func (c *Case) applyCase(ev *Event) {
 	d := c.Details
@@ -136,7 +149,10 @@ func (c *Case) applyCase(ev *Event) {
 		w := ev.Whistle.clone()
 		d.Problem.Whistles = append(d.Problem.Whistles, w)
 	case EventOf(ActReport):
-		if w := d.Problem.whistle(ev.Ref); w != nil {
+		if r := d.Regional; r != nil {
+			r.CaseReports++
+			r.LastReportAt, r.LastReport = ev.At, ev.Note
+		} else if w := d.Problem.whistle(ev.Ref); w != nil {
 			if w.Reported == nil {
 				w.Reported = map[string]time.Time{}
 			}
@@ -242,6 +258,10 @@ func (c *Case) recompute() {
 		}
 		c.Level = max(c.Level, t.Level)
 		c.Overdue = c.Overdue || t.Overdue
+		if c.Rules >= 1 && t.ReportMisses > 0 && c.reporting(&t) {
+			c.Level = max(c.Level, min(t.ReportMisses, len(c.Policy.Ladder)))
+			c.Overdue = true
+		}
 	}
 	if p := c.Details.Problem; p != nil && !c.State.Terminal() {
 		for _, w := range p.Whistles {

@@ -208,7 +208,18 @@ type Task struct {
 	ReportEvery time.Duration `json:"report_every,omitempty"`
 	// Extensions counts the extension requests made, numbering them.
 	Extensions int `json:"extensions,omitempty"`
+	// The progress report's warning, and the reports missed in a row, by
+	// which a task climbs the ladder as for a deadline (rules 1).
+	ReportWarnAt time.Time `json:"report_warn_at,omitzero"`
+	ReportWarned bool      `json:"report_warned,omitempty"`
+	ReportMisses int       `json:"report_misses,omitempty"`
 }
+
+// CurrentRules is the generation of rules a case opened now lives by.
+// 1: a regional coordination task's progress report is warned before it
+// is due, and each report missed climbs the escalation ladder and costs
+// the unit as an overdue deadline does.
+const CurrentRules = 1
 
 // Extension is a unit's request for more time.
 type Extension struct {
@@ -234,6 +245,11 @@ type Case struct {
 	LocalityPath string   `json:"locality_path"`
 	GridID       string   `json:"grid_id,omitempty"`
 	Location     Location `json:"location"`
+	// Rules is the generation of rules the case lives by, fixed when it
+	// opens (CurrentRules): a case keeps the rules it was opened under, so
+	// a running case's timers never change under it. 0 is a case opened
+	// before rules were numbered.
+	Rules int `json:"rules,omitempty"`
 	// DuplicateOf is the case this one was closed as a duplicate of: the
 	// reporter follows that one.
 	DuplicateOf string    `json:"duplicate_of,omitempty"`

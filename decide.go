@@ -361,6 +361,7 @@ func (d *decision) nextReport(ev *Event) error {
 		return err
 	}
 	ev.NextReportDue = due
+	ev.ReportWarnAt = d.now.Add(fraction(due.Sub(d.now), d.c.Policy.WarnAt))
 	return nil
 }
 

@@ -14,6 +14,10 @@ const KindRegionalCoordination Kind = "regional_coordination"
 type Regional struct {
 	// Reports counts progress reports per task ID.
 	Reports map[string]int `json:"reports,omitempty"`
+	// The axis's case-level progress reports: how many, the last and when.
+	CaseReports  int       `json:"case_reports,omitempty"`
+	LastReport   string    `json:"last_report,omitempty"`
+	LastReportAt time.Time `json:"last_report_at,omitzero"`
 }
 
 var regionalSpec = kindSpec{
@@ -34,7 +38,9 @@ var regionalSpec = kindSpec{
 	},
 	clone: func(d *Details) {
 		if r := d.Regional; r != nil {
-			d.Regional = &Regional{Reports: maps.Clone(r.Reports)}
+			cp := *r
+			cp.Reports = maps.Clone(r.Reports)
+			d.Regional = &cp
 		}
 	},
 	reports: true,

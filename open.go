@@ -48,6 +48,7 @@ func Open(req OpenRequest, actor Actor, now time.Time, policy Policy) (Case, []E
 		return Case{}, nil, Invalid(f)
 	}
 	c := Case{
+		Rules:        CurrentRules,
 		ID:           req.ID,
 		Kind:         req.Kind,
 		Category:     req.Category,

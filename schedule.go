@@ -225,6 +225,10 @@ func (c *Case) Tick(now time.Time) []Event {
 				}})
 			}
 		}
+		if c.Rules >= 1 && c.reporting(t) && !t.ReportWarned && reached(t.ReportWarnAt, now) && !reached(t.NextReportDue, now) {
+			d.emit(Event{Type: EventWarning, TaskID: t.ID, Ref: refNextReport, Reason: "next_report is near",
+				Payload: map[string]any{"deadline": refNextReport, "due": t.NextReportDue, "unit_id": t.UnitID}})
+		}
 		if c.reporting(t) && reached(t.NextReportDue, now) {
 			every := t.ReportEvery
 			if every <= 0 {
@@ -237,8 +241,27 @@ func (c *Case) Tick(now time.Time) []Event {
 			for !next.After(now) {
 				next = next.Add(every)
 			}
-			d.emit(Event{Type: EventReportMissing, TaskID: t.ID, NextReportDue: next, Reason: "progress report missing",
-				Payload: map[string]any{"due": t.NextReportDue, "next_due": next, "unit_id": t.UnitID}})
+			missing := Event{Type: EventReportMissing, TaskID: t.ID, NextReportDue: next, Reason: "progress report missing",
+				Payload: map[string]any{"due": t.NextReportDue, "next_due": next, "unit_id": t.UnitID}}
+			if c.Rules < 1 {
+				d.emit(missing)
+				continue
+			}
+			// As a deadline: the unit loses the points of an overdue task,
+			// the next report is warned alike, and the task climbs a rung.
+			due, rung := t.NextReportDue, t.ReportMisses
+			if !t.ReportWarnAt.IsZero() {
+				missing.ReportWarnAt = next.Add(-due.Sub(t.ReportWarnAt))
+			}
+			missing.Points = []PointsEvent{unitPoints(PointsOverdue, t.UnitID, now)}
+			d.emit(missing)
+			if rung < len(c.Policy.Ladder) {
+				action := c.Policy.Ladder[rung].Action
+				d.emit(Event{Type: EventEscalated, TaskID: t.ID, Ref: refNextReport, Reason: string(action), Payload: map[string]any{
+					"deadline": refNextReport, "rung": rung + 1, "action": string(action), "target": escalationTargets[action],
+					"unit_id": t.UnitID, "locality_id": c.LocalityID, "at": due,
+				}})
+			}
 		}
 	}
 	if p := d.c.Details.Problem; p != nil {
@@ -350,6 +373,9 @@ func (c *Case) NextWakeup() (time.Time, bool) {
 		}
 		if c.reporting(t) {
 			consider(t.NextReportDue)
+			if c.Rules >= 1 && !t.ReportWarned {
+				consider(t.ReportWarnAt)
+			}
 		}
 	}
 	if p := c.Details.Problem; p != nil {

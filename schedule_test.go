@@ -457,3 +457,64 @@ func TestRetimeKeepsWhatHasFiredOnlyIfStillDue(t *testing.T) {
 	require.False(t, tk.Overdue, "the new accept-by is 9h")
 	require.Equal(t, 0, tk.Level)
 }
+
+// Under rules 1 a progress report is a deadline: warned before it is due;
+// each one missed costs the unit an overdue and climbs a rung; a report
+// starts afresh. A case opened under rules 0 keeps the old behaviour.
+func TestProgressReportsAreWarnedAndEscalated(t *testing.T) {
+	c := open(t, request(qilian.KindRegionalCoordination), axis)
+	require.Equal(t, qilian.CurrentRules, c.Rules)
+	step(t, c, dispatch(co(unitA, true)), t0)
+	accepted := t0.Add(time.Hour)
+	step(t, c, on(qilian.ActAccept, staff(unitA), "C1-t1"), accepted)
+	tk := task(t, c, "C1-t1")
+	due, warn := tk.NextReportDue, tk.ReportWarnAt
+	require.True(t, warn.After(accepted) && warn.Before(due), "warned on the way: %v", warn)
+
+	typesOf := func(evs []qilian.Event) []qilian.EventType { return types(evs) }
+	at, ok := c.NextWakeup()
+	require.True(t, ok)
+	require.True(t, at.Equal(warn) || at.Before(warn), "the workflow wakes for the report's warning")
+	evs := tick(t, c, warn)
+	require.Contains(t, typesOf(evs), qilian.EventWarning)
+	require.True(t, task(t, c, "C1-t1").ReportWarned)
+
+	evs = tick(t, c, due)
+	require.Equal(t, []qilian.EventType{qilian.EventReportMissing, qilian.EventEscalated}, typesOf(reportEvents(evs)))
+	require.Equal(t, qilian.PointsOverdue, reportEvents(evs)[0].Points[0].Kind)
+	require.Equal(t, 1, task(t, c, "C1-t1").ReportMisses)
+	require.Zero(t, task(t, c, "C1-t1").Level, "the resolve ladder is not touched")
+	require.True(t, c.Overdue)
+	require.Equal(t, 1, c.Level)
+	next := task(t, c, "C1-t1")
+	require.False(t, next.ReportWarned)
+	require.True(t, next.ReportWarnAt.After(due) && next.ReportWarnAt.Before(next.NextReportDue))
+
+	evs = tick(t, c, next.NextReportDue)
+	require.Equal(t, 2, reportEvents(evs)[1].Payload["rung"])
+	require.Equal(t, 2, task(t, c, "C1-t1").ReportMisses)
+
+	p := on(qilian.ActProgress, staff(unitA), "C1-t1")
+	p.Note = "已完成 3 处"
+	step(t, c, p, next.NextReportDue.Add(time.Hour))
+	require.Zero(t, task(t, c, "C1-t1").ReportMisses, "a report puts the reporting back in order")
+
+	legacy := open(t, request(qilian.KindRegionalCoordination), axis)
+	legacy.Rules = 0
+	step(t, legacy, dispatch(co(unitA, true)), t0)
+	step(t, legacy, on(qilian.ActAccept, staff(unitA), "C1-t1"), accepted)
+	require.Empty(t, reportEvents(tick(t, legacy, warn)), "no warning under rules 0")
+	require.Equal(t, []qilian.EventType{qilian.EventReportMissing}, typesOf(reportEvents(tick(t, legacy, due))))
+	require.False(t, legacy.Overdue)
+}
+
+// reportEvents keeps the events about a progress report.
+func reportEvents(evs []qilian.Event) []qilian.Event {
+	var out []qilian.Event
+	for _, ev := range evs {
+		if ev.Type == qilian.EventReportMissing || ev.Ref == "next_report" {
+			out = append(out, ev)
+		}
+	}
+	return out
+}

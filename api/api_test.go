@@ -54,6 +54,7 @@ func TestAPI(t *testing.T) {
 			t.Run("bulk", func(t *testing.T) { testBulk(t, a) })
 			t.Run("duplicates", func(t *testing.T) { testDuplicates(t, a) })
 			t.Run("member registers themselves", func(t *testing.T) { testMemberRegistersThemselves(t, a) })
+			t.Run("regional reports", func(t *testing.T) { testRegionalReports(t, a) })
 		})
 	}
 }

@@ -389,3 +389,39 @@ func testMemberRegistersThemselves(t *testing.T, a *apiEnv) {
 	}
 	require.GreaterOrEqual(t, got["county_unit_service"], 1.0, "two confirmed hours at 0.5 count for the member's own unit: %v", got)
 }
+
+// testRegionalReports: a regional coordination's tasks show when their
+// next progress report is due, and the axis reports on the whole case
+// (issue 16, point 5).
+func testRegionalReports(t *testing.T, a *apiEnv) {
+	c := a.open(t, "demo-axis-dongzha", map[string]any{"kind": "regional_coordination", "title": "汛前排水设施排查", "locality_id": "dongzha"})
+	a.call(t, "demo-axis-dongzha", http.MethodPost, "/api/v1/cases/"+c.ID+"/report", map[string]any{"note": "尚未派单"}).fails(t, http.StatusConflict, "conflict")
+	c = a.act(t, "demo-axis-dongzha", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{
+		{"unit_id": "u-water", "role": "co", "required": true}, {"unit_id": "u-mingyuan-property", "role": "co", "required": true}}})
+	a.act(t, "demo-unit-water", "/api/v1/tasks/"+c.Tasks[0].ID+"/accept", nil)
+	var got struct {
+		Tasks []struct {
+			NextReportDue time.Time `json:"next_report_due"`
+			ReportWarnAt  time.Time `json:"report_warn_at"`
+		} `json:"tasks"`
+		Details struct {
+			Regional struct {
+				CaseReports int    `json:"case_reports"`
+				LastReport  string `json:"last_report"`
+			} `json:"regional"`
+		} `json:"details"`
+		AllowedActions []string `json:"allowed_actions"`
+	}
+	a.call(t, "demo-axis-dongzha", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &got)
+	require.True(t, got.Tasks[0].NextReportDue.After(time.Now()), "the next report's due date is shown")
+	require.True(t, got.Tasks[0].ReportWarnAt.Before(got.Tasks[0].NextReportDue), "and warned before it")
+	require.True(t, got.Tasks[1].NextReportDue.IsZero(), "a task not yet accepted owes no report")
+	require.Contains(t, got.AllowedActions, "report")
+
+	e := a.call(t, "demo-axis-dongzha", http.MethodPost, "/api/v1/cases/"+c.ID+"/report", map[string]any{}).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "note")
+	a.act(t, "demo-axis-dongzha", "/api/v1/cases/"+c.ID+"/report", map[string]any{"note": "已排查 12 处，整改 3 处"})
+	a.call(t, "demo-axis-dongzha", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &got)
+	require.Equal(t, 1, got.Details.Regional.CaseReports)
+	require.Equal(t, "已排查 12 处，整改 3 处", got.Details.Regional.LastReport)
+}

@@ -79,22 +79,26 @@ type extensionView struct {
 }
 
 type taskView struct {
-	ID         string           `json:"id" required:"true"`
-	UnitID     string           `json:"unit_id" required:"true"`
-	Role       qilian.TaskRole  `json:"role" required:"true"`
-	Required   bool             `json:"required" required:"true"`
-	Duty       qilian.Duty      `json:"duty,omitempty" doc:"joint activities: what the unit brings, venue, staff or materials"`
-	State      qilian.TaskState `json:"state" required:"true"`
-	AcceptBy   *deadlineView    `json:"accept_by,omitempty"`
-	ResolveBy  *deadlineView    `json:"resolve_by,omitempty"`
-	Level      int              `json:"level" required:"true" doc:"escalation rungs climbed on the current deadline"`
-	Overdue    bool             `json:"overdue" required:"true"`
-	Result     string           `json:"result,omitempty"`
-	Extension  *extensionView   `json:"extension,omitempty" doc:"the pending extension request"`
-	CreatedAt  time.Time        `json:"created_at" required:"true"`
-	UpdatedAt  time.Time        `json:"updated_at" required:"true"`
-	AcceptedAt time.Time        `json:"accepted_at,omitzero"`
-	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
+	ID        string           `json:"id" required:"true"`
+	UnitID    string           `json:"unit_id" required:"true"`
+	Role      qilian.TaskRole  `json:"role" required:"true"`
+	Required  bool             `json:"required" required:"true"`
+	Duty      qilian.Duty      `json:"duty,omitempty" doc:"joint activities: what the unit brings, venue, staff or materials"`
+	State     qilian.TaskState `json:"state" required:"true"`
+	AcceptBy  *deadlineView    `json:"accept_by,omitempty"`
+	ResolveBy *deadlineView    `json:"resolve_by,omitempty"`
+	Level     int              `json:"level" required:"true" doc:"escalation rungs climbed on the current deadline"`
+	// A regional coordination task's periodic progress report.
+	NextReportDue time.Time      `json:"next_report_due,omitzero" doc:"regional coordination: when the unit's next progress report is due"`
+	ReportWarnAt  time.Time      `json:"report_warn_at,omitzero" doc:"when that report's warning goes out"`
+	ReportMisses  int            `json:"report_misses,omitempty" doc:"progress reports missed in a row, each a rung up the ladder"`
+	Overdue       bool           `json:"overdue" required:"true"`
+	Result        string         `json:"result,omitempty"`
+	Extension     *extensionView `json:"extension,omitempty" doc:"the pending extension request"`
+	CreatedAt     time.Time      `json:"created_at" required:"true"`
+	UpdatedAt     time.Time      `json:"updated_at" required:"true"`
+	AcceptedAt    time.Time      `json:"accepted_at,omitzero"`
+	ResolvedAt    time.Time      `json:"resolved_at,omitzero"`
 	// AllowedActions are what the caller may do now on this task: its
 	// own routes, a reminder or notice naming it, and the decision on
 	// its pending extension.
@@ -109,6 +113,7 @@ func viewTask(t qilian.Task, allowed []qilian.ActionName) taskView {
 		ID: t.ID, UnitID: t.UnitID, Role: t.Role, Required: t.Required, Duty: t.Duty, State: t.State,
 		AcceptBy: viewDeadline(t.AcceptBy), ResolveBy: viewDeadline(t.ResolveBy),
 		Level: t.Level, Overdue: t.Overdue, Result: t.Result,
+		NextReportDue: t.NextReportDue, ReportWarnAt: t.ReportWarnAt, ReportMisses: t.ReportMisses,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, AcceptedAt: t.AcceptedAt, ResolvedAt: t.ResolvedAt,
 	}
 	if x := t.Extension; x != nil {

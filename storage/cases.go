@@ -61,7 +61,9 @@ type caseRow struct {
 	Returns       int
 	Revision      int64
 	Snapshot      string
-	DuplicateOf   string
+	// DuplicateOf is written only when set (the database's default is
+	// empty), so a case is written the same on a schema from before it.
+	DuplicateOf string
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -71,7 +73,7 @@ var caseColumns = []string{
 	"kind", "category", "state", "resolution", "title", "description", "priority",
 	"locality_id", "locality_path", "grid_id", "lat", "lng", "address",
 	"reporter_name", "reporter_phone", "opened_by", "opened_at", "updated_at",
-	"closed_at", "level", "overdue", "due_at", "returns", "revision", "snapshot", "duplicate_of",
+	"closed_at", "level", "overdue", "due_at", "returns", "revision", "snapshot",
 }
 
 type taskRow struct {
@@ -326,7 +328,11 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 		// On PostgreSQL the conflict path locks the case row even when the
 		// guard refuses the update, which serialises concurrent syncs of
 		// one case; on SQLite every write transaction is serial anyway.
-		if err := tx.Clauses(newerRevision("cases", caseColumns)).Create(&row).Error; err != nil {
+		ins, cols := tx.Omit("duplicate_of"), caseColumns
+		if row.DuplicateOf != "" {
+			ins, cols = tx, append(slices.Clone(cols), "duplicate_of")
+		}
+		if err := ins.Clauses(newerRevision("cases", cols)).Create(&row).Error; err != nil {
 			return err
 		}
 		if len(tasks) > 0 {

@@ -22,7 +22,10 @@ import (
 
 // recordEnv names the variable that makes TestEveryKindFromOpenToEnd save
 // each case's history into testdata/, for the replay test. Record anew only
-// when a change is meant to be incompatible (and then behind GetVersion).
+// when a change is meant to be incompatible (and then behind GetVersion or
+// a new generation of qilian.CurrentRules), and keep the old files: the
+// plain <kind>.json are cases from before rules were numbered (rules 0),
+// <kind>.rules1.json cases under rules 1.
 const recordEnv = "QILIAN_RECORD_HISTORIES"
 
 func recordHistory(t *testing.T, c client.Client, caseID, name string) {
