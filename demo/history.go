@@ -70,17 +70,7 @@ func History(ctx context.Context, s HistoryStore, now time.Time, n int, seed uin
 		late := rng.IntN(5) == 0
 		step := func(after time.Duration, a qilian.Action) error {
 			at = at.Add(after)
-			// The timers that would have fired on the way, as the case
-			// workflow fires them: warnings, breaches, the ladder.
-			for guard := 0; guard < 100; guard++ {
-				wake, ok := c.NextWakeup()
-				if !ok || wake.After(at) {
-					break
-				}
-				evs := c.Tick(wake)
-				c.Apply(evs)
-				all = append(all, evs...)
-			}
+			all = append(all, fireUntil(&c, at)...)
 			evs, err := c.Decide(a, at, sched)
 			if err != nil {
 				return fmt.Errorf("history case %d, %s: %w", i, a.Name, err)
@@ -133,4 +123,21 @@ func History(ctx context.Context, s HistoryStore, now time.Time, n int, seed uin
 		}
 	}
 	return nil
+}
+
+// fireUntil fires the case's timers that come up to t, as the case
+// workflow fires them (warnings, breaches, the ladder), and returns their
+// events, applied.
+func fireUntil(c *qilian.Case, t time.Time) []qilian.Event {
+	var out []qilian.Event
+	for guard := 0; guard < 100; guard++ {
+		wake, ok := c.NextWakeup()
+		if !ok || wake.After(t) {
+			break
+		}
+		evs := c.Tick(wake)
+		c.Apply(evs)
+		out = append(out, evs...)
+	}
+	return out
 }

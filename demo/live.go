@@ -119,17 +119,7 @@ func backdated(ctx context.Context, eng Engine, l life, steps []step, rng *rand.
 	if err != nil {
 		return c, err
 	}
-	until := func(t time.Time) {
-		for guard := 0; guard < 100; guard++ {
-			wake, ok := c.NextWakeup()
-			if !ok || wake.After(t) {
-				return
-			}
-			evs := c.Tick(wake)
-			c.Apply(evs)
-			past = append(past, evs...)
-		}
-	}
+	until := func(t time.Time) { past = append(past, fireUntil(&c, t)...) }
 	for _, s := range steps {
 		if at.Add(s.after).After(now) {
 			break
