@@ -103,6 +103,9 @@ func (c *Case) applyTask(ev *Event) {
 	case EventReportMissing:
 		t.NextReportDue = ev.NextReportDue
 		t.ReportWarnAt, t.ReportWarned = ev.ReportWarnAt, false
+		if t.ReportMisses == 0 {
+			t.ReportMissedAt = ev.At
+		}
 		t.ReportMisses++
 	case EventRetimed:
 		nd := ev.Deadline.clone()
@@ -134,7 +137,7 @@ func (t *Task) setReportDue(ev *Event) {
 	if !ev.NextReportDue.IsZero() {
 		t.NextReportDue = ev.NextReportDue
 		t.ReportEvery = ev.NextReportDue.Sub(ev.At)
-		t.ReportWarnAt, t.ReportWarned, t.ReportMisses = ev.ReportWarnAt, false, 0
+		t.ReportWarnAt, t.ReportWarned, t.ReportMisses, t.ReportMissedAt = ev.ReportWarnAt, false, 0, time.Time{}
 	}
 }
 

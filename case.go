@@ -213,6 +213,9 @@ type Task struct {
 	ReportWarnAt time.Time `json:"report_warn_at,omitzero"`
 	ReportWarned bool      `json:"report_warned,omitempty"`
 	ReportMisses int       `json:"report_misses,omitempty"`
+	// ReportMissedAt is when the first report of the misses in a row was
+	// found missing: how late the unit's reporting is.
+	ReportMissedAt time.Time `json:"report_missed_at,omitzero"`
 }
 
 // CurrentRules is the generation of rules a case opened now lives by.

@@ -178,10 +178,23 @@ func taskDue(c qilian.Case, t qilian.Task) time.Time {
 	case t.State == qilian.TaskOffered:
 		return t.AcceptBy.Due
 	case t.State.Open():
+		// A progress report missed (rules 1) is a deadline passed too.
+		if late := t.ReportMissedAt; c.Rules >= 1 && t.ReportMisses > 0 && !late.IsZero() && late.Before(t.ResolveBy.Due) {
+			return late
+		}
 		return t.ResolveBy.Due
 	default:
 		return time.Time{}
 	}
+}
+
+// reportRungs are the ladder rungs a task climbed by missing progress
+// reports (rules 1).
+func reportRungs(c qilian.Case, t qilian.Task) int {
+	if c.Rules < 1 || !t.State.Open() {
+		return 0
+	}
+	return min(t.ReportMisses, max(len(c.Policy.Ladder), 1))
 }
 
 // caseDue is the earliest deadline among the case's open tasks.
@@ -217,7 +230,7 @@ func taskToRow(c qilian.Case, t qilian.Task) taskRow {
 	return taskRow{
 		ID: t.ID, CaseID: c.ID, UnitID: t.UnitID, Role: string(t.Role), Required: t.Required,
 		State: string(t.State), AcceptBy: dbTimeOrNull(t.AcceptBy.Due), ResolveBy: dbTimeOrNull(t.ResolveBy.Due),
-		Level: t.Level, Overdue: t.Overdue, DueAt: dbTimeOrNull(taskDue(c, t)), Provisional: t.Provisional(),
+		Level: max(t.Level, reportRungs(c, t)), Overdue: t.Overdue || reportRungs(c, t) > 0, DueAt: dbTimeOrNull(taskDue(c, t)), Provisional: t.Provisional(),
 		LocalityPath: c.LocalityPath, CreatedAt: dbTime(t.CreatedAt), UpdatedAt: dbTime(t.UpdatedAt), Revision: c.Revision,
 	}
 }

@@ -532,6 +532,14 @@ func TestOverdue(t *testing.T) {
 		c2 := newCase("o2", "/county/s2/", t0)
 		c2.Tasks = []qilian.Task{task("o2-late3h", "u1", qilian.TaskAccepted, hours(0.1), t0)}
 		mustSync(t, db, c2)
+		// A regional task that missed its progress report two hours ago,
+		// its resolve-by far off, is on the board from the missed report.
+		rc := newCase("o4", "/county/s1/", t0)
+		rc.Kind, rc.Rules = qilian.KindRegionalCoordination, 1
+		rt := task("o4-report", "u6", qilian.TaskInProgress, hours(0.1), hours(100))
+		rt.ReportMisses, rt.ReportMissedAt, rt.NextReportDue = 1, hours(1), hours(41)
+		rc.Tasks = []qilian.Task{rt}
+		mustSync(t, db, rc)
 		cancelled := newCase("o3", "/county/s1/", t0)
 		cancelled.State = qilian.CaseCancelled
 		cancelled.Tasks = []qilian.Task{task("o3-left-open", "u1", qilian.TaskAccepted, hours(0.1), t0)}
@@ -543,7 +551,8 @@ func TestOverdue(t *testing.T) {
 		for _, it := range items {
 			got = append(got, it.TaskID)
 		}
-		require.Equal(t, []string{"o1-offered", "o1-late2h", "o1-late1h"}, got, "most late first, only open tasks of open cases, only the scope")
+		require.Equal(t, []string{"o1-offered", "o1-late2h", "o4-report", "o1-late1h"}, got, "most late first, only open tasks of open cases, only the scope")
+		require.Equal(t, 1, items[2].Level, "a missed report is a rung up")
 		require.Equal(t, qilian.OverdueItem{
 			CaseID: "o1", CaseTitle: "井盖缺失", CaseKind: qilian.KindServiceLinkage, LocalityID: "c_1",
 			TaskID: "o1-late2h", UnitID: "u1", Level: 1, DueAt: hours(1), Lateness: 2 * time.Hour,
