@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -204,6 +207,12 @@ func (h *handler) act(ar actionRoute) gin.HandlerFunc {
 		case onExtension:
 			act.ExtensionID = id
 		}
+		if key := c.GetHeader(IdempotencyKeyHeader); key != "" {
+			if err := h.claimAction(ctx, &act, ar, id, key, body); err != nil {
+				h.fail(c, err)
+				return
+			}
+		}
 		ctx, cancel := context.WithTimeout(ctx, engineTimeout)
 		defer cancel()
 		cs, err := h.Engine.Act(ctx, caseID, act)
@@ -213,6 +222,30 @@ func (h *handler) act(ar actionRoute) gin.HandlerFunc {
 		}
 		respond(c, http.StatusOK, viewCase(cs, a, h.Now()))
 	}
+}
+
+// claimAction makes an action safe to send again under an
+// Idempotency-Key (a phone that lost its answer): the key is claimed with
+// the body, so the same key with another body is a 409, and the action
+// goes to the engine under an update ID drawn from the key, so a repeat
+// takes no effect twice and answers as the first did.
+func (h *handler) claimAction(ctx context.Context, act *qilian.Action, ar actionRoute, id, key string, body actionBody) error {
+	if !validKey(key) || len(key) > maxIdempotencyKey-len("act:") {
+		return qilian.Invalid(map[string]string{IdempotencyKeyHeader: "1 to 250 printable ASCII characters"})
+	}
+	canon, _ := json.Marshal(struct {
+		Route string     `json:"route"`
+		ID    string     `json:"id"`
+		Body  actionBody `json:"body"`
+	}{ar.Path(), id, body}) // plain structs always encode
+	sum := sha256.Sum256(canon)
+	caseID, _ := ar.On.caseOf(id)
+	if _, err := h.Cases.ClaimIdempotencyKey(ctx, act.Actor.UserID, "act:"+key, hex.EncodeToString(sum[:]), caseID); err != nil {
+		return err
+	}
+	reqID := sha256.Sum256([]byte(act.Actor.UserID + "\x00act\x00" + key))
+	act.RequestID = "act-" + hex.EncodeToString(reqID[:16])
+	return nil
 }
 
 // caseOf returns the ID of the case an {id} of this target belongs to.

@@ -55,6 +55,7 @@ func TestAPI(t *testing.T) {
 			t.Run("duplicates", func(t *testing.T) { testDuplicates(t, a) })
 			t.Run("member registers themselves", func(t *testing.T) { testMemberRegistersThemselves(t, a) })
 			t.Run("regional reports", func(t *testing.T) { testRegionalReports(t, a) })
+			t.Run("action idempotency", func(t *testing.T) { testActionIdempotency(t, a) })
 		})
 	}
 }

@@ -425,3 +425,23 @@ func testRegionalReports(t *testing.T, a *apiEnv) {
 	require.Equal(t, 1, got.Details.Regional.CaseReports)
 	require.Equal(t, "已排查 12 处，整改 3 处", got.Details.Regional.LastReport)
 }
+
+// testActionIdempotency: an action sent again under its Idempotency-Key,
+// as a phone that lost the answer does, takes effect once.
+func testActionIdempotency(t *testing.T, a *apiEnv) {
+	c := a.open(t, "demo-grid", serviceCase("重发的签收", "dongzha-g1"))
+	c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}})
+	task := "/api/v1/tasks/" + c.Tasks[0].ID
+	a.call(t, "demo-unit", http.MethodPost, task+"/accept", nil, "Idempotency-Key", "accept-1").ok(t, http.StatusOK, &c)
+	progress := map[string]any{"note": "已到现场"}
+	var first, again caseOut
+	a.call(t, "demo-unit", http.MethodPost, task+"/progress", progress, "Idempotency-Key", "progress-1").ok(t, http.StatusOK, &first)
+	a.call(t, "demo-unit", http.MethodPost, task+"/progress", progress, "Idempotency-Key", "progress-1").ok(t, http.StatusOK, &again)
+	require.Equal(t, first.Revision, again.Revision, "the repeat answers as the first time")
+	require.Equal(t, first.Revision, a.view(t, "demo-unit", c.ID).Revision, "and took no effect")
+	a.call(t, "demo-unit", http.MethodPost, task+"/accept", nil, "Idempotency-Key", "accept-1").ok(t, http.StatusOK, &again)
+	a.call(t, "demo-unit", http.MethodPost, task+"/progress", map[string]any{"note": "另一条"}, "Idempotency-Key", "progress-1").
+		fails(t, http.StatusConflict, "conflict")
+	a.call(t, "demo-unit", http.MethodPost, task+"/progress", progress).ok(t, http.StatusOK, &again)
+	require.Equal(t, first.Revision+1, again.Revision, "without a key, each send is an action")
+}

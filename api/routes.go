@@ -281,6 +281,8 @@ func (h *handler) routes() []route {
 		rs = append(rs, route{
 			Method: http.MethodPost, Path: ar.Path(), ID: actionOperationID(ar), Tag: string(ar.On) + " actions",
 			Summary: ar.Summary, Roles: ar.Roles(), Body: ar.Body(), BodyOptional: true, Status: http.StatusOK, Resp: caseView{},
+			Query: []param{{In: "header", Name: IdempotencyKeyHeader, Type: "string",
+				Doc: "the same key and body, sent again, take the action once and answer as the first time; the same key with another body is a 409"}},
 			Errors: actionErrors, Handle: h.act(ar),
 		})
 	}
