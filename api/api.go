@@ -11,6 +11,7 @@ import (
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/calendar"
+	"github.com/qilian/qilian/files"
 	"github.com/qilian/qilian/points"
 )
 
@@ -102,6 +103,7 @@ type Scores interface {
 
 // Store is all five, as one read model is.
 type Store interface {
+	Files
 	Cases
 	Places
 	People
@@ -119,6 +121,10 @@ type Server struct {
 	People   People
 	Accounts Accounts
 	Scores   Scores
+	Files    Files
+	// FileStore keeps the bytes of attached files; with none, the file
+	// routes answer 404.
+	FileStore files.Store
 	// Indicators is the assessment's indicator set; none when nil. The
 	// binary passes the configured set (configs.Config.Indicators).
 	Indicators *points.Set
@@ -144,7 +150,7 @@ type Server struct {
 
 // WithStore returns s reading and writing everything through st.
 func (s Server) WithStore(st Store) Server {
-	s.Cases, s.Places, s.People, s.Accounts, s.Scores = st, st, st, st, st
+	s.Cases, s.Places, s.People, s.Accounts, s.Scores, s.Files = st, st, st, st, st, st
 	return s
 }
 
@@ -215,7 +221,7 @@ func (h *handler) chain(rt route) []gin.HandlerFunc {
 	if !rt.Public {
 		hs = append(hs, h.authenticate, h.allow(rt.Roles))
 	}
-	if strings.HasPrefix(rt.Path, caseAPIRoot+"/") {
+	if strings.HasPrefix(rt.Path, caseAPIRoot+"/") && !rt.Multipart {
 		hs = append(hs, h.jsonBody)
 	}
 	return append(hs, rt.Handle)

@@ -302,6 +302,9 @@ func (h *handler) openRequest(ctx context.Context, in CaseIn, a qilian.Actor) (q
 	if err := h.checkDetailRefs(ctx, &req, f); err != nil {
 		return req, err
 	}
+	if err := h.checkAttachments(ctx, req.Attachments, a, f); err != nil {
+		return req, err
+	}
 	if con := req.Details.Consultation; con != nil {
 		for _, id := range con.Participants {
 			_, err := h.People.User(ctx, id)

@@ -1,8 +1,15 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -444,4 +451,83 @@ func testActionIdempotency(t *testing.T, a *apiEnv) {
 		fails(t, http.StatusConflict, "conflict")
 	a.call(t, "demo-unit", http.MethodPost, task+"/progress", progress).ok(t, http.StatusOK, &again)
 	require.Equal(t, first.Revision+1, again.Revision, "without a key, each send is an action")
+}
+
+// testFiles: a photo is sent, kept without its metadata and with a
+// thumbnail, named in a case, and read by those who see the case only
+// (issue 14, point 5).
+func testFiles(t *testing.T, a *apiEnv) {
+	upload := func(user, name string, content []byte) reply { return a.upload(t, user, name, content) }
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for x := range 640 {
+		img.Set(x, x%480, color.RGBA{200, 30, 30, 255})
+	}
+	var jpg bytes.Buffer
+	require.NoError(t, jpeg.Encode(&jpg, img, nil))
+	raw := jpg.Bytes()
+	// A camera's EXIF segment, with where the photo was taken.
+	exif := append([]byte("Exif\x00\x00"), "GPS 30.7521N 120.7623E"...)
+	raw = append(append(append([]byte{}, raw[:2]...), append([]byte{0xFF, 0xE1, 0, byte(len(exif) + 2)}, exif...)...), raw[2:]...)
+
+	var f struct {
+		ID           string `json:"id"`
+		URL          string `json:"url"`
+		ThumbnailURL string `json:"thumbnail_url"`
+		ContentType  string `json:"content_type"`
+	}
+	upload("demo-grid", "pothole.jpg", raw).ok(t, http.StatusCreated, &f)
+	require.Equal(t, "image/jpeg", f.ContentType)
+	require.Equal(t, "/api/v1/files/"+f.ID, f.URL)
+
+	got := a.call(t, "demo-grid", http.MethodGet, f.URL, nil)
+	require.Equal(t, http.StatusOK, got.Code)
+	require.Equal(t, "image/jpeg", got.Header.Get("Content-Type"))
+	require.Equal(t, "nosniff", got.Header.Get("X-Content-Type-Options"))
+	require.NotContains(t, string(got.Body), "GPS 30.7521N", "the place the photo was taken is not kept")
+	thumb := a.call(t, "demo-grid", http.MethodGet, f.ThumbnailURL, nil)
+	require.Equal(t, http.StatusOK, thumb.Code)
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(thumb.Body))
+	require.NoError(t, err)
+	require.Equal(t, 320, cfg.Width)
+
+	upload("demo-grid", "page.html", []byte("<html><script>alert(1)</script></html>")).fails(t, http.StatusUnsupportedMediaType, "unsupported")
+	a.call(t, "demo-grid", http.MethodPost, "/api/v1/files", map[string]any{"file": "x"}).fails(t, http.StatusUnsupportedMediaType, "unsupported")
+	e := a.call(t, "demo-grid", http.MethodPost, "/api/v1/files", `--x--`, "Content-Type", "multipart/form-data; boundary=x").fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "file")
+	a.call(t, "demo-unit", http.MethodGet, f.URL, nil).fails(t, http.StatusNotFound, "not_found")
+
+	body := serviceCase("路面坑洼", "dongzha-g1")
+	body["attachments"] = []string{f.URL}
+	e = a.call(t, "demo-grid-jiahe", http.MethodPost, "/api/v1/cases", func() map[string]any {
+		b := serviceCase("别人的照片", "jiahe-g1")
+		b["attachments"] = []string{f.URL}
+		return b
+	}()).fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields["attachments[0]"], "sent by you")
+	c := a.open(t, "demo-grid", body)
+	a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}})
+	require.Equal(t, http.StatusOK, a.call(t, "demo-unit", http.MethodGet, f.URL, nil).Code, "the unit now sees the case, and its photo")
+	require.Equal(t, http.StatusOK, a.call(t, "demo-axis", http.MethodGet, f.URL, nil).Code)
+	a.call(t, "demo-unit-power", http.MethodGet, f.URL, nil).fails(t, http.StatusNotFound, "not_found")
+	a.call(t, "demo-grid", http.MethodGet, "/api/v1/files/"+strings.Repeat("0", 64), nil).fails(t, http.StatusNotFound, "not_found")
+}
+
+// upload sends content as the file part of a multipart form, as user.
+func (a *apiEnv) upload(t testing.TB, user, name string, content []byte) reply {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("file", name)
+	require.NoError(t, err)
+	_, _ = part.Write(content)
+	require.NoError(t, w.Close())
+	return a.send(a.env.Logins[user].Token, http.MethodPost, "/api/v1/files", true, body.Bytes(), "Content-Type", w.FormDataContentType())
+}
+
+// tinyPNG is a 2 × 2 photo.
+func tinyPNG(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 2, 2))))
+	return b.Bytes()
 }

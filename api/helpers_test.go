@@ -44,7 +44,7 @@ func serverOn(env *enginetest.Env, now func() time.Time) api.Server {
 	}
 	o311 := open311.Server{Log: enginetest.Quiet(), Now: now}.WithStore(env.DB)
 	return api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, Log: enginetest.Quiet(), Now: now,
-		Protocols: []api.Protocol{o311}}.WithStore(env.DB)
+		FileStore: env.Files, Protocols: []api.Protocol{o311}}.WithStore(env.DB)
 }
 
 // at returns the same API with its clock moved by d, for what depends on

@@ -20,8 +20,17 @@ import (
 func testMatrix(t *testing.T, a *apiEnv) {
 	// One case in each street, each with a task waiting on an extension,
 	// so that case, task and extension routes all have a target.
+	// Case A names a photo its grid worker sent, for the file routes.
+	var photo struct {
+		ID string `json:"id"`
+	}
+	a.upload(t, "demo-grid", "matrix.png", tinyPNG(t)).ok(t, http.StatusCreated, &photo)
 	setup := func(grid, axis, unit, unitStaff, title string) caseOut {
-		c := a.open(t, grid, serviceCase(title, map[string]string{"demo-grid": "dongzha-g1", "demo-grid-jiahe": "jiahe-g1"}[grid]))
+		body := serviceCase(title, map[string]string{"demo-grid": "dongzha-g1", "demo-grid-jiahe": "jiahe-g1"}[grid])
+		if grid == "demo-grid" {
+			body["attachments"] = []string{"/api/v1/files/" + photo.ID}
+		}
+		c := a.open(t, grid, body)
 		c = a.act(t, axis, "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{{"unit_id": unit, "role": "lead"}}})
 		a.act(t, unitStaff, "/api/v1/tasks/"+c.Tasks[0].ID+"/accept", nil)
 		c = a.act(t, unitStaff, "/api/v1/tasks/"+c.Tasks[0].ID+"/request-extension", map[string]any{"extra": "1d", "note": "等待配件"})
@@ -89,6 +98,7 @@ func testMatrix(t *testing.T, a *apiEnv) {
 						path = strings.NewReplacer(
 							"/users/:id", "/users/"+created.User.ID,
 							"/tokens/:id", "/tokens/"+created.Token.ID,
+							"/files/:id", "/files/"+photo.ID,
 						).Replace(path)
 					case strings.HasPrefix(path, "/api/v1/tasks/"):
 						path = fill(path, caseFor(cases, caseID).Tasks[0].ID)
@@ -117,6 +127,9 @@ func testMatrix(t *testing.T, a *apiEnv) {
 					case !has(routeRoles, role):
 						require.Equal(t, http.StatusForbidden, r.Code, what)
 					case caseID != "" && !has(sees[caseID], user):
+						require.Equal(t, http.StatusNotFound, r.Code, what)
+					case strings.HasPrefix(rt.Path, "/api/v1/files/:id") && !has(sees[caseA.ID], user):
+						// A file is read by its sender and those who see a case naming it.
 						require.Equal(t, http.StatusNotFound, r.Code, what)
 					default:
 						require.NotContains(t, []int{401, 403, 404}, r.Code, what)

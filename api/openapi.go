@@ -57,6 +57,12 @@ func document(routes []route) map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
+		if rt.Multipart {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{
+				"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}},
+			}}}
+		}
 		if rt.Body != nil {
 			op["requestBody"] = map[string]any{
 				"required": !rt.BodyOptional,

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/files"
 )
 
 // Request bodies. Each is decoded strictly and converted by a small
@@ -27,7 +28,7 @@ type CaseIn struct {
 	GridID      string          `json:"grid_id,omitempty" doc:"the grid the case is in; must lie inside the caller's locality"`
 	Location    *LocationIn     `json:"location,omitempty"`
 	Reporter    *ReporterIn     `json:"reporter,omitempty"`
-	Attachments []string        `json:"attachments,omitempty" doc:"http or https URLs, at most 10"`
+	Attachments []string        `json:"attachments,omitempty" doc:"at most 10: the url of a file the caller sent to POST /api/v1/files, or an http or https URL"`
 	Details     *DetailsIn      `json:"details,omitempty" doc:"the part for the case's kind only"`
 }
 
@@ -90,6 +91,9 @@ type MemberIn struct {
 	HomeUnitID string `json:"home_unit_id" required:"true" doc:"a member registering themselves: their own unit, which it defaults to"`
 }
 
+// attachmentField names the i-th attachment in an error.
+func attachmentField(i int) string { return fmt.Sprintf("attachments[%d]", i) }
+
 // fieldCheck collects bad fields by name.
 type fieldCheck map[string]string
 
@@ -149,9 +153,12 @@ func (in CaseIn) openRequest(f fieldCheck) qilian.OpenRequest {
 		f["attachments"] = fmt.Sprintf("at most %d", maxAttachment)
 	}
 	for i, a := range in.Attachments {
+		if _, kept := files.IDOf(a); kept {
+			continue // a file sent to POST /api/v1/files: checked against its sender
+		}
 		u, err := url.Parse(a)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(a) > maxURL {
-			f[fmt.Sprintf("attachments[%d]", i)] = fmt.Sprintf("an http or https URL of at most %d bytes", maxURL)
+			f[attachmentField(i)] = fmt.Sprintf("an http or https URL of at most %d bytes, or the url of a file sent to /api/v1/files", maxURL)
 		}
 	}
 	if d := in.Details; d != nil {

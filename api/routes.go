@@ -25,9 +25,12 @@ type route struct {
 	Body   any // a value of the request body's type, or nil
 	// BodyOptional routes take an empty body as {}.
 	BodyOptional bool
-	Query        []param
-	Status       int // the success status
-	Resp         any // a value of the success body's type, or nil for none
+	// Multipart routes take a multipart/form-data body (a file) instead
+	// of JSON.
+	Multipart bool
+	Query     []param
+	Status    int // the success status
+	Resp      any // a value of the success body's type, or nil for none
 	// Content is the success media type when it is not JSON.
 	Content string
 	Errors  []int // the error statuses the route answers
@@ -132,6 +135,16 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
 			Roles:   readers, Status: http.StatusOK, Resp: placesView{}, Errors: authErrors, Handle: h.places},
+		{Method: http.MethodPost, Path: "/api/v1/files", ID: "uploadFile", Tag: "files",
+			Summary: "Send a photo (JPEG, PNG, WebP) or a PDF as the multipart/form-data part \"file\", at most 10 MiB: checked by its content, a photo kept without its metadata (EXIF, with the place) and with a thumbnail; name its url among a case's attachments",
+			Roles:   readers, Multipart: true, Status: http.StatusCreated, Resp: fileView{},
+			Errors: statuses(bodyErrors, authErrors), Handle: h.uploadFile},
+		{Method: http.MethodGet, Path: "/api/v1/files/:id", ID: "getFile", Tag: "files",
+			Summary: "A file, to its sender and to whoever sees a case that names it", Roles: readers,
+			Status: http.StatusOK, Content: "application/octet-stream", Errors: statuses(notFound, authErrors), Handle: h.getFile(false)},
+		{Method: http.MethodGet, Path: "/api/v1/files/:id/thumbnail", ID: "getFileThumbnail", Tag: "files",
+			Summary: "A photo's thumbnail (JPEG), to those who may read the photo", Roles: readers,
+			Status: http.StatusOK, Content: "image/jpeg", Errors: statuses(notFound, authErrors), Handle: h.getFile(true)},
 		{Method: http.MethodGet, Path: "/api/v1/nearby", ID: "nearbyCases", Tag: "cases",
 			Summary: "Cases a report at a point may duplicate: same kind (and category), nearby, opened recently, inside the caller's place; nearest first",
 			Roles:   supervising, Query: []param{

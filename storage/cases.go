@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/files"
 )
 
 // maxQueryLen bounds the free-text search, in characters.
@@ -334,6 +335,12 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 		units = append(units, caseUnitRow{CaseID: c.ID, UnitID: u})
 	}
 	sort.Slice(units, func(i, j int) bool { return units[i].UnitID < units[j].UnitID })
+	var named []caseFileRow
+	for _, a := range c.Attachments {
+		if id, ok := files.IDOf(a); ok {
+			named = append(named, caseFileRow{CaseID: c.ID, FileID: id})
+		}
+	}
 	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
 	sort.Slice(points, func(i, j int) bool { return points[i].ID < points[j].ID })
 
@@ -355,6 +362,11 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 		}
 		if len(units) > 0 {
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&units).Error; err != nil {
+				return err
+			}
+		}
+		if len(named) > 0 {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&named).Error; err != nil {
 				return err
 			}
 		}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"go.temporal.io/sdk/worker"
 
 	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/files"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/workflows"
 )
@@ -20,6 +22,9 @@ type Engine struct {
 	Calendar *calendar.Calendar
 	// Duplicates says which cases a new one may duplicate (the API's).
 	Duplicates qilian.DuplicateRule
+	// Files keeps attached files' bytes: the data directory's files/ (one
+	// node; processes on several share it or use another files.Store).
+	Files files.Store
 }
 
 // LoadEngine reads the configured policy and calendar.
@@ -32,7 +37,7 @@ func LoadEngine(cfg configs.Config) (Engine, error) {
 	if err != nil {
 		return Engine{}, err
 	}
-	return Engine{Policy: policy, Calendar: cal, Duplicates: cfg.DuplicateRule()}, nil
+	return Engine{Policy: policy, Calendar: cal, Duplicates: cfg.DuplicateRule(), Files: files.Dir(filepath.Join(cfg.DataDir, "files"))}, nil
 }
 
 // Register registers the case workflow and its activities under their

@@ -30,6 +30,7 @@ func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indica
 		Log:        log,
 		Sessions:   s.Sessions,
 		Duplicates: e.Duplicates,
+		FileStore:  e.Files,
 		SSO:        s.SSO,
 		Protocols:  []api.Protocol{open311.Server{Log: log}.WithStore(db)},
 	}.WithStore(db))

@@ -14,6 +14,7 @@
 //	00011_sso_logins.sql             single sign-on logins under way
 //	00012_case_units.sql             the units each case involves
 //	00013_duplicates.sql             the case a duplicate was closed for
+//	00014_files.sql                  attached files and the cases naming them
 //
 // The SQL files are goose migrations, one text for SQLite and PostgreSQL.
 // 6 and 7 are Go because their SQL differs between the two: 6 indexes

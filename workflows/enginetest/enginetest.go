@@ -23,6 +23,7 @@ import (
 	"github.com/qilian/qilian/calendar"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/demo"
+	"github.com/qilian/qilian/files"
 	"github.com/qilian/qilian/storage"
 	"github.com/qilian/qilian/storage/storagetest"
 	"github.com/qilian/qilian/temporalserver"
@@ -38,6 +39,8 @@ type Env struct {
 	Calendar *calendar.Calendar
 	// Logins are the demo users, by user ID, with fresh tokens.
 	Logins map[string]demo.Login
+	// Files is a file store of the test's own.
+	Files files.Store
 }
 
 var (
@@ -160,7 +163,7 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	return &Env{
 		Engine:   &workflows.Client{Temporal: c, Policy: policy},
-		Temporal: c, DB: db, Policy: policy, Calendar: cal, Logins: logins,
+		Temporal: c, DB: db, Policy: policy, Calendar: cal, Logins: logins, Files: files.Dir(t.TempDir()),
 	}
 }
 
