@@ -124,6 +124,8 @@ type Action struct {
 	Participant *Participant `json:"participant,omitempty"`  // sign-up, check-in (ID)
 	Post        string       `json:"post,omitempty"`         // assign-post
 	Hours       *HoursLog    `json:"hours,omitempty"`        // log-hours; confirm-hours uses Hours.ID
+	// Attachments are photos or documents of the work: progress, resolve.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 // Event is one entry of a case's audit trail: an accepted action or
@@ -154,6 +156,7 @@ type Event struct {
 	Satisfied     *bool        `json:"satisfied,omitempty"`      // follow-up
 	Participant   *Participant `json:"participant,omitempty"`    // sign-up
 	Hours         *HoursLog    `json:"hours,omitempty"`          // log-hours
+	Attachments   []string     `json:"attachments,omitempty"`    // progress, resolve: photos of the work
 	Whistle       *Whistle     `json:"whistle,omitempty"`        // whistle
 	Meeting       *Meeting     `json:"meeting,omitempty"`        // meeting
 }

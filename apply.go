@@ -61,6 +61,7 @@ func (c *Case) applyTask(ev *Event) {
 			t.Extension = nil // moot once the task is no longer being worked
 		}
 	}
+	t.Attachments = append(t.Attachments, ev.Attachments...)
 	switch ev.Type {
 	case EventOf(ActAccept):
 		t.AcceptedAt = ev.At

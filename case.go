@@ -208,6 +208,9 @@ type Task struct {
 	ReportEvery time.Duration `json:"report_every,omitempty"`
 	// Extensions counts the extension requests made, numbering them.
 	Extensions int `json:"extensions,omitempty"`
+	// Attachments are the photos and documents of the unit's work, as its
+	// progress reports and its result brought them, in order.
+	Attachments []string `json:"attachments,omitempty"`
 	// The progress report's warning, and the reports missed in a row, by
 	// which a task climbs the ladder as for a deadline (rules 1).
 	ReportWarnAt time.Time `json:"report_warn_at,omitzero"`

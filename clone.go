@@ -23,6 +23,7 @@ func (c *Case) clone() *Case {
 
 func (t Task) clone() Task {
 	t.AcceptBy = t.AcceptBy.clone()
+	t.Attachments = slices.Clone(t.Attachments)
 	t.ResolveBy = t.ResolveBy.clone()
 	if t.Extension != nil {
 		ext := *t.Extension

@@ -392,7 +392,7 @@ func (d *decision) progress() error {
 	if strings.TrimSpace(a.Note) == "" {
 		return Invalid(map[string]string{"note": "required"})
 	}
-	ev := Event{TaskID: d.task().ID, Note: a.Note}
+	ev := Event{TaskID: d.task().ID, Note: a.Note, Attachments: slices.Clone(a.Attachments)}
 	if err := d.nextReport(&ev); err != nil {
 		return err
 	}
@@ -414,7 +414,7 @@ func (d *decision) resolve() error {
 	if d.now.After(t.ResolveBy.Due) {
 		kind = PointsResolvedLate
 	}
-	d.moveTask(d.ti, TaskResolved, Event{Note: a.Result, Points: []PointsEvent{unitPoints(kind, t.UnitID, d.now)}})
+	d.moveTask(d.ti, TaskResolved, Event{Note: a.Result, Attachments: slices.Clone(a.Attachments), Points: []PointsEvent{unitPoints(kind, t.UnitID, d.now)}})
 	// An activity is verified on its summary, not on its tasks.
 	if !c.Kind.spec().verifiedOnSummary && (c.State == CaseInProgress || c.State == CaseDispatching) && c.workDone() {
 		d.moveCase(CaseVerifying, Event{Reason: "the lead and every required task are resolved"})

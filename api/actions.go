@@ -89,7 +89,7 @@ var actionBodies = map[qilian.ActionName]func() actionBody{
 
 	qilian.ActAccept:           note,
 	qilian.ActReturn:           func() actionBody { return &returnBody{} },
-	qilian.ActProgress:         note,
+	qilian.ActProgress:         func() actionBody { return &progressBody{} },
 	qilian.ActResolve:          func() actionBody { return &resolveBody{} },
 	qilian.ActRequestExtension: func() actionBody { return &extensionBody{} },
 	qilian.ActReassign:         func() actionBody { return &reassignBody{} },
@@ -130,6 +130,9 @@ func actionRoutes() []actionRoute {
 // the caller can see; when that one is a duplicate itself, its original.
 func (h *handler) checkRefs(ctx context.Context, act *qilian.Action) error {
 	f := fieldCheck{}
+	if err := h.checkAttachments(ctx, act.Attachments, act.Actor, f); err != nil {
+		return err
+	}
 	if id := act.DuplicateOf; id != "" {
 		orig, err := h.visibleCase(ctx, id, act.Actor)
 		switch {

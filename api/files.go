@@ -17,7 +17,8 @@ import (
 // store, Server.Files).
 type Files interface {
 	RecordFile(ctx context.Context, r files.Record) error
-	File(ctx context.Context, id string) (files.Record, error)
+	// File is the record as sender sent it, or as its first sender did.
+	File(ctx context.Context, id, sender string) (files.Record, error)
 	FileCases(ctx context.Context, id string) ([]string, error)
 }
 
@@ -98,7 +99,7 @@ func (h *handler) readableFile(ctx context.Context, id string, a qilian.Actor) (
 	if h.FileStore == nil || !files.ValidID(id) {
 		return files.Record{}, missing
 	}
-	rec, err := h.Files.File(ctx, id)
+	rec, err := h.Files.File(ctx, id, a.UserID)
 	switch {
 	case errors.Is(err, qilian.ErrNotFound):
 		return files.Record{}, missing

@@ -510,6 +510,39 @@ func testFiles(t *testing.T, a *apiEnv) {
 	require.Equal(t, http.StatusOK, a.call(t, "demo-axis", http.MethodGet, f.URL, nil).Code)
 	a.call(t, "demo-unit-power", http.MethodGet, f.URL, nil).fails(t, http.StatusNotFound, "not_found")
 	a.call(t, "demo-grid", http.MethodGet, "/api/v1/files/"+strings.Repeat("0", 64), nil).fails(t, http.StatusNotFound, "not_found")
+
+	// The unit's work, with its own photo: before and after side by side.
+	var after struct {
+		URL string `json:"url"`
+	}
+	a.upload(t, "demo-unit", "after.png", tinyPNG(t)).ok(t, http.StatusCreated, &after)
+	var mine struct {
+		URL string `json:"url"`
+	}
+	a.upload(t, "demo-unit-power", "same.png", tinyPNG(t)).ok(t, http.StatusCreated, &mine)
+	require.Equal(t, after.URL, mine.URL, "the same photo is one file, noted for each sender")
+	task := "/api/v1/tasks/" + a.view(t, "demo-axis", c.ID).Tasks[0].ID
+	a.act(t, "demo-unit", task+"/accept", nil)
+	e = a.call(t, "demo-unit", http.MethodPost, task+"/resolve", map[string]any{"result": "已修补", "attachments": []string{"/api/v1/files/" + strings.Repeat("a", 64)}}).
+		fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "attachments[0]")
+	e = a.call(t, "demo-unit", http.MethodPost, task+"/progress", map[string]any{"note": "已到现场", "attachments": []string{f.URL}}).
+		fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields["attachments[0]"], "sent by you", "another's photo, though the unit may see it")
+	a.act(t, "demo-unit", task+"/progress", map[string]any{"note": "已到现场"})
+	a.act(t, "demo-unit", task+"/resolve", map[string]any{"result": "已修补", "attachments": []string{after.URL}})
+	var done struct {
+		Attachments []string `json:"attachments"`
+		Tasks       []struct {
+			Attachments []string `json:"attachments"`
+		} `json:"tasks"`
+	}
+	a.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &done)
+	require.Equal(t, []string{f.URL}, done.Attachments, "before")
+	require.Equal(t, []string{after.URL}, done.Tasks[0].Attachments, "after")
+	require.Equal(t, http.StatusOK, a.call(t, "demo-axis", http.MethodGet, after.URL, nil).Code, "the axis sees the unit's photo")
+	require.Equal(t, http.StatusOK, a.call(t, "demo-grid", http.MethodGet, after.URL, nil).Code)
+	a.call(t, "demo-grid-jiahe", http.MethodGet, after.URL, nil).fails(t, http.StatusNotFound, "not_found")
 }
 
 // upload sends content as the file part of a multipart form, as user.

@@ -91,6 +91,24 @@ type MemberIn struct {
 	HomeUnitID string `json:"home_unit_id" required:"true" doc:"a member registering themselves: their own unit, which it defaults to"`
 }
 
+// attachments checks what a body names among its attachments: at most
+// maxAttachment, each an http or https URL, or the url of a file sent to
+// POST /api/v1/files (whose sender checkAttachments checks).
+func (f fieldCheck) attachments(list []string) {
+	if len(list) > maxAttachment {
+		f["attachments"] = fmt.Sprintf("at most %d", maxAttachment)
+	}
+	for i, a := range list {
+		if _, kept := files.IDOf(a); kept {
+			continue
+		}
+		u, err := url.Parse(a)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(a) > maxURL {
+			f[attachmentField(i)] = fmt.Sprintf("an http or https URL of at most %d bytes, or the url of a file sent to /api/v1/files", maxURL)
+		}
+	}
+}
+
 // attachmentField names the i-th attachment in an error.
 func attachmentField(i int) string { return fmt.Sprintf("attachments[%d]", i) }
 
@@ -149,18 +167,7 @@ func (in CaseIn) openRequest(f fieldCheck) qilian.OpenRequest {
 		}
 		req.Reporter = qilian.Reporter{Name: r.Name, Phone: r.Phone}
 	}
-	if len(in.Attachments) > maxAttachment {
-		f["attachments"] = fmt.Sprintf("at most %d", maxAttachment)
-	}
-	for i, a := range in.Attachments {
-		if _, kept := files.IDOf(a); kept {
-			continue // a file sent to POST /api/v1/files: checked against its sender
-		}
-		u, err := url.Parse(a)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(a) > maxURL {
-			f[attachmentField(i)] = fmt.Sprintf("an http or https URL of at most %d bytes, or the url of a file sent to /api/v1/files", maxURL)
-		}
-	}
+	f.attachments(in.Attachments)
 	if d := in.Details; d != nil {
 		req.Details = d.details(f)
 	}
@@ -395,13 +402,27 @@ func (b *returnBody) action(f fieldCheck) qilian.Action {
 
 type resolveBody struct {
 	common
-	Result string `json:"result" required:"true" doc:"what was done"`
+	Result      string   `json:"result" required:"true" doc:"what was done"`
+	Attachments []string `json:"attachments,omitempty" doc:"photos of the work done: urls of files the caller sent to POST /api/v1/files, at most 10"`
 }
 
 func (b *resolveBody) action(f fieldCheck) qilian.Action {
 	a := b.base(f)
 	f.maxLen("result", b.Result, maxNote)
-	a.Result = b.Result
+	f.attachments(b.Attachments)
+	a.Result, a.Attachments = b.Result, b.Attachments
+	return a
+}
+
+type progressBody struct {
+	common
+	Attachments []string `json:"attachments,omitempty" doc:"photos of the work so far: urls of files the caller sent to POST /api/v1/files, at most 10"`
+}
+
+func (b *progressBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	f.attachments(b.Attachments)
+	a.Attachments = b.Attachments
 	return a
 }
 

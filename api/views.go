@@ -89,6 +89,7 @@ type taskView struct {
 	ResolveBy *deadlineView    `json:"resolve_by,omitempty"`
 	Level     int              `json:"level" required:"true" doc:"escalation rungs climbed on the current deadline"`
 	// A regional coordination task's periodic progress report.
+	Attachments   []string       `json:"attachments" required:"true" doc:"photos and documents of the unit's work, from its progress reports and result"`
 	NextReportDue time.Time      `json:"next_report_due,omitzero" doc:"regional coordination: when the unit's next progress report is due"`
 	ReportWarnAt  time.Time      `json:"report_warn_at,omitzero" doc:"when that report's warning goes out"`
 	ReportMisses  int            `json:"report_misses,omitempty" doc:"progress reports missed in a row, each a rung up the ladder"`
@@ -114,7 +115,8 @@ func viewTask(t qilian.Task, allowed []qilian.ActionName) taskView {
 		AcceptBy: viewDeadline(t.AcceptBy), ResolveBy: viewDeadline(t.ResolveBy),
 		Level: t.Level, Overdue: t.Overdue, Result: t.Result,
 		NextReportDue: t.NextReportDue, ReportWarnAt: t.ReportWarnAt, ReportMisses: t.ReportMisses,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, AcceptedAt: t.AcceptedAt, ResolvedAt: t.ResolvedAt,
+		Attachments: append([]string{}, t.Attachments...),
+		CreatedAt:   t.CreatedAt, UpdatedAt: t.UpdatedAt, AcceptedAt: t.AcceptedAt, ResolvedAt: t.ResolvedAt,
 	}
 	if x := t.Extension; x != nil {
 		v.Extension = &extensionView{ID: x.ID, RequestedBy: x.RequestedBy, Reason: x.Reason, Extra: x.Extra.String(), RequestedAt: x.RequestedAt}

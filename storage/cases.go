@@ -336,10 +336,18 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 	}
 	sort.Slice(units, func(i, j int) bool { return units[i].UnitID < units[j].UnitID })
 	var named []caseFileRow
-	for _, a := range c.Attachments {
-		if id, ok := files.IDOf(a); ok {
-			named = append(named, caseFileRow{CaseID: c.ID, FileID: id})
+	seen := map[string]bool{}
+	name := func(list []string) {
+		for _, a := range list {
+			if id, ok := files.IDOf(a); ok && !seen[id] {
+				seen[id] = true
+				named = append(named, caseFileRow{CaseID: c.ID, FileID: id})
+			}
 		}
+	}
+	name(c.Attachments)
+	for _, t := range c.Tasks {
+		name(t.Attachments)
 	}
 	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
 	sort.Slice(points, func(i, j int) bool { return points[i].ID < points[j].ID })

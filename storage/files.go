@@ -6,12 +6,13 @@ import (
 
 	"gorm.io/gorm/clause"
 
+	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/files"
 )
 
 type fileRow struct {
 	ID          string `gorm:"primaryKey"`
-	UploadedBy  string
+	UploadedBy  string `gorm:"primaryKey"`
 	ContentType string
 	Size        int64
 	HasThumb    bool
@@ -28,18 +29,28 @@ type caseFileRow struct {
 
 func (caseFileRow) TableName() string { return "case_files" }
 
-// RecordFile notes a kept file and who sent it. The same file sent again
-// keeps its first record: its sender is whoever sent it first.
+// RecordFile notes a kept file and who sent it; the same file sent by
+// another is noted for them too.
 func (db *DB) RecordFile(ctx context.Context, r files.Record) error {
 	row := fileRow{ID: r.ID, UploadedBy: r.UploadedBy, ContentType: r.ContentType, Size: r.Size, HasThumb: r.HasThumb, CreatedAt: dbTime(r.CreatedAt)}
 	return translate(db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error)
 }
 
-// File returns a kept file's record, qilian.ErrNotFound for one unknown.
-func (db *DB) File(ctx context.Context, id string) (files.Record, error) {
-	var r fileRow
-	if err := db.gorm.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+// File returns a kept file's record as sender sent it, or as its first
+// sender did when sender did not; qilian.ErrNotFound for one unknown.
+func (db *DB) File(ctx context.Context, id, sender string) (files.Record, error) {
+	var rows []fileRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Order("created_at, uploaded_by").Find(&rows).Error; err != nil {
 		return files.Record{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return files.Record{}, qilian.ErrNotFound
+	}
+	r := rows[0]
+	for _, x := range rows {
+		if x.UploadedBy == sender {
+			r = x
+		}
 	}
 	return files.Record{ID: r.ID, UploadedBy: r.UploadedBy, ContentType: r.ContentType, Size: r.Size, HasThumb: r.HasThumb, CreatedAt: r.CreatedAt.UTC()}, nil
 }

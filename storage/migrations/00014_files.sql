@@ -3,13 +3,15 @@
 -- whoever sees a case that names it. The bytes live in the file store.
 
 -- +goose Up
+-- A file sent by several people (the same photo) has a row per sender.
 CREATE TABLE files (
-    id            TEXT PRIMARY KEY,
+    id            TEXT NOT NULL,
     uploaded_by   TEXT NOT NULL,
     content_type  TEXT NOT NULL,
     size          BIGINT NOT NULL,
     has_thumb     BOOLEAN NOT NULL,
-    created_at    TIMESTAMP NOT NULL
+    created_at    TIMESTAMP NOT NULL,
+    PRIMARY KEY (id, uploaded_by)
 );
 CREATE TABLE case_files (
     case_id  TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
