@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -177,54 +178,81 @@ func (h *handler) checkRefs(ctx context.Context, act *qilian.Action) error {
 func (h *handler) act(ar actionRoute) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, a, id := c.Request.Context(), actorOf(c), c.Param("id")
-		caseID, ok := ar.On.caseOf(id)
-		if !ok {
-			h.fail(c, notFound(string(ar.On), id))
-			return
-		}
-		if _, err := h.visibleCase(ctx, caseID, a); err != nil {
-			if errors.Is(err, qilian.ErrNotFound) {
-				err = notFound(string(ar.On), id)
-			}
-			h.fail(c, err)
-			return
-		}
-		body := ar.Body()
-		if !h.bind(c, body, true) {
-			return
-		}
-		f := fieldCheck{}
-		act := body.action(f)
-		if err := f.err(); err != nil {
-			h.fail(c, err)
-			return
-		}
-		act.Name, act.Actor = ar.Name, a
-		if err := h.checkRefs(ctx, &act); err != nil {
-			h.fail(c, err)
-			return
-		}
-		switch ar.On {
-		case onTask:
-			act.TaskID = id
-		case onExtension:
-			act.ExtensionID = id
-		}
-		if key := c.GetHeader(IdempotencyKeyHeader); key != "" {
-			if err := h.claimAction(ctx, &act, ar, id, key, body); err != nil {
-				h.fail(c, err)
-				return
+		caseID, act, body, err := h.prepareAction(ctx, ar, id, func() ([]byte, error) { return ReadBody(c) }, a)
+		if err == nil {
+			if key := c.GetHeader(IdempotencyKeyHeader); key != "" {
+				err = h.claimAction(ctx, &act, ar, id, key, body)
 			}
 		}
-		ctx, cancel := context.WithTimeout(ctx, engineTimeout)
-		defer cancel()
-		cs, err := h.Engine.Act(ctx, caseID, act)
+		var cs qilian.Case
+		if err == nil {
+			cs, err = h.engineAct(ctx, caseID, act)
+		}
 		if err != nil {
 			h.fail(c, err)
 			return
 		}
 		respond(c, http.StatusOK, viewCase(cs, a, h.Now()))
 	}
+}
+
+// prepareAction is what an action route checks before the engine: the
+// case the {id} belongs to, which the caller must see (404, as if it did
+// not exist), then the body, read only then, and what it names. It
+// returns the case's ID, the action and its body. Bulk requests take
+// their items through it too.
+func (h *handler) prepareAction(ctx context.Context, ar actionRoute, id string, read func() ([]byte, error), a qilian.Actor) (string, qilian.Action, actionBody, error) {
+	caseID, ok := ar.On.caseOf(id)
+	if !ok {
+		return "", qilian.Action{}, nil, notFound(string(ar.On), id)
+	}
+	if _, err := h.visibleCase(ctx, caseID, a); err != nil {
+		if errors.Is(err, qilian.ErrNotFound) {
+			err = notFound(string(ar.On), id)
+		}
+		return "", qilian.Action{}, nil, err
+	}
+	raw, err := read()
+	if err != nil {
+		return "", qilian.Action{}, nil, err
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		raw = []byte("{}") // every action's body is optional
+	}
+	body := ar.Body()
+	if err := decodeStrict(raw, body); err != nil {
+		return "", qilian.Action{}, nil, err
+	}
+	f := fieldCheck{}
+	act := body.action(f)
+	if err := f.err(); err != nil {
+		return "", qilian.Action{}, nil, err
+	}
+	act.Name, act.Actor = ar.Name, a
+	if err := h.checkRefs(ctx, &act); err != nil {
+		return "", qilian.Action{}, nil, err
+	}
+	switch ar.On {
+	case onTask:
+		act.TaskID = id
+	case onExtension:
+		act.ExtensionID = id
+	}
+	return caseID, act, body, nil
+}
+
+// engineAct is the one call to the engine an action makes.
+func (h *handler) engineAct(ctx context.Context, caseID string, act qilian.Action) (qilian.Case, error) {
+	ctx, cancel := context.WithTimeout(ctx, engineTimeout)
+	defer cancel()
+	return h.Engine.Act(ctx, caseID, act)
+}
+
+// engineRequestID names a request to the engine (Action.RequestID) from
+// what makes it the same request: the same parts, the same ID.
+func engineRequestID(kind string, parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(append([]string{kind}, parts...), "\x00")))
+	return kind + "-" + hex.EncodeToString(sum[:16])
 }
 
 // claimAction makes an action safe to send again under an
@@ -246,8 +274,7 @@ func (h *handler) claimAction(ctx context.Context, act *qilian.Action, ar action
 	if _, err := h.Cases.ClaimIdempotencyKey(ctx, act.Actor.UserID, "act:"+key, hex.EncodeToString(sum[:]), caseID); err != nil {
 		return err
 	}
-	reqID := sha256.Sum256([]byte(act.Actor.UserID + "\x00act\x00" + key))
-	act.RequestID = "act-" + hex.EncodeToString(reqID[:16])
+	act.RequestID = engineRequestID("act", act.Actor.UserID, key)
 	return nil
 }
 

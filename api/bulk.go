@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -78,7 +77,7 @@ func (h *handler) bulk(c *gin.Context) {
 			body = in.Body
 		}
 		r := bulkResult{CaseID: it.CaseID}
-		cs, err := h.bulkItem(ctx, in.Action, it.CaseID, body, bulkRequestID(a.UserID, key, it.CaseID), a)
+		cs, err := h.bulkItem(ctx, in.Action, it.CaseID, body, engineRequestID("bulk", a.UserID, key, it.CaseID), a)
 		if err != nil {
 			var e errorDetail
 			r.Status, e = answerOf(c, h.Log, err)
@@ -119,37 +118,24 @@ func checkBulk(in bulkIn, key string) error {
 
 // bulkItem is one item: as the action's own route would take it.
 func (h *handler) bulkItem(ctx context.Context, name qilian.ActionName, caseID string, body map[string]any, reqID string, a qilian.Actor) (qilian.Case, error) {
-	if _, err := h.visibleCase(ctx, caseID, a); err != nil {
-		if errors.Is(err, qilian.ErrNotFound) {
-			err = notFound("case", caseID)
-		}
-		return qilian.Case{}, err
-	}
+	raw, _ := json.Marshal(body) // decoded JSON always encodes; nil is null, read as {}
 	if body == nil {
-		body = map[string]any{}
+		raw = nil
 	}
-	raw, _ := json.Marshal(body) // decoded JSON always encodes
-	b := actionBodies[name]()
-	if err := decodeStrict(raw, b); err != nil {
+	_, act, _, err := h.prepareAction(ctx, actionRouteOf(name), caseID, func() ([]byte, error) { return raw, nil }, a)
+	if err != nil {
 		return qilian.Case{}, err
 	}
-	f := fieldCheck{}
-	act := b.action(f)
-	if err := f.err(); err != nil {
-		return qilian.Case{}, err
-	}
-	act.Name, act.Actor, act.RequestID = name, a, reqID
-	if err := h.checkRefs(ctx, &act); err != nil {
-		return qilian.Case{}, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, engineTimeout)
-	defer cancel()
-	return h.Engine.Act(ctx, caseID, act)
+	act.RequestID = reqID
+	return h.engineAct(ctx, caseID, act)
 }
 
-// bulkRequestID is the engine's name for one item of a bulk request: the
-// same caller, key and case give the same ID.
-func bulkRequestID(userID, key, caseID string) string {
-	sum := sha256.Sum256([]byte(userID + "\x00" + key + "\x00" + caseID))
-	return "bulk-" + hex.EncodeToString(sum[:16])
+// actionRouteOf is the route of a case action.
+func actionRouteOf(name qilian.ActionName) actionRoute {
+	for _, ar := range actionRoutes() {
+		if ar.Name == name {
+			return ar
+		}
+	}
+	panic("api: no route for action " + string(name)) // bulkActions are table actions
 }

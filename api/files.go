@@ -163,7 +163,7 @@ func (h *handler) checkAttachments(ctx context.Context, attachments []string, a 
 		if !ok {
 			continue
 		}
-		rec, err := h.readableFile(ctx, id, a)
+		rec, err := h.Files.File(ctx, id, a.UserID) // the caller's own record, if they sent it
 		switch {
 		case errors.Is(err, qilian.ErrNotFound) || (err == nil && rec.UploadedBy != a.UserID):
 			f[attachmentField(i)] = "no file " + id + " sent by you"

@@ -54,10 +54,11 @@ type life struct {
 // and leaves them as they stand).
 func Live(ctx context.Context, eng Engine, now time.Time, n int, seed uint64, policy qilian.Policy, cal qilian.WorkingTime) (LiveReport, error) {
 	var rep LiveReport
-	rng := rand.New(rand.NewPCG(seed, 0x11fe))
 	sched := qilian.NewScheduler(policy, cal)
 	for i := range n {
 		id := fmt.Sprintf("QL-DEMO-LIVE-%d-%03d", seed, i)
+		// Each case its own draw: a case is the same whatever came before.
+		rng := rand.New(rand.NewPCG(seed, 0x11fe+uint64(i)))
 		l := script(id, kindsInTurn[i%len(kindsInTurn)], i, rng, now)
 		cut := rng.IntN(len(l.steps) + 1)
 		switch known, err := eng.Known(ctx, id); {
