@@ -312,6 +312,7 @@ func TestDashboardInChromium(t *testing.T) {
 	run("timeline",
 		chromedp.Click(css(`%s a.case-link`, row)),
 		chromedp.WaitVisible(css(`#timeline li[data-type="remind"]`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="escalated"]`)),
 		text(css(`#case-title`), &caseTitle),
 		text(css(`#timeline li[data-type="remind"]`), &remindText),
 		text(css(`#timeline li[data-type="overdue"]`), &overdueText),
@@ -336,22 +337,23 @@ func TestDashboardInChromium(t *testing.T) {
 	}
 	require.True(t, found, "the reminder reached the engine: %+v", trail.Events)
 
-	t.Log("issue a notice from the case's page: it needs its text")
+	t.Log("issue a notice from the case's page, in the form the API describes: the server refuses it without its text")
 	const noticeText = "明苑物业超期未签收，予以通报"
 	var refused, noticed string
+	dialog := `.action-dialog[data-action="notice"]`
 	run("notice",
 		chromedp.Click(css(`#case-actions button[data-act="notice"]`)),
-		chromedp.WaitVisible(css(`form.supervise[data-action="notice"] textarea`)),
-		chromedp.Click(css(`form.supervise button[data-send="notice"]`)),
-		chromedp.WaitVisible(css(`form.supervise[data-action="notice"] .error:not(:empty)`)),
-		text(css(`form.supervise[data-action="notice"] .error`), &refused),
-		chromedp.SendKeys(css(`form.supervise[data-action="notice"] textarea`), noticeText),
-		chromedp.Click(css(`form.supervise button[data-send="notice"]`)),
+		chromedp.WaitVisible(css(`%s #f-note`, dialog)),
+		chromedp.Click(css(`%s button.submit`, dialog)),
+		chromedp.WaitVisible(css(`%s .form-error`, dialog)),
+		text(css(`%s .form-error`, dialog), &refused),
+		chromedp.SendKeys(css(`%s #f-note`, dialog), noticeText),
+		chromedp.Click(css(`%s button.submit`, dialog)),
 		chromedp.WaitVisible(css(`#timeline li[data-type="notice"]`)),
 		text(css(`#timeline li[data-type="notice"]`), &noticed),
 		shot("05-case-notice"),
 	)
-	require.Equal(t, "请填写通报内容", refused)
+	require.Contains(t, refused, "note", "the refusal names the field")
 	require.Contains(t, noticed, noticeText)
 
 	t.Log("the supervisor sees the reporter masked, and reveals it with a reason")
@@ -359,8 +361,9 @@ func TestDashboardInChromium(t *testing.T) {
 	run("reveal",
 		text(css(`#reporter`), &maskedText),
 		chromedp.Click(css(`#reveal`)),
-		chromedp.SendKeys(css(`#reveal-reason`), "核实督办情况，需电话回访"),
-		chromedp.Click(css(`#reveal-submit`)),
+		chromedp.WaitVisible(css(`.reveal-box input`)),
+		chromedp.SendKeys(css(`.reveal-box input`), "核实督办情况，需电话回访"),
+		chromedp.Click(css(`.reveal-box button.reveal-submit`)),
 		discard(chromedp.Poll[bool](`document.querySelector('#reporter').textContent.includes('13900000000')`)),
 		text(css(`#reporter`), &revealedText),
 		shot("05-case-revealed"),
@@ -462,7 +465,7 @@ func TestDashboardInChromium(t *testing.T) {
 		chromedp.SetValue(css(`#username`), "demo-unit"),
 		chromedp.SetValue(css(`#password`), env.Logins["demo-unit"].Password),
 		chromedp.Click(css(`#signin-submit`)),
-		chromedp.WaitVisible(css(`#inbox-table tr[data-task=%q] td.late`, task)),
+		chromedp.WaitVisible(css(`#inbox-table span.late[data-left=%q]`, task)),
 		shot("12-unit-inbox"),
 	)
 

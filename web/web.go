@@ -30,9 +30,10 @@ func Static() fs.FS {
 }
 
 // csp lets the pages load only their own scripts and talk only to their
-// own origin. ECharts sets element styles from script, hence the inline
-// style allowance; no inline script is allowed.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+// own origin. ECharts, Element Plus and Vant set element styles from
+// script, hence the inline style allowance; Vant's icon font is a data:
+// URL inside its stylesheet; no inline script is allowed.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 // Mount serves the dashboard at /dashboard/ on r and sends / there.
 func Mount(r gin.IRoutes) {

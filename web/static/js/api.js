@@ -29,14 +29,15 @@ export function onUnauthorized(f) { unauthorized = f; }
 
 async function send(path, opts = {}) {
   const method = opts.method || 'GET';
-  const headers = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
+  const form = opts.body instanceof FormData;
+  if (opts.body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && session.csrf()) headers['X-CSRF-Token'] = session.csrf();
   let res;
   try {
     res = await fetch('/api/v1' + path, {
       method, headers, cache: 'no-store', credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.body === undefined || form ? opts.body : JSON.stringify(opts.body),
     });
   } catch (e) {
     throw new ApiError(0, 'network', e.message);
@@ -58,6 +59,21 @@ export async function api(path, opts = {}) {
   const res = await send(path, opts);
   if (res.status === 204) return null;
   return res.json();
+}
+
+// upload sends a file (a photo or a PDF) and answers its record: the url
+// to name among attachments, and a thumbnail's for a photo.
+export function upload(file) {
+  const body = new FormData();
+  body.append('file', file);
+  return api('/files', { method: 'POST', body });
+}
+
+// act takes an action with an Idempotency-Key, which the caller keeps
+// while the same form is sent again (a retry after a lost answer takes
+// the action once).
+export function act(path, body, key) {
+  return api(path, { method: 'POST', body, headers: key ? { 'Idempotency-Key': key } : {} });
 }
 
 // signIn starts a session and returns who signed in, with the CSRF token

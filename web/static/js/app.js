@@ -5,10 +5,14 @@ import { h, fill, toast } from './dom.js';
 import { t, lang, setLang, code, loadLabels } from './i18n.js';
 import { disposeCharts } from './charts.js';
 import { overduePage } from './overdue.js';
-import { casePage } from './case.js';
+import { deskCasePage } from './desk.js';
+import { inboxDeskPage, axisDeskPage, unitCasesPage } from './desk-lists.js';
+import { reportPage, myCasesPage, mobileCasePage } from './mobile.js';
+import { adminPage } from './admin.js';
+import { unmountAll } from './ui.js';
+import { forgetAreas } from './map.js';
 import { drillPage } from './drill.js';
 import { scoresPage, scorecardPage } from './scores.js';
-import { inboxPage, queuePage, casesPage } from './lists.js';
 import { forgetNames } from './names.js';
 
 const main = document.getElementById('main');
@@ -17,15 +21,18 @@ const main = document.getElementById('main');
 const navByRole = {
   supervisor: [['overdue', 'navOverdue'], ['drill', 'navDrill'], ['scores', 'navScores']],
   axis: [['queue', 'navQueue'], ['overdue', 'navOverdue'], ['drill', 'navDrill'], ['scores', 'navScores']],
-  unit_staff: [['inbox', 'navInbox']],
-  grid_worker: [['cases', 'navCases']],
-  admin: [],
+  unit_staff: [['inbox', 'navInbox'], ['unitcases', 'navUnitCases']],
+  grid_worker: [['report', 'navReport'], ['cases', 'navCases']],
+  admin: [['admin', 'navAdmin']],
 };
 
 const pages = {
-  overdue: overduePage, case: casePage, drill: drillPage, scores: scoresPage, score: scorecardPage,
-  inbox: inboxPage, queue: queuePage, cases: casesPage,
+  overdue: overduePage, case: deskCasePage, drill: drillPage, scores: scoresPage, score: scorecardPage,
+  inbox: inboxDeskPage, queue: axisDeskPage, unitcases: unitCasesPage, admin: adminPage,
 };
+
+// The grid worker works on a phone: the same routes, drawn for it.
+const phonePages = { report: reportPage, cases: myCasesPage, case: mobileCasePage };
 
 // route splits "#/score/unit/u-power?period=2026-11" into its parts.
 function route() {
@@ -39,6 +46,7 @@ let drawing = 0;
 async function draw() {
   const n = ++drawing;
   disposeCharts();
+  unmountAll();
   header();
   const me = session.me();
   if (!me) {
@@ -56,7 +64,9 @@ async function draw() {
     fill(main, h('div', { class: 'card' }, t('adminHint')));
     return;
   }
-  const page = pages[r.name];
+  const phone = me.user.role === 'grid_worker';
+  document.body.classList.toggle('phone', phone);
+  const page = (phone && phonePages[r.name]) || pages[r.name];
   if (!page) { fill(main, h('div', { class: 'card empty' }, t('notFound'))); return; }
   fill(main, h('div', { class: 'empty' }, t('loading')));
   try {
@@ -78,6 +88,7 @@ function go(hash) {
 }
 
 function header() {
+  document.body.classList.toggle('phone', session.me()?.user?.role === 'grid_worker');
   const me = session.me();
   document.getElementById('brand-sub').textContent = t('brand');
   document.title = t('signInTitle');
@@ -112,6 +123,7 @@ function signIn() {
     try {
       const s = await startSession(user.value.trim(), pass.value);
       forgetNames();
+      forgetAreas();
       session.setMe(s);
       go('#/');
     } catch (e) {
@@ -173,6 +185,7 @@ document.getElementById('lang').addEventListener('click', () => { setLang(lang =
 document.getElementById('signout').addEventListener('click', async () => {
   try { await signOut(); } catch { /* the session may have ended already */ }
   forgetNames();
+  forgetAreas();
   session.clear();
   go('#/');
 });
