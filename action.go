@@ -178,6 +178,12 @@ const (
 	PointsHoursConfirmed   PointsKind = "hours_confirmed"
 )
 
+// PointsKinds lists every points kind.
+func PointsKinds() []PointsKind {
+	return []PointsKind{PointsResolvedOnTime, PointsResolvedLate, PointsAcceptedOnTime, PointsOverdue, PointsReturned,
+		PointsSatisfied, PointsUnsatisfied, PointsBookingFulfilled, PointsActivityJoined, PointsHoursConfirmed}
+}
+
 // PointsEvent is a fact the points assessment scores; it names whom it
 // concerns (a unit, a locality or a member) and a quantity (1 for a count,
 // hours for service hours).

@@ -43,6 +43,20 @@ const (
 	EventRetimed       EventType = "retimed"        // a provisional deadline was counted again on official data
 )
 
+// engineEvents lists the events the engine records by itself.
+var engineEvents = []EventType{EventOpened, EventWarning, EventOverdue, EventEscalated,
+	EventWhistleMissed, EventReportMissing, EventDecided, EventRetimed}
+
+// EventTypes lists every type of event a trail holds: the engine's own,
+// then one per action, in the table's order.
+func EventTypes() []EventType {
+	out := slices.Clone(engineEvents)
+	for _, n := range Actions() {
+		out = append(out, EventOf(n))
+	}
+	return out
+}
+
 // Consultation outcomes that are not an option.
 const (
 	OutcomeNoQuorum   = "no_quorum"

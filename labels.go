@@ -47,6 +47,31 @@ var roleLabels = map[Role]Label{
 	System.Role: {"系统", "system"},
 }
 
+var resolutionLabels = map[Resolution]Label{
+	ResolutionResolved: {"已解决", "resolved"}, ResolutionInvalid: {"无效", "invalid"}, ResolutionDuplicate: {"重复", "duplicate"},
+	ResolutionReferred: {"转办", "referred"}, ResolutionDeclined: {"未获同意", "declined"},
+}
+
+var unitTypeLabels = map[UnitType]Label{
+	UnitAgency: {"机关", "agency"}, UnitSOE: {"国有企业", "state-owned enterprise"}, UnitCompany: {"非公企业", "private company"},
+	UnitSchool: {"学校", "school"}, UnitHospital: {"医院", "hospital"}, UnitProperty: {"物业公司", "property management"},
+	UnitSocialOrg: {"社会组织", "social organization"}, UnitInstitute: {"事业单位", "public institution"},
+}
+
+// voteRuleLabels say the rules as the consultation's form does.
+var voteRuleLabels = map[VoteRule]Label{
+	RuleMajority: {"过半数", "majority"}, RuleTwoThirds: {"三分之二", "two thirds"}, RuleUnanimity: {"全体一致", "unanimity"},
+}
+
+var bookingStateLabels = map[BookingState]Label{
+	BookingRequested: {"已申请", "requested"}, BookingApproved: {"已同意", "approved"}, BookingDeclined: {"已拒绝", "declined"},
+	BookingInUse: {"使用中", "in use"}, BookingReturned: {"已归还待确认", "handed back"}, BookingFulfilled: {"已完成", "fulfilled"},
+	BookingCancelled: {"已撤销", "cancelled"},
+}
+
+// clockLabels say how a deadline counts time.
+var clockLabels = map[Clock]Label{ClockWall: {"自然时间", "wall clock"}, ClockWorking: {"工作时间", "working time"}}
+
 var dutyLabels = map[Duty]Label{
 	DutyVenue: {"场地", "venue"}, DutyStaff: {"人员", "staff"}, DutyMaterials: {"物资", "materials"},
 }
@@ -88,10 +113,6 @@ type Term struct {
 	Label
 }
 
-// engineEvents lists the events the engine records by itself.
-var engineEvents = []EventType{EventOpened, EventWarning, EventOverdue, EventEscalated,
-	EventWhistleMissed, EventReportMissing, EventDecided, EventRetimed}
-
 // Vocabulary is every family of codes with its terms, keyed by the
 // family's name in the API ("kind", "case_state", "action", "event", …):
 // in the domain's order where it has one (kinds, states, priorities,
@@ -107,6 +128,11 @@ func Vocabulary() map[string][]Term {
 		"level":         byCode(levelLabels),
 		"return_reason": byCode(returnReasonLabels),
 		"duty":          byCode(dutyLabels),
+		"resolution":    byCode(resolutionLabels),
+		"unit_type":     byCode(unitTypeLabels),
+		"vote_rule":     byCode(voteRuleLabels),
+		"booking_state": byCode(bookingStateLabels),
+		"clock":         byCode(clockLabels),
 		"escalation":    byCode(escalationLabels),
 		"deadline":      byCode(deadlineLabels),
 		"points_kind":   byCode(pointsKindLabels),

@@ -49,6 +49,30 @@ func TestEveryCodeHasALabel(t *testing.T) {
 	for l := range allowedParents {
 		add("level", string(l))
 	}
+	for _, d := range Duties() {
+		add("duty", string(d))
+	}
+	for _, r := range []Resolution{ResolutionResolved, ResolutionInvalid, ResolutionDuplicate, ResolutionReferred, ResolutionDeclined} {
+		add("resolution", string(r))
+	}
+	for _, u := range []UnitType{UnitAgency, UnitSOE, UnitCompany, UnitSchool, UnitHospital, UnitProperty, UnitSocialOrg, UnitInstitute} {
+		add("unit_type", string(u))
+	}
+	for _, r := range []VoteRule{RuleMajority, RuleTwoThirds, RuleUnanimity} {
+		add("vote_rule", string(r))
+	}
+	for _, b := range []BookingState{BookingRequested, BookingApproved, BookingDeclined, BookingInUse, BookingReturned, BookingFulfilled, BookingCancelled} {
+		add("booking_state", string(b))
+	}
+	for _, c := range []Clock{ClockWall, ClockWorking} {
+		add("clock", string(c))
+	}
+	for _, k := range PointsKinds() {
+		add("points_kind", string(k))
+	}
+	for _, e := range EventTypes() {
+		add("event", string(e))
+	}
 	for family, codes := range want {
 		for _, c := range codes {
 			l, ok := v[family][c]

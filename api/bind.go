@@ -367,6 +367,17 @@ type jsonField struct {
 	OmitEmpty bool
 	Required  bool
 	Doc       string
+	// Enum is the values the field's enum tag narrows it to (documented;
+	// the handler checks them).
+	Enum []string
+}
+
+// enumTag splits an enum tag, "dispatch,remind,close"; nil when empty.
+func enumTag(tag string) []string {
+	if tag == "" {
+		return nil
+	}
+	return strings.Split(tag, ",")
 }
 
 // jsonFields lists t's JSON fields by name, promoting the fields of
@@ -410,6 +421,7 @@ func orderedFields(t reflect.Type) []jsonField {
 			OmitEmpty: strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero"),
 			Required:  f.Tag.Get("required") == "true",
 			Doc:       f.Tag.Get("doc"),
+			Enum:      enumTag(f.Tag.Get("enum")),
 		})
 	}
 	return out

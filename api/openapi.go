@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/qilian/qilian"
+	"github.com/qilian/qilian/points"
 )
 
 // document is the OpenAPI 3.0 description of routes, written from the
@@ -38,11 +39,11 @@ func document(routes []route) map[string]any {
 		}
 		for _, q := range rt.Query {
 			s := map[string]any{"type": q.Type}
+			if q.Enum != nil {
+				s = enumSchema(q.Enum, q.Labels)
+			}
 			if q.Format != "" {
 				s["format"] = q.Format
-			}
-			if q.Enum != nil {
-				s["enum"] = q.Enum
 			}
 			in := q.In
 			if in == "" {
@@ -138,25 +139,49 @@ type schemaSet struct {
 	defs  map[string]any
 }
 
+// enum is a string type whose values are a closed list, and the family
+// of GET /api/v1/labels whose terms name them: the schema says both
+// (x-labels), so a client builds a choice from the enum and names each
+// option from the labels, keeping no names of its own.
+type enum struct {
+	values []string
+	labels string
+}
+
 // enums are the string types whose values are a closed list.
-var enums = map[reflect.Type][]string{
-	reflect.TypeFor[qilian.Kind]():         enumOf(qilian.Kinds()),
-	reflect.TypeFor[qilian.CaseState]():    enumOf(qilian.CaseStates()),
-	reflect.TypeFor[qilian.TaskState]():    enumOf(qilian.TaskStates()),
-	reflect.TypeFor[qilian.Priority]():     enumOf(qilian.Priorities()),
-	reflect.TypeFor[qilian.Role]():         enumOf(qilian.Roles()),
-	reflect.TypeFor[qilian.TaskRole]():     enumOf([]qilian.TaskRole{qilian.TaskLead, qilian.TaskCo}),
-	reflect.TypeFor[qilian.Clock]():        enumOf([]qilian.Clock{qilian.ClockWall, qilian.ClockWorking}),
-	reflect.TypeFor[qilian.VoteRule]():     enumOf([]qilian.VoteRule{qilian.RuleMajority, qilian.RuleTwoThirds, qilian.RuleUnanimity}),
-	reflect.TypeFor[qilian.ActionName]():   actionNames(),
-	reflect.TypeFor[qilian.ReturnReason](): enumOf([]qilian.ReturnReason{qilian.ReturnNotOurDuty, qilian.ReturnWrongLocation, qilian.ReturnInsufficientInfo, qilian.ReturnDuplicate, qilian.ReturnBeyondCapacity, qilian.ReturnOther}),
-	reflect.TypeFor[qilian.Resolution]():   enumOf([]qilian.Resolution{qilian.ResolutionResolved, qilian.ResolutionInvalid, qilian.ResolutionDuplicate, qilian.ResolutionReferred, qilian.ResolutionDeclined}),
-	reflect.TypeFor[qilian.Level](): enumOf([]qilian.Level{qilian.LevelCounty, qilian.LevelStreet, qilian.LevelCommunity, qilian.LevelCompound,
-		qilian.LevelBuilding, qilian.LevelBusinessDistrict, qilian.LevelSocialOrg, qilian.LevelGrid}),
-	reflect.TypeFor[qilian.UnitType](): enumOf([]qilian.UnitType{qilian.UnitAgency, qilian.UnitSOE, qilian.UnitCompany, qilian.UnitSchool,
-		qilian.UnitHospital, qilian.UnitProperty, qilian.UnitSocialOrg, qilian.UnitInstitute}),
-	reflect.TypeFor[qilian.BookingState](): enumOf([]qilian.BookingState{qilian.BookingRequested, qilian.BookingApproved, qilian.BookingDeclined,
-		qilian.BookingInUse, qilian.BookingReturned, qilian.BookingFulfilled, qilian.BookingCancelled}),
+var enums = map[reflect.Type]enum{
+	reflect.TypeFor[qilian.Kind]():       {enumOf(qilian.Kinds()), "kind"},
+	reflect.TypeFor[qilian.CaseState]():  {enumOf(qilian.CaseStates()), "case_state"},
+	reflect.TypeFor[qilian.TaskState]():  {enumOf(qilian.TaskStates()), "task_state"},
+	reflect.TypeFor[qilian.Priority]():   {enumOf(qilian.Priorities()), "priority"},
+	reflect.TypeFor[qilian.Role]():       {enumOf(qilian.Roles()), "role"},
+	reflect.TypeFor[qilian.TaskRole]():   {enumOf([]qilian.TaskRole{qilian.TaskLead, qilian.TaskCo}), "task_role"},
+	reflect.TypeFor[qilian.Clock]():      {enumOf([]qilian.Clock{qilian.ClockWall, qilian.ClockWorking}), "clock"},
+	reflect.TypeFor[qilian.VoteRule]():   {enumOf([]qilian.VoteRule{qilian.RuleMajority, qilian.RuleTwoThirds, qilian.RuleUnanimity}), "vote_rule"},
+	reflect.TypeFor[qilian.ActionName](): {actionNames(), "action"},
+	reflect.TypeFor[qilian.Duty]():       {enumOf(qilian.Duties()), "duty"},
+	reflect.TypeFor[qilian.EventType]():  {enumOf(qilian.EventTypes()), "event"},
+	reflect.TypeFor[qilian.PointsKind](): {enumOf(qilian.PointsKinds()), "points_kind"},
+	reflect.TypeFor[points.Source](): {enumOf([]points.Source{points.SourceEvent, points.SourceEntry, points.SourceCapped, points.SourceFloored}),
+		"line_source"},
+	reflect.TypeFor[qilian.ReturnReason](): {enumOf([]qilian.ReturnReason{qilian.ReturnNotOurDuty, qilian.ReturnWrongLocation, qilian.ReturnInsufficientInfo, qilian.ReturnDuplicate, qilian.ReturnBeyondCapacity, qilian.ReturnOther}), "return_reason"},
+	reflect.TypeFor[qilian.Resolution]():   {enumOf([]qilian.Resolution{qilian.ResolutionResolved, qilian.ResolutionInvalid, qilian.ResolutionDuplicate, qilian.ResolutionReferred, qilian.ResolutionDeclined}), "resolution"},
+	reflect.TypeFor[qilian.Level](): {enumOf([]qilian.Level{qilian.LevelCounty, qilian.LevelStreet, qilian.LevelCommunity, qilian.LevelCompound,
+		qilian.LevelBuilding, qilian.LevelBusinessDistrict, qilian.LevelSocialOrg, qilian.LevelGrid}), "level"},
+	reflect.TypeFor[qilian.UnitType](): {enumOf([]qilian.UnitType{qilian.UnitAgency, qilian.UnitSOE, qilian.UnitCompany, qilian.UnitSchool,
+		qilian.UnitHospital, qilian.UnitProperty, qilian.UnitSocialOrg, qilian.UnitInstitute}), "unit_type"},
+	reflect.TypeFor[qilian.BookingState](): {enumOf([]qilian.BookingState{qilian.BookingRequested, qilian.BookingApproved, qilian.BookingDeclined,
+		qilian.BookingInUse, qilian.BookingReturned, qilian.BookingFulfilled, qilian.BookingCancelled}), "booking_state"},
+}
+
+// enumSchema is the schema of a string taking one of values, named by
+// the labels family when there is one.
+func enumSchema(values []string, labels string) map[string]any {
+	s := map[string]any{"type": "string", "enum": values}
+	if labels != "" {
+		s["x-labels"] = labels
+	}
+	return s
 }
 
 func actionNames() []string {
@@ -169,11 +194,9 @@ func actionNames() []string {
 
 // of is the schema of t: a reference for a named struct, inline otherwise.
 func (g *schemaSet) of(t reflect.Type) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
+	t = indirect(t)
 	if e, ok := enums[t]; ok {
-		return map[string]any{"type": "string", "enum": e}
+		return enumSchema(e.values, e.labels)
 	}
 	switch {
 	case t == timeType:
@@ -221,6 +244,9 @@ func (g *schemaSet) object(t reflect.Type) map[string]any {
 	var required []string
 	for _, f := range orderedFields(t) {
 		s := g.of(f.Type)
+		if f.Enum != nil { // a field narrower than its type, or a plain string
+			s = enumSchema(f.Enum, enums[indirect(f.Type)].labels)
+		}
 		if f.Doc != "" {
 			if _, ref := s["$ref"]; ref {
 				s = map[string]any{"allOf": []any{s}}
@@ -237,6 +263,15 @@ func (g *schemaSet) object(t reflect.Type) map[string]any {
 		o["required"] = required
 	}
 	return o
+}
+
+// indirect is the type a pointer type points to, through any number of
+// pointers.
+func indirect(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 // schemaName is the type's name with a capital: caseView is CaseView.

@@ -97,3 +97,92 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIEnumsNameTheirLabels reads the document as a form does: a
+// choice from a schema's enum, each option named by the /api/v1/labels
+// family its x-labels names. Every family named is served, with a term
+// for every value, and the enums that people choose from name theirs.
+func TestOpenAPIEnumsNameTheirLabels(t *testing.T) {
+	r := api.New(api.Server{})
+	get := func(path string, v any) {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		require.Equal(t, http.StatusOK, w.Code, path)
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), v))
+	}
+	var doc map[string]any
+	get("/api/v1/openapi.json", &doc)
+	var labels map[string][]struct {
+		Code string `json:"code"`
+		ZH   string `json:"zh"`
+		EN   string `json:"en"`
+	}
+	get("/api/v1/labels", &labels)
+
+	named := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if family, ok := x["x-labels"].(string); ok {
+				named[family] = true
+				terms, served := labels[family]
+				require.True(t, served, "x-labels %q is no family of /api/v1/labels", family)
+				values, _ := x["enum"].([]any)
+				require.NotEmpty(t, values, "x-labels %q on a schema without an enum", family)
+				for _, v := range values {
+					found := false
+					for _, term := range terms {
+						found = found || (term.Code == v && term.ZH != "" && term.EN != "")
+					}
+					require.True(t, found, "%s has no term for %v", family, v)
+				}
+			}
+			for _, sub := range x {
+				walk(sub)
+			}
+		case []any:
+			for _, sub := range x {
+				walk(sub)
+			}
+		}
+	}
+	walk(doc)
+	for _, family := range []string{"kind", "case_state", "task_state", "task_role", "priority", "role", "level",
+		"return_reason", "duty", "resolution", "unit_type", "vote_rule", "booking_state", "clock", "action", "event",
+		"points_kind", "line_source"} {
+		require.True(t, named[family], "no enum names the family %s", family)
+	}
+
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	property := func(op, name string) map[string]any {
+		path, method, _ := strings.Cut(op, " ")
+		o := doc["paths"].(map[string]any)[path].(map[string]any)[method].(map[string]any)
+		ref := o["requestBody"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)["$ref"].(string)
+		s := schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+		p, ok := s["properties"].(map[string]any)[name].(map[string]any)
+		require.True(t, ok, "%s has no property %s", op, name)
+		return p
+	}
+	reason := property("/api/v1/tasks/{id}/return post", "reason")
+	require.Equal(t, "return_reason", reason["x-labels"])
+	require.Contains(t, reason["enum"], "not_our_duty")
+	require.Equal(t, "resolution", property("/api/v1/cases/{id}/close post", "resolution")["x-labels"])
+	// A field's enum tag narrows its type's values and keeps its family.
+	action := property("/api/v1/bulk post", "action")
+	require.Equal(t, []any{"dispatch", "remind", "close"}, action["enum"])
+	require.Equal(t, "action", action["x-labels"])
+	duty := schemas["AssignmentIn"].(map[string]any)["properties"].(map[string]any)["duty"].(map[string]any)
+	require.Equal(t, "duty", duty["x-labels"])
+	require.Equal(t, []any{"venue", "staff", "materials"}, duty["enum"])
+	require.NotEmpty(t, duty["description"], "the field's doc stays beside the enum")
+
+	// Query parameters choose from a family too.
+	var state map[string]any
+	for _, p := range doc["paths"].(map[string]any)["/api/v1/cases"].(map[string]any)["get"].(map[string]any)["parameters"].([]any) {
+		if p := p.(map[string]any); p["name"] == "state" {
+			state = p["schema"].(map[string]any)
+		}
+	}
+	require.Equal(t, "case_state", state["x-labels"])
+}

@@ -247,7 +247,7 @@ type assignmentIn struct {
 	UnitID   string          `json:"unit_id" required:"true"`
 	Role     qilian.TaskRole `json:"role" required:"true"`
 	Required bool            `json:"required,omitempty" doc:"co-units only: the case waits for this task; a lead is always required"`
-	Duty     qilian.Duty     `json:"duty,omitempty" enum:"venue,staff,materials" doc:"joint activities only: what the unit brings (场地, 人员, 物资)"`
+	Duty     qilian.Duty     `json:"duty,omitempty" doc:"joint activities only: what the unit brings (场地, 人员, 物资)"`
 }
 
 type dispatchBody struct {

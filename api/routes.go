@@ -44,6 +44,8 @@ type param struct {
 	Type   string // string, integer or boolean
 	Format string
 	Enum   []string
+	// Labels is the family of GET /api/v1/labels that names Enum's values.
+	Labels string
 	Doc    string
 }
 
@@ -130,7 +132,8 @@ func (h *handler) routes() []route {
 
 		{Method: http.MethodGet, Path: "/api/v1/labels", ID: "labels", Tag: "meta",
 			Summary: "The names, in Chinese and English, of every code the API sends: kinds, case and task states, actions, events, " +
-				"roles, levels, priorities, return reasons, escalation rungs, deadlines and points; by family, then code",
+				"roles, levels, priorities, return reasons, duties, resolutions, unit types, vote rules, booking states, clocks, escalation rungs, deadlines and points; " +
+				"by family, then code. The document's enums name their family as x-labels",
 			Public: true, Status: http.StatusOK, Resp: map[string][]qilian.Term{}, Handle: h.labels},
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
@@ -166,8 +169,8 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/cases", ID: "listCases", Tag: "cases",
 			Summary: "Cases inside the caller's scope, newest first", Roles: readers,
 			Query: append([]param{
-				{Name: "kind", Type: "string", Enum: enumOf(qilian.Kinds())},
-				{Name: "state", Type: "string", Enum: enumOf(qilian.CaseStates())},
+				{Name: "kind", Type: "string", Enum: enumOf(qilian.Kinds()), Labels: "kind"},
+				{Name: "state", Type: "string", Enum: enumOf(qilian.CaseStates()), Labels: "case_state"},
 				{Name: "locality", Type: "string", Doc: "a locality ID: its subtree only"},
 				{Name: "unit", Type: "string", Doc: "cases where this unit has a task"},
 				{Name: "overdue", Type: "boolean"},
@@ -190,7 +193,7 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/tasks", ID: "listTasks", Tag: "tasks",
 			Summary: "The caller's unit's inbox, soonest deadline first", Roles: []qilian.Role{qilian.RoleUnitStaff},
 			Query: append([]param{
-				{Name: "state", Type: "string", Enum: enumOf(qilian.TaskStates())},
+				{Name: "state", Type: "string", Enum: enumOf(qilian.TaskStates()), Labels: "task_state"},
 				{Name: "overdue", Type: "boolean"},
 			}, page...),
 			Status: http.StatusOK, Resp: taskList{}, Errors: statuses(invalid, authErrors), Handle: h.listTasks},
