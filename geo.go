@@ -2,6 +2,7 @@ package qilian
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 )
@@ -23,18 +24,80 @@ func (p Point) Valid() bool {
 // no projection is needed.
 type Area []Point
 
-// Valid reports whether a is a polygon: at least three corners, each a
-// valid point, with a non-zero surface.
-func (a Area) Valid() bool {
-	if len(a) < 3 {
-		return false
+// MaxCorners is the most corners an area may have: plenty for a grid
+// drawn from a survey, and few enough that checking every pair of edges
+// for a crossing stays cheap.
+const MaxCorners = 2000
+
+// Valid reports whether a is a simple polygon (Problem says why not).
+func (a Area) Valid() bool { return a.Problem() == "" }
+
+// Problem says what keeps a from being a simple polygon, or "" when
+// nothing does: at least three and at most MaxCorners corners, each a
+// valid point and none the same as the next, edges that meet only where
+// neighbours share a corner, and a surface. Corners count from 0; the
+// edge from corner i runs to the next one.
+func (a Area) Problem() string {
+	n := len(a)
+	switch {
+	case n < 3:
+		return fmt.Sprintf("at least three corners, not counting a closing one; got %d", n)
+	case n > MaxCorners:
+		return fmt.Sprintf("at most %d corners; got %d", MaxCorners, n)
 	}
-	for _, p := range a {
+	for i, p := range a {
 		if !p.Valid() {
-			return false
+			return fmt.Sprintf("corner %d is not on Earth: latitude from -90 to 90, longitude from -180 to 180", i)
+		}
+		if p == a[(i+1)%n] {
+			return fmt.Sprintf("corners %d and %d are the same point", i, (i+1)%n)
 		}
 	}
-	return a.doubleArea() != 0
+	for i := range n {
+		u, v, w := a[i], a[(i+1)%n], a[(i+2)%n]
+		// Neighbouring edges share a corner; folding back along the first
+		// would make them share more.
+		if orient(u, v, w) == 0 && (v.Lng-u.Lng)*(w.Lng-v.Lng)+(v.Lat-u.Lat)*(w.Lat-v.Lat) < 0 {
+			return fmt.Sprintf("the outline folds back on itself at corner %d", (i+1)%n)
+		}
+		for j := i + 2; j < n; j++ {
+			if i == 0 && j == n-1 {
+				continue // the last edge ends where the first begins
+			}
+			if segmentsMeet(u, v, a[j], a[(j+1)%n]) {
+				return fmt.Sprintf("the outline crosses itself: the edges from corner %d and from corner %d meet", i, j)
+			}
+		}
+	}
+	if a.doubleArea() == 0 {
+		return "the outline encloses no surface"
+	}
+	return ""
+}
+
+// CounterClockwise reports whether a's corners run counterclockwise, seen
+// with north up: the order GeoJSON writes an outline in.
+func (a Area) CounterClockwise() bool { return a.doubleArea() > 0 }
+
+// orient is the side of the line from u to v that w lies on: positive to
+// the left, negative to the right, zero on it.
+func orient(u, v, w Point) float64 {
+	return (v.Lng-u.Lng)*(w.Lat-u.Lat) - (v.Lat-u.Lat)*(w.Lng-u.Lng)
+}
+
+// segmentsMeet reports whether the segments pq and rs have a point in
+// common, touching included.
+func segmentsMeet(p, q, r, s Point) bool {
+	d1, d2, d3, d4 := orient(r, s, p), orient(r, s, q), orient(p, q, r), orient(p, q, s)
+	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
+		return true
+	}
+	within := func(u, v, w Point) bool { // w, on the line uv, lies between u and v
+		return w.Lng >= math.Min(u.Lng, v.Lng) && w.Lng <= math.Max(u.Lng, v.Lng) &&
+			w.Lat >= math.Min(u.Lat, v.Lat) && w.Lat <= math.Max(u.Lat, v.Lat)
+	}
+	return (d1 == 0 && within(r, s, p)) || (d2 == 0 && within(r, s, q)) ||
+		(d3 == 0 && within(p, q, r)) || (d4 == 0 && within(p, q, s))
 }
 
 // doubleArea is twice the signed surface (shoelace formula).
@@ -95,10 +158,19 @@ func onSegment(u, v, p Point) bool {
 		p.Lat >= math.Min(u.Lat, v.Lat) && p.Lat <= math.Max(u.Lat, v.Lat)
 }
 
+// Outline is a locality with its area.
+type Outline struct {
+	Locality Locality
+	Area     Area
+}
+
 // AreaService keeps the outlines of localities and finds the grid a point
 // lies in.
 type AreaService interface {
 	SetArea(ctx context.Context, localityID string, a Area) error
+	// Areas lists the outlines of the localities in the subtree at
+	// scopePath that have one, parents first.
+	Areas(ctx context.Context, scopePath string) ([]Outline, error)
 	// GridAt returns the grid inside the subtree at scopePath whose area
 	// contains p, and ErrNotFound when there is none.
 	GridAt(ctx context.Context, scopePath string, p Point) (Locality, error)

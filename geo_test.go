@@ -3,6 +3,7 @@ package qilian
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,6 +44,40 @@ func TestAreaValid(t *testing.T) {
 			t.Errorf("%v is not an area", a)
 		}
 	}
+	square := Area{{0, 0}, {0, 10}, {10, 10}, {10, 0}}
+	many := make(Area, MaxCorners+1)
+	for i := range many {
+		angle := 2 * math.Pi * float64(i) / float64(len(many))
+		many[i] = Point{Lat: math.Sin(angle), Lng: math.Cos(angle)}
+	}
+	for _, tc := range []struct {
+		name string
+		a    Area
+		want string // in the problem; "" for none
+	}{
+		{"a square", square, ""},
+		{"the L", Area{{0, 0}, {0, 10}, {5, 10}, {5, 5}, {10, 5}, {10, 0}}, ""},
+		{"as many corners as allowed", many[:MaxCorners], ""},
+		{"two corners", Area{{0, 0}, {1, 1}}, "at least three corners"},
+		{"too many corners", many, "at most 2000 corners"},
+		{"off Earth", Area{{0, 0}, {0, 1}, {91, 0}}, "corner 2 is not on Earth"},
+		{"a bow tie", Area{{0, 0}, {10, 10}, {10, 0}, {0, 10}}, "crosses itself: the edges from corner 0 and from corner 2 meet"},
+		{"an unequal bow tie, with a surface", Area{{0, 0}, {10, 10}, {10, 0}, {0, 20}}, "crosses itself"},
+		{"a corner on another edge", Area{{0, 0}, {0, 10}, {10, 10}, {10, 0}, {5, 10}, {5, 5}}, "crosses itself"},
+		{"a corner twice in a row", Area{{0, 0}, {0, 10}, {0, 10}, {10, 0}}, "corners 1 and 2 are the same point"},
+		{"the last corner the first", Area{{0, 0}, {0, 10}, {10, 10}, {0, 0}}, "corners 3 and 0 are the same point"},
+		{"a spike", Area{{0, 0}, {0, 10}, {0, 5}, {5, 5}}, "folds back on itself at corner 1"},
+		{"a line", Area{{0, 0}, {1, 1}, {2, 2}}, "folds back"},
+	} {
+		got := tc.a.Problem()
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) || tc.a.Valid() != (got == "") {
+			t.Errorf("%s: Problem() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if !(Area{{0, 0}, {0, 1}, {1, 1}}).CounterClockwise() || (Area{{0, 0}, {1, 1}, {0, 1}}).CounterClockwise() {
+		t.Error("east, then north is counterclockwise")
+	}
+
 	sw, ne := Area{{1, 5}, {3, 2}, {2, 9}}.Bounds()
 	if sw != (Point{1, 2}) || ne != (Point{3, 9}) {
 		t.Errorf("bounds %v %v", sw, ne)

@@ -69,6 +69,42 @@ func (h *handler) upsertLocality(c *gin.Context) {
 	respond(c, createdOrOK(existed), viewLocality(l))
 }
 
+// setArea replaces the outline of a locality inside the admin's subtree
+// with a GeoJSON Polygon (or a Feature of one); a bad outline is refused
+// before anything is kept, so the old one stays.
+func (h *handler) setArea(c *gin.Context) {
+	raw, err := ReadBody(c)
+	var in areaIn
+	if err == nil {
+		if err = decodeStrict(raw, &in); err != nil {
+			if other := otherGeometry(raw); other != nil {
+				err = other
+			}
+		}
+	}
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	f := fieldCheck{}
+	area := in.area(f)
+	if err := f.err(); err != nil {
+		h.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	l, err := h.inScopeLocality(ctx, c.Param("id"), actorOf(c))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if err := h.Places.SetArea(ctx, l.ID, area); err != nil {
+		h.fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, viewArea(l, area))
+}
+
 func (h *handler) listUnits(c *gin.Context) {
 	us, err := h.Places.Units(c.Request.Context(), actorOf(c).LocalityPath)
 	if err != nil {

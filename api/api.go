@@ -57,6 +57,10 @@ type Places interface {
 	Resources(ctx context.Context, unitID string) ([]qilian.Resource, error)
 	// Area is a grid's outline, for checking a case's point against it.
 	Area(ctx context.Context, localityID string) (qilian.Area, error)
+	// Areas are the outlines in a subtree, for the map; SetArea replaces
+	// one.
+	Areas(ctx context.Context, scopePath string) ([]qilian.Outline, error)
+	SetArea(ctx context.Context, localityID string, a qilian.Area) error
 }
 
 // People reads and keeps the users and their API tokens, and tells who a

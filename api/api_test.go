@@ -57,6 +57,7 @@ func TestAPI(t *testing.T) {
 			t.Run("regional reports", func(t *testing.T) { testRegionalReports(t, a) })
 			t.Run("action idempotency", func(t *testing.T) { testActionIdempotency(t, a) })
 			t.Run("files", func(t *testing.T) { testFiles(t, a) })
+			t.Run("areas", func(t *testing.T) { testAreas(t, a) })
 		})
 	}
 }
@@ -742,7 +743,7 @@ func testBadInput(t *testing.T, a *apiEnv) {
 	}
 	roles := documentedRoles(t, a)
 	for _, rt := range caseAPIRoutes(a.r) {
-		if rt.Method != http.MethodPost || rt.Path == "/api/v1/files" {
+		if (rt.Method != http.MethodPost && rt.Method != http.MethodPut) || rt.Path == "/api/v1/files" {
 			continue // the file upload takes multipart forms: testFiles
 		}
 		key := rt.Method + " " + openAPIPath(rt.Path)
@@ -751,14 +752,14 @@ func testBadInput(t *testing.T, a *apiEnv) {
 			user = asRole[rs[0]]
 		}
 		path := strings.NewReplacer("/cases/:id", "/cases/"+c.ID, "/tasks/:id", "/tasks/"+task,
-			"/extensions/:id", "/extensions/"+task+"-x1", "/users/:id", "/users/demo-grid").Replace(rt.Path)
+			"/extensions/:id", "/extensions/"+task+"-x1", "/users/:id", "/users/demo-grid", "/localities/:id", "/localities/dongzha-g1").Replace(rt.Path)
 		for name, body := range bodies {
-			r := a.call(t, user, http.MethodPost, path, body)
+			r := a.call(t, user, rt.Method, path, body)
 			require.Equal(t, http.StatusBadRequest, r.Code, "%s %s as %s: %s", name, path, user, r.Body)
 			require.NotEmpty(t, r.fails(t, http.StatusBadRequest, "invalid").Fields, "%s %s", name, path)
 		}
 		for _, ct := range []string{"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"} {
-			r := a.call(t, user, http.MethodPost, path, `{"note":"x"}`, "Content-Type", ct)
+			r := a.call(t, user, rt.Method, path, `{"note":"x"}`, "Content-Type", ct)
 			require.Equal(t, http.StatusUnsupportedMediaType, r.Code, "%s %s as %s: %s", ct, path, user, r.Body)
 			r.fails(t, http.StatusUnsupportedMediaType, "unsupported")
 		}

@@ -99,6 +99,7 @@ func testMatrix(t *testing.T, a *apiEnv) {
 							"/users/:id", "/users/"+created.User.ID,
 							"/tokens/:id", "/tokens/"+created.Token.ID,
 							"/files/:id", "/files/"+photo.ID,
+							"/localities/:id", "/localities/dongzha-g1",
 						).Replace(path)
 					case strings.HasPrefix(path, "/api/v1/tasks/"):
 						path = fill(path, caseFor(cases, caseID).Tasks[0].ID)

@@ -59,6 +59,37 @@ func (h *handler) places(c *gin.Context) {
 	respond(c, http.StatusOK, out)
 }
 
+// areas answers the outlines of the localities inside the caller's place
+// as a GeoJSON FeatureCollection, parents first: their locality's subtree,
+// for unit staff their unit's locality's.
+func (h *handler) areas(c *gin.Context) {
+	ctx, a := c.Request.Context(), actorOf(c)
+	scope := a.LocalityPath
+	if a.Role == qilian.RoleUnitStaff {
+		u, err := h.Places.Unit(ctx, a.UnitID)
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		l, err := h.Places.Locality(ctx, u.LocalityID)
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		scope = l.Path
+	}
+	os, err := h.Places.Areas(ctx, scope)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	out := areaCollection{Type: "FeatureCollection", Features: []areaFeature{}}
+	for _, o := range os {
+		out.Features = append(out.Features, viewArea(o.Locality, o.Area))
+	}
+	respond(c, http.StatusOK, out)
+}
+
 type resourceView struct {
 	ID     string `json:"id" required:"true"`
 	UnitID string `json:"unit_id" required:"true" doc:"the owner: who approves its bookings"`

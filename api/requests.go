@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -479,6 +481,127 @@ type userIn struct {
 	TokenLabel string      `json:"token_label,omitempty" doc:"a note on the token issued to a new user"`
 	Username   string      `json:"username,omitempty" doc:"what the user signs in with: 2 to 64 of a-z 0-9 . _ - @; kept when absent"`
 	Password   string      `json:"password,omitempty" doc:"a one-time password, changed at the first sign-in"`
+}
+
+// areaIn is a locality's outline in GeoJSON: a Feature with a Polygon
+// geometry, or the Polygon alone. Both are one type, as a union of the two
+// would be no JSON schema a form can read: type says which, and the other
+// one's fields must be absent.
+type areaIn struct {
+	Type        string         `json:"type" required:"true" enum:"Feature,Polygon"`
+	Geometry    *geometryIn    `json:"geometry,omitempty" doc:"a Feature's: a Polygon"`
+	Properties  map[string]any `json:"properties,omitempty" doc:"a Feature's; not kept: the outline is shown with the locality's own"`
+	ID          any            `json:"id,omitempty" doc:"a Feature's; not kept"`
+	BBox        []float64      `json:"bbox,omitempty" doc:"not kept: the box is computed"`
+	Coordinates [][][]float64  `json:"coordinates,omitempty" doc:"a Polygon's: one ring of [lng, lat] positions, closed or not; holes are refused"`
+}
+
+// geometryIn is a Feature's geometry.
+type geometryIn struct {
+	Type        string        `json:"type" required:"true" enum:"Polygon"`
+	BBox        []float64     `json:"bbox,omitempty" doc:"not kept: the box is computed"`
+	Coordinates [][][]float64 `json:"coordinates" required:"true" doc:"one ring of [lng, lat] positions, closed or not; holes are refused"`
+}
+
+// area converts the outline, naming the field of every problem.
+func (in areaIn) area(f fieldCheck) qilian.Area {
+	coords, at := in.Coordinates, "coordinates"
+	switch in.Type {
+	case "Feature":
+		if in.Coordinates != nil {
+			f["coordinates"] = "a Feature's coordinates are in its geometry"
+		}
+		g := in.Geometry
+		if g == nil {
+			f["geometry"] = "required: a Polygon"
+			return nil
+		}
+		if g.Type != "Polygon" {
+			f["geometry.type"] = geometryProblem(g.Type, "Polygon")
+			return nil
+		}
+		coords, at = g.Coordinates, "geometry.coordinates"
+	case "Polygon":
+		for name, set := range map[string]bool{"geometry": in.Geometry != nil, "properties": in.Properties != nil, "id": in.ID != nil} {
+			if set {
+				f[name] = "only a Feature has a " + name + "; a Polygon has coordinates"
+			}
+		}
+	default:
+		f["type"] = geometryProblem(in.Type, "Feature or Polygon")
+		return nil
+	}
+	switch len(coords) {
+	case 0:
+		f[at] = "required: one ring of [lng, lat] positions"
+		return nil
+	case 1:
+	default:
+		f[at] = "one ring only: an outline has no holes"
+		return nil
+	}
+	ring := coords[0]
+	a := make(qilian.Area, 0, len(ring))
+	for i, pos := range ring {
+		name := fmt.Sprintf("%s[0][%d]", at, i)
+		if len(pos) != 2 && len(pos) != 3 {
+			f[name] = "a position is [lng, lat] (an altitude after them is not kept)"
+			continue
+		}
+		p := qilian.Point{Lat: pos[1], Lng: pos[0]}
+		if !p.Valid() {
+			f[name] = fmt.Sprintf("[lng, lat]: longitude from -180 to 180, latitude from -90 to 90; got [%v, %v]", pos[0], pos[1])
+			continue
+		}
+		a = append(a, p)
+	}
+	if len(f) > 0 {
+		return nil
+	}
+	if len(a) > 1 && a[0] == a[len(a)-1] {
+		a = a[:len(a)-1] // closed, as GeoJSON writes it
+	}
+	if problem := a.Problem(); problem != "" {
+		f[at] = problem
+	}
+	return a
+}
+
+// geometryProblem says why a GeoJSON type t is not taken where want is.
+func geometryProblem(t, want string) string {
+	switch t {
+	case "":
+		return "required: " + want
+	case "MultiPolygon":
+		return "a MultiPolygon is refused: a locality has one outline, sent as a Polygon"
+	case "Feature", "Polygon", "Point", "MultiPoint", "LineString", "MultiLineString", "GeometryCollection", "FeatureCollection":
+		return "a " + t + " is not taken here: send a Polygon, or a Feature of one"
+	}
+	return "must be " + want + ", got " + strconv.Quote(t)
+}
+
+// otherGeometry is the error for a body that did not decode as an areaIn
+// because it is another GeoJSON object (a MultiPolygon's coordinates nest
+// deeper than a Polygon's, a FeatureCollection has features), saying
+// which; nil when it is not one.
+func otherGeometry(raw []byte) error {
+	var probe struct {
+		Type     string `json:"type"`
+		Geometry *struct {
+			Type string `json:"type"`
+		} `json:"geometry"`
+	}
+	if json.Unmarshal(raw, &probe) != nil {
+		return nil
+	}
+	f := fieldCheck{}
+	switch {
+	case probe.Type == "Feature" && probe.Geometry != nil && probe.Geometry.Type != "Polygon":
+		f["geometry.type"] = geometryProblem(probe.Geometry.Type, "Polygon")
+	case probe.Type != "Feature" && probe.Type != "Polygon" && probe.Type != "":
+		f["type"] = geometryProblem(probe.Type, "Feature or Polygon")
+	}
+	return f.err()
 }
 
 type tokenIn struct {

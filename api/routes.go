@@ -79,6 +79,8 @@ func (h *handler) routes() []route {
 		// Unit staff open one kind only: their own member registration.
 		openers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleUnitStaff}
 		readers = []qilian.Role{qilian.RoleGridWorker, qilian.RoleAxis, qilian.RoleUnitStaff, qilian.RoleSupervisor}
+		// The map is everyone's: its outlines are of the caller's place.
+		mappers = append(readers[:len(readers):len(readers)], qilian.RoleAdmin)
 		page    = []param{
 			{Name: "limit", Type: "integer", Doc: "page size, 1 to 200; 50 when absent"},
 			{Name: "cursor", Type: "string", Doc: "next_cursor of the previous page"},
@@ -138,6 +140,10 @@ func (h *handler) routes() []route {
 		{Method: http.MethodGet, Path: "/api/v1/places", ID: "places", Tag: "meta",
 			Summary: "The localities and units inside the caller's place, to name what lists refer to by ID",
 			Roles:   readers, Status: http.StatusOK, Resp: placesView{}, Errors: authErrors, Handle: h.places},
+		{Method: http.MethodGet, Path: "/api/v1/areas", ID: "areas", Tag: "meta",
+			Summary: "The outlines of the localities inside the caller's place (unit staff: their unit's locality and below), " +
+				"parents first, as a GeoJSON FeatureCollection: a Polygon per locality, [lng, lat], the ring closed",
+			Roles: mappers, Status: http.StatusOK, Resp: areaCollection{}, Errors: authErrors, Handle: h.areas},
 		{Method: http.MethodPost, Path: "/api/v1/files", ID: "uploadFile", Tag: "files",
 			Summary: "Send a photo (JPEG, PNG, WebP) or a PDF as the multipart/form-data part \"file\", at most 10 MiB: checked by its content, a photo kept without its metadata (EXIF, with the place) and with a thumbnail; name its url among a case's attachments",
 			Roles:   readers, Multipart: true, Status: http.StatusCreated, Resp: fileView{},
@@ -255,6 +261,12 @@ func (h *handler) routes() []route {
 			Summary: "Add (201) or update (200) a locality inside the admin's subtree", Roles: admin,
 			Body: localityIn{}, Status: http.StatusCreated, Resp: localityView{},
 			Errors: statuses(bodyErrors, []int{http.StatusConflict}, authErrors), Handle: h.upsertLocality},
+		{Method: http.MethodPut, Path: "/api/v1/localities/:id/area", ID: "setArea", Tag: "admin",
+			Summary: "Replace the outline of a locality inside the admin's subtree: a GeoJSON Feature with a Polygon geometry, or the Polygon, " +
+				"one ring of [lng, lat] (closed or not, no holes) that does not cross itself; answers the Feature as GET /api/v1/areas shows it. " +
+				"A bad outline is refused and the old one stays",
+			Roles: admin, Body: areaIn{}, Status: http.StatusOK, Resp: areaFeature{},
+			Errors: statuses(bodyErrors, notFound, authErrors), Handle: h.setArea},
 		{Method: http.MethodGet, Path: "/api/v1/units", ID: "listUnits", Tag: "admin",
 			Summary: "The units inside the admin's subtree", Roles: admin,
 			Status: http.StatusOK, Resp: unitList{}, Errors: authErrors, Handle: h.listUnits},

@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/qilian/qilian"
@@ -424,6 +425,53 @@ type localityView struct {
 
 func viewLocality(l qilian.Locality) localityView {
 	return localityView{ID: l.ID, ParentID: l.ParentID, Level: l.Level, Name: l.Name, NameEN: l.NameEN, Path: l.Path}
+}
+
+// Outlines are GeoJSON (RFC 7946): positions are [lng, lat], and a ring
+// is closed, its last position its first, running counterclockwise.
+
+// areaCollection is the outlines of a place, as a GeoJSON
+// FeatureCollection.
+type areaCollection struct {
+	Type     string        `json:"type" required:"true" enum:"FeatureCollection"`
+	Features []areaFeature `json:"features" required:"true"`
+}
+
+// areaFeature is one locality's outline, as a GeoJSON Feature.
+type areaFeature struct {
+	Type       string         `json:"type" required:"true" enum:"Feature"`
+	Geometry   polygon        `json:"geometry" required:"true"`
+	Properties areaProperties `json:"properties" required:"true"`
+}
+
+// polygon is a GeoJSON Polygon of one ring.
+type polygon struct {
+	Type        string         `json:"type" required:"true" enum:"Polygon"`
+	Coordinates [][][2]float64 `json:"coordinates" required:"true" doc:"one ring of [lng, lat] positions, closed (the last is the first) and counterclockwise"`
+}
+
+type areaProperties struct {
+	ID       string       `json:"id" required:"true"`
+	Name     string       `json:"name" required:"true"`
+	NameEN   string       `json:"name_en,omitempty"`
+	Level    qilian.Level `json:"level" required:"true"`
+	ParentID string       `json:"parent_id,omitempty"`
+}
+
+func viewArea(l qilian.Locality, a qilian.Area) areaFeature {
+	ring := make([][2]float64, 0, len(a)+1)
+	for _, p := range a {
+		ring = append(ring, [2]float64{p.Lng, p.Lat})
+	}
+	if !a.CounterClockwise() {
+		slices.Reverse(ring)
+	}
+	ring = append(ring, ring[0])
+	return areaFeature{
+		Type:       "Feature",
+		Geometry:   polygon{Type: "Polygon", Coordinates: [][][2]float64{ring}},
+		Properties: areaProperties{ID: l.ID, Name: l.Name, NameEN: l.NameEN, Level: l.Level, ParentID: l.ParentID},
+	}
 }
 
 type localityList struct {

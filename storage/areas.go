@@ -29,8 +29,8 @@ func (db *DB) SetArea(ctx context.Context, localityID string, a qilian.Area) err
 	if !validID(localityID) {
 		fields["locality_id"] = "not a locality ID"
 	}
-	if !a.Valid() {
-		fields["area"] = "a polygon of at least three valid corners enclosing a surface"
+	if problem := a.Problem(); problem != "" {
+		fields["area"] = problem
 	}
 	if len(fields) > 0 {
 		return qilian.Invalid(fields)
@@ -74,6 +74,42 @@ func decodeArea(r areaRow) (qilian.Area, error) {
 		a[i] = qilian.Point{Lat: c[0], Lng: c[1]}
 	}
 	return a, nil
+}
+
+// outlineRow is a locality joined with its area.
+type outlineRow struct {
+	ID       string
+	ParentID *string
+	Level    string
+	Name     string
+	NameEN   string `gorm:"column:name_en"`
+	Path     string
+	Corners  string
+}
+
+// Areas returns the outlines of the localities in the subtree at
+// scopePath that have one, parents first (by path).
+func (db *DB) Areas(ctx context.Context, scopePath string) ([]qilian.Outline, error) {
+	if !validScope(scopePath) {
+		return nil, qilian.Invalid(map[string]string{"scope": "required: a locality path"})
+	}
+	var rows []outlineRow
+	q := db.gorm.WithContext(ctx).Table("localities AS l").
+		Select("l.id, l.parent_id, l.level, l.name, l.name_en, l.path, a.corners").
+		Joins("JOIN locality_areas a ON a.locality_id = l.id")
+	if err := db.scopeRange(q, "l.path", scopePath).Order("l.path").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]qilian.Outline, len(rows))
+	for i, r := range rows {
+		a, err := decodeArea(areaRow{LocalityID: r.ID, Corners: r.Corners})
+		if err != nil {
+			return nil, err
+		}
+		l := localityRow{ID: r.ID, ParentID: r.ParentID, Level: r.Level, Name: r.Name, NameEN: r.NameEN, Path: r.Path}
+		out[i] = qilian.Outline{Locality: localityFromRow(l), Area: a}
+	}
+	return out, nil
 }
 
 // GridAt returns the grid inside the subtree at scopePath whose area holds

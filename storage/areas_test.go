@@ -63,6 +63,60 @@ func TestGridAt(t *testing.T) {
 	})
 }
 
+func TestAreasOfASubtree(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedTree(t, db)
+		_, err := db.UpsertLocality(ctx, qilian.Locality{ID: "g3", ParentID: "c2", Level: qilian.LevelGrid, Name: "西一网格", NameEN: "West 1"})
+		require.NoError(t, err)
+		triangle := qilian.Area{{Lat: 30.70, Lng: 120.70}, {Lat: 30.70, Lng: 120.72}, {Lat: 30.72, Lng: 120.70}}
+		require.NoError(t, db.SetArea(ctx, "g1", square(30.750, 120.760, 30.755, 120.765)))
+		require.NoError(t, db.SetArea(ctx, "g3", triangle))
+		require.NoError(t, db.SetArea(ctx, "c2", square(30.69, 120.69, 30.73, 120.73)))
+
+		outlined := func(scope string) []string {
+			os, err := db.Areas(ctx, scope)
+			require.NoError(t, err)
+			var out []string
+			for _, o := range os {
+				out = append(out, o.Locality.ID)
+			}
+			return out
+		}
+		require.Equal(t, []string{"g1", "c2", "g3"}, outlined("/county/"), "parents first; localities without an outline left out")
+		require.Equal(t, []string{"g1"}, outlined("/county/s1/"))
+		require.Equal(t, []string{"c2", "g3"}, outlined("/county/s2/c2/"))
+		require.Empty(t, outlined("/county/s1/c_1/g2/"))
+
+		os, err := db.Areas(ctx, "/county/s2/c2/g3/")
+		require.NoError(t, err)
+		require.Equal(t, []qilian.Outline{{
+			Locality: qilian.Locality{ID: "g3", ParentID: "c2", Level: qilian.LevelGrid, Name: "西一网格", NameEN: "West 1", Path: "/county/s2/c2/g3/"},
+			Area:     triangle,
+		}}, os, "the locality and its corners, in order")
+
+		_, err = db.Areas(ctx, "county")
+		require.ErrorIs(t, err, qilian.ErrInvalid)
+	})
+}
+
+func TestSetAreaRefusesAnOutlineThatCrossesItself(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedTree(t, db)
+		before := square(30.750, 120.760, 30.755, 120.765)
+		require.NoError(t, db.SetArea(ctx, "g1", before))
+		bowTie := qilian.Area{{Lat: 0, Lng: 0}, {Lat: 1, Lng: 1}, {Lat: 1, Lng: 0}, {Lat: 0, Lng: 2}}
+		err := db.SetArea(ctx, "g1", bowTie)
+		var e *qilian.Error
+		require.ErrorAs(t, err, &e)
+		require.Contains(t, e.Fields["area"], "crosses itself")
+		a, err := db.Area(ctx, "g1")
+		require.NoError(t, err)
+		require.Equal(t, before, a, "the old outline stays")
+	})
+}
+
 func TestRequests(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
