@@ -142,6 +142,9 @@ type Server struct {
 	// Duplicates says which cases a new one may duplicate; the zero value
 	// is qilian.DefaultDuplicateRule.
 	Duplicates qilian.DuplicateRule
+	// Map is what the pages draw the grid outlines over (GET
+	// /api/v1/map); the zero value is no tiles, max zoom 18.
+	Map MapSettings
 	// SSO is single sign-on at an OpenID Connect provider; off when nil.
 	SSO SSO
 	// Now is the clock for what the API stamps itself (token times, case
@@ -150,6 +153,19 @@ type Server struct {
 	// Protocols are served beside the case API on the same router, each
 	// under its own paths; the binary passes Open311 GeoReport v2.
 	Protocols []Protocol
+}
+
+// MapSettings is the map the pages draw: a tile layer or none, and where
+// it opens.
+type MapSettings struct {
+	// Tiles is a tile URL template ({z}, {x}, {y}, perhaps {s}); empty
+	// for none.
+	Tiles       string
+	Attribution string
+	MaxZoom     int
+	// Center and Zoom are where a map opens; nil to fit the outlines.
+	Center *qilian.Point
+	Zoom   int
 }
 
 // WithStore returns s reading and writing everything through st.
@@ -199,6 +215,9 @@ func New(s Server) *gin.Engine {
 	s.Sessions = s.Sessions.withDefaults()
 	if s.Duplicates.Radius <= 0 {
 		s.Duplicates.Radius = qilian.DefaultDuplicateRule.Radius
+	}
+	if s.Map.MaxZoom <= 0 {
+		s.Map.MaxZoom = 18
 	}
 	if s.Duplicates.Window <= 0 {
 		s.Duplicates.Window = qilian.DefaultDuplicateRule.Window

@@ -370,6 +370,9 @@ type jsonField struct {
 	// Enum is the values the field's enum tag narrows it to (documented;
 	// the handler checks them).
 	Enum []string
+	// Nullable fields may be null (a response's pointer without
+	// omitempty).
+	Nullable bool
 }
 
 // enumTag splits an enum tag, "dispatch,remind,close"; nil when empty.
@@ -422,6 +425,7 @@ func orderedFields(t reflect.Type) []jsonField {
 			Required:  f.Tag.Get("required") == "true",
 			Doc:       f.Tag.Get("doc"),
 			Enum:      enumTag(f.Tag.Get("enum")),
+			Nullable:  f.Tag.Get("nullable") == "true",
 		})
 	}
 	return out

@@ -247,11 +247,16 @@ func (g *schemaSet) object(t reflect.Type) map[string]any {
 		if f.Enum != nil { // a field narrower than its type, or a plain string
 			s = enumSchema(f.Enum, enums[indirect(f.Type)].labels)
 		}
-		if f.Doc != "" {
+		if f.Doc != "" || f.Nullable {
 			if _, ref := s["$ref"]; ref {
 				s = map[string]any{"allOf": []any{s}}
 			}
+		}
+		if f.Doc != "" {
 			s["description"] = f.Doc
+		}
+		if f.Nullable {
+			s["nullable"] = true
 		}
 		props[f.Name] = s
 		if f.Required {

@@ -90,6 +90,9 @@ func (h *handler) areas(c *gin.Context) {
 	respond(c, http.StatusOK, out)
 }
 
+// mapSettings answers the map the pages draw the outlines on.
+func (h *handler) mapSettings(c *gin.Context) { respond(c, http.StatusOK, viewMap(h.Map)) }
+
 type resourceView struct {
 	ID     string `json:"id" required:"true"`
 	UnitID string `json:"unit_id" required:"true" doc:"the owner: who approves its bookings"`

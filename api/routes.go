@@ -144,6 +144,9 @@ func (h *handler) routes() []route {
 			Summary: "The outlines of the localities inside the caller's place (unit staff: their unit's locality and below), " +
 				"parents first, as a GeoJSON FeatureCollection: a Polygon per locality, [lng, lat], the ring closed",
 			Roles: mappers, Status: http.StatusOK, Resp: areaCollection{}, Errors: authErrors, Handle: h.areas},
+		{Method: http.MethodGet, Path: "/api/v1/map", ID: "mapSettings", Tag: "meta",
+			Summary: "The map the outlines are drawn on, as configured: the tile URL template (empty for none: a blank map), its attribution and zoom, and where a map opens (no center: fit the outlines)",
+			Roles:   mappers, Status: http.StatusOK, Resp: mapView{}, Errors: authErrors, Handle: h.mapSettings},
 		{Method: http.MethodPost, Path: "/api/v1/files", ID: "uploadFile", Tag: "files",
 			Summary: "Send a photo (JPEG, PNG, WebP) or a PDF as the multipart/form-data part \"file\", at most 10 MiB: checked by its content, a photo kept without its metadata (EXIF, with the place) and with a thumbnail; name its url among a case's attachments",
 			Roles:   readers, Multipart: true, Status: http.StatusCreated, Resp: fileView{},

@@ -474,6 +474,23 @@ func viewArea(l qilian.Locality, a qilian.Area) areaFeature {
 	}
 }
 
+// mapView is the map the pages draw the outlines on.
+type mapView struct {
+	Tiles       string      `json:"tiles" required:"true" doc:"a Leaflet tile URL template with {z}, {x}, {y} and perhaps {s}; empty: no tile layer, the outlines on a blank map"`
+	Attribution string      `json:"attribution" required:"true" doc:"the tiles' attribution, as HTML"`
+	MaxZoom     int         `json:"max_zoom" required:"true"`
+	Center      *[2]float64 `json:"center" required:"true" nullable:"true" doc:"[lat, lng] where a map opens; null: fit the outlines"`
+	Zoom        int         `json:"zoom" required:"true" doc:"the zoom with center; 0 without"`
+}
+
+func viewMap(m MapSettings) mapView {
+	v := mapView{Tiles: m.Tiles, Attribution: m.Attribution, MaxZoom: m.MaxZoom}
+	if m.Center != nil {
+		v.Center, v.Zoom = &[2]float64{m.Center.Lat, m.Center.Lng}, m.Zoom
+	}
+	return v
+}
+
 type localityList struct {
 	Localities []localityView `json:"localities" required:"true"`
 }

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -144,6 +145,99 @@ type Config struct {
 		RadiusM float64     `yaml:"radius_m"`
 		Window  qilian.Span `yaml:"window"`
 	} `yaml:"duplicates"`
+	Map Map `yaml:"map"`
+}
+
+// Map is what the pages draw the grid outlines over.
+type Map struct {
+	// Tiles is a tile URL template with {z}, {x} and {y} (and perhaps
+	// {s}), as Leaflet takes it; empty for none: the outlines on a blank
+	// map.
+	Tiles       string `yaml:"tiles"`
+	Attribution string `yaml:"attribution"`
+	MaxZoom     int    `yaml:"max_zoom"`
+	// Center, [lat, lng], and Zoom are where a map opens; without them a
+	// page fits the outlines.
+	Center []float64 `yaml:"center"`
+	Zoom   int       `yaml:"zoom"`
+}
+
+// TileOrigin is where the tiles come from, as a Content-Security-Policy
+// source for img-src: the scheme and host (with its port) of map.tiles,
+// the host's first label "*" when it holds {s}
+// (https://*.tile.openstreetmap.org); "" when there are no tiles. Tiles
+// holds a valid template (Validate checks it).
+func (m Map) TileOrigin() string {
+	if m.Tiles == "" {
+		return ""
+	}
+	u, err := url.Parse(fillTemplate(m.Tiles))
+	if err != nil {
+		return ""
+	}
+	host := u.Host
+	if strings.Contains(tileHost(m.Tiles), "{s}") {
+		_, rest, _ := strings.Cut(host, ".")
+		host = "*." + rest
+	}
+	return u.Scheme + "://" + host
+}
+
+// tileHost is the host of a tile template, placeholders and all.
+func tileHost(template string) string {
+	_, rest, _ := strings.Cut(template, "://")
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// tilePlaceholders are what a tile template may hold, filled with values
+// that make it a URL for parsing. {r} is Leaflet's "@2x" on a
+// high-density screen.
+var tilePlaceholders = strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "")
+
+func fillTemplate(t string) string { return tilePlaceholders.Replace(t) }
+
+// validate checks the map settings, naming the bad one.
+func (m Map) validate() error {
+	if m.Tiles != "" {
+		const want = "map.tiles (QILIAN_MAP_TILES): want empty (no tiles) or an http(s) URL template with {z}, {x} and {y}, and {s} at most in the host's first label"
+		filled := fillTemplate(m.Tiles)
+		u, err := url.Parse(filled)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.Fragment != "":
+			return fmt.Errorf("%s, got %q", want, m.Tiles)
+		case !strings.Contains(m.Tiles, "{z}") || !strings.Contains(m.Tiles, "{x}") || !strings.Contains(m.Tiles, "{y}"):
+			return fmt.Errorf("%s: %q lacks one of them", want, m.Tiles)
+		case strings.ContainsAny(filled, "{}"):
+			return fmt.Errorf("%s: %q holds another placeholder", want, m.Tiles)
+		}
+		// A subdomain is the host's first label, so that one source
+		// (https://*.example.com) names every host for the dashboard.
+		if _, rest, _ := strings.Cut(tileHost(m.Tiles), "."); strings.Contains(rest, "{s}") {
+			return fmt.Errorf("%s: %q", want, m.Tiles)
+		}
+		if strings.HasSuffix(u.Hostname(), "tianditu.gov.cn") && u.Query().Get("tk") == "" {
+			return fmt.Errorf("map.tiles (QILIAN_MAP_TILES): Tianditu serves tiles only with a key: add &tk=YOUR_KEY, got %q", m.Tiles)
+		}
+	}
+	if len(m.Attribution) > 1000 || strings.ContainsFunc(m.Attribution, unicode.IsControl) {
+		return errors.New("map.attribution (QILIAN_MAP_ATTRIBUTION): want at most 1000 bytes of text on one line")
+	}
+	if m.MaxZoom < 1 || m.MaxZoom > 22 {
+		return fmt.Errorf("map.max_zoom (QILIAN_MAP_MAX_ZOOM): want 1 to 22, got %d", m.MaxZoom)
+	}
+	switch c := m.Center; {
+	case len(c) == 0 && m.Zoom != 0:
+		return errors.New("map.zoom (QILIAN_MAP_ZOOM): set with map.center only; without a center a page fits the outlines")
+	case len(c) == 0:
+	case len(c) != 2 || !(qilian.Point{Lat: c[0], Lng: c[1]}).Valid():
+		return fmt.Errorf("map.center (QILIAN_MAP_CENTER): want [lat, lng], latitude from -90 to 90 and longitude from -180 to 180, got %v", c)
+	case m.Zoom < 1 || m.Zoom > m.MaxZoom:
+		return fmt.Errorf("map.zoom (QILIAN_MAP_ZOOM): want 1 to map.max_zoom (%d) with map.center, got %d", m.MaxZoom, m.Zoom)
+	}
+	return nil
 }
 
 // DuplicateRule is the duplicates section as the API uses it.
@@ -256,12 +350,40 @@ var env = []struct {
 		c.Sessions.SecureCookie = b
 		return nil
 	}},
+	{"QILIAN_MAP_TILES", func(c *Config, v string) error { c.Map.Tiles = v; return nil }},
+	{"QILIAN_MAP_ATTRIBUTION", func(c *Config, v string) error { c.Map.Attribution = v; return nil }},
+	{"QILIAN_MAP_MAX_ZOOM", func(c *Config, v string) error { return wholeNumber(v, &c.Map.MaxZoom) }},
+	{"QILIAN_MAP_CENTER", func(c *Config, v string) error {
+		if v == "" {
+			c.Map.Center = nil
+			return nil
+		}
+		lat, lng, ok := strings.Cut(v, ",")
+		a, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		b, err2 := strconv.ParseFloat(strings.TrimSpace(lng), 64)
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("want lat,lng such as 30.75,120.76, or empty, got %q", v)
+		}
+		c.Map.Center = []float64{a, b}
+		return nil
+	}},
+	{"QILIAN_MAP_ZOOM", func(c *Config, v string) error { return wholeNumber(v, &c.Map.Zoom) }},
 	{"QILIAN_OIDC_ISSUER", func(c *Config, v string) error { c.SSO.Issuer = v; return nil }},
 	{"QILIAN_OIDC_CLIENT_ID", func(c *Config, v string) error { c.SSO.ClientID = v; return nil }},
 	{"QILIAN_OIDC_CLIENT_SECRET", func(c *Config, v string) error { c.SSO.ClientSecret = v; return nil }},
 	{"QILIAN_OIDC_REDIRECT_URL", func(c *Config, v string) error { c.SSO.RedirectURL = v; return nil }},
 	{"QILIAN_OIDC_CLAIM", func(c *Config, v string) error { c.SSO.Claim = v; return nil }},
 	{"QILIAN_OIDC_LABEL", func(c *Config, v string) error { c.SSO.Label = v; return nil }},
+}
+
+// wholeNumber parses v into n.
+func wholeNumber(v string, n *int) error {
+	i, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("not a whole number: %q", v)
+	}
+	*n = i
+	return nil
 }
 
 // EnvNames lists the environment variables Load reads, for documentation.
@@ -371,6 +493,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sessions.idle (QILIAN_SESSION_IDLE): want 1m to 12h (a session ends 12 hours after sign-in whatever its use), got %s", c.Sessions.Idle)
 	}
 	if err := c.SSO.validate(); err != nil {
+		return err
+	}
+	if err := c.Map.validate(); err != nil {
 		return err
 	}
 	if _, err := c.WorkingHours(); err != nil {
@@ -558,6 +683,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("session_idle", c.Sessions.Idle.String()),
 		slog.Bool("secure_cookie", c.Sessions.SecureCookie),
 		slog.String("sso", ssoSummary(c.SSO)),
+		slog.String("map_tiles", orDefault(c.Map.TileOrigin(), "none")),
 		slog.String("log_level", c.Log.Level),
 	)
 }

@@ -52,6 +52,54 @@ func TestDefaultsAreTheDocumentedValues(t *testing.T) {
 	require.Equal(t, "政务单点登录", c.SSO.Label)
 }
 
+func TestMapSettings(t *testing.T) {
+	c, err := configs.Load("", lookup(nil))
+	require.NoError(t, err)
+	require.Equal(t, "", c.Map.Tiles, "no tiles by default: the outlines on a blank map")
+	require.Equal(t, 18, c.Map.MaxZoom)
+	require.Empty(t, c.Map.Center, "no center: the pages fit the outlines")
+	require.Zero(t, c.Map.Zoom)
+	require.Equal(t, "", c.Map.TileOrigin())
+
+	c, err = configs.Load("", lookup(map[string]string{
+		"QILIAN_MAP_TILES":       "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+		"QILIAN_MAP_ATTRIBUTION": "&copy; OpenStreetMap contributors",
+		"QILIAN_MAP_MAX_ZOOM":    "19",
+		"QILIAN_MAP_CENTER":      "30.75, 120.76",
+		"QILIAN_MAP_ZOOM":        "15",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, configs.Map{Tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png", Attribution: "&copy; OpenStreetMap contributors",
+		MaxZoom: 19, Center: []float64{30.75, 120.76}, Zoom: 15}, c.Map)
+	require.Equal(t, "https://tile.openstreetmap.org", c.Map.TileOrigin())
+
+	file := filepath.Join(t.TempDir(), "q.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("map:\n  tiles: https://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k3y\n  center: [30.75, 120.76]\n  zoom: 14\n"), 0o600))
+	c, err = configs.Load(file, lookup(nil))
+	require.NoError(t, err)
+	require.Equal(t, []float64{30.75, 120.76}, c.Map.Center)
+	require.Equal(t, "https://*.tianditu.gov.cn", c.Map.TileOrigin(), "a subdomain is any host under the rest")
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("config", "config", c)
+	require.Contains(t, b.String(), "map_tiles=https://*.tianditu.gov.cn")
+	require.NotContains(t, b.String(), "k3y", "the log names where the tiles come from, not the key")
+	c, err = configs.Load(file, lookup(map[string]string{"QILIAN_MAP_CENTER": "", "QILIAN_MAP_ZOOM": "0"}))
+	require.NoError(t, err)
+	require.Empty(t, c.Map.Center, "the environment takes the file's center away")
+
+	for template, origin := range map[string]string{
+		"https://{s}.tile.openstreetmap.org/{z}/{x}/{y}{r}.png":                             "https://*.tile.openstreetmap.org",
+		"http://127.0.0.1:8081/tiles/{z}/{x}/{y}.png":                                       "http://127.0.0.1:8081",
+		"https://webrd01.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}":              "https://webrd01.is.autonavi.com",
+		"https://tiles.example.com/{s}/{z}/{x}/{y}.png":                                     "https://tiles.example.com",
+		"https://t0.tianditu.gov.cn/img_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k": "https://t0.tianditu.gov.cn",
+	} {
+		c, err := configs.Load("", lookup(map[string]string{"QILIAN_MAP_TILES": template}))
+		require.NoError(t, err, template)
+		require.Equal(t, origin, c.Map.TileOrigin(), template)
+	}
+}
+
 func TestSSOAndSessionsFromTheEnvironment(t *testing.T) {
 	c, err := configs.Load("", lookup(map[string]string{
 		"QILIAN_OIDC_ISSUER":        "https://sso.example.com/realms/gov",
@@ -146,6 +194,23 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 			"QILIAN_OIDC_REDIRECT_URL": "https://q.example.com/api/v1/sso/callback"}, want: "QILIAN_OIDC_ISSUER"},
 		"sso no claim":    {file: "sso:\n  issuer: https://sso.example.com\n  client_id: q\n  redirect_url: https://q.example.com/api/v1/sso/callback\n  claim: \"\"\n", want: "sso.claim"},
 		"sso unknown key": {file: "sso:\n  issuer_url: https://sso.example.com\n", want: "issuer_url"},
+		"tiles not http":  {env: map[string]string{"QILIAN_MAP_TILES": "ftp://tiles.example.com/{z}/{x}/{y}.png"}, want: "map.tiles (QILIAN_MAP_TILES)"},
+		"tiles not a URL": {env: map[string]string{"QILIAN_MAP_TILES": "tiles/{z}/{x}/{y}.png"}, want: "map.tiles (QILIAN_MAP_TILES)"},
+		"tiles without y": {env: map[string]string{"QILIAN_MAP_TILES": "https://tiles.example.com/{z}/{x}.png"}, want: "lacks one of them"},
+		"tiles other placeholder": {env: map[string]string{"QILIAN_MAP_TILES": "https://tiles.example.com/{z}/{x}/{y}.png?key={key}"},
+			want: "holds another placeholder"},
+		"tiles subdomain deeper": {env: map[string]string{"QILIAN_MAP_TILES": "https://tiles.{s}.example.com/{z}/{x}/{y}.png"}, want: "map.tiles"},
+		"tianditu without key": {env: map[string]string{"QILIAN_MAP_TILES": "https://t0.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"},
+			want: "tk=YOUR_KEY"},
+		"attribution two lines": {file: "map:\n  attribution: \"a\\nb\"\n", want: "map.attribution"},
+		"max zoom":              {env: map[string]string{"QILIAN_MAP_MAX_ZOOM": "30"}, want: "map.max_zoom (QILIAN_MAP_MAX_ZOOM): want 1 to 22"},
+		"max zoom not a number": {env: map[string]string{"QILIAN_MAP_MAX_ZOOM": "high"}, want: "QILIAN_MAP_MAX_ZOOM"},
+		"center not a point":    {env: map[string]string{"QILIAN_MAP_CENTER": "north"}, want: "QILIAN_MAP_CENTER: want lat,lng"},
+		"center off Earth":      {env: map[string]string{"QILIAN_MAP_CENTER": "120.76,30.75", "QILIAN_MAP_ZOOM": "12"}, want: "map.center"},
+		"center of three":       {file: "map:\n  center: [30, 120, 5]\n  zoom: 12\n", want: "map.center"},
+		"center without zoom":   {env: map[string]string{"QILIAN_MAP_CENTER": "30.75,120.76"}, want: "map.zoom (QILIAN_MAP_ZOOM): want 1 to map.max_zoom"},
+		"zoom without center":   {env: map[string]string{"QILIAN_MAP_ZOOM": "12"}, want: "map.zoom (QILIAN_MAP_ZOOM): set with map.center only"},
+		"zoom past max":         {env: map[string]string{"QILIAN_MAP_CENTER": "30.75,120.76", "QILIAN_MAP_ZOOM": "19"}, want: "map.zoom"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

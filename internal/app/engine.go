@@ -25,6 +25,9 @@ type Engine struct {
 	// Files keeps attached files' bytes: the data directory's files/ (one
 	// node; processes on several share it or use another files.Store).
 	Files files.Store
+	// Map is what the pages draw outlines over (the API's); its
+	// TileOrigin is where the dashboard's images may come from.
+	Map configs.Map
 }
 
 // LoadEngine reads the configured policy and calendar.
@@ -37,7 +40,8 @@ func LoadEngine(cfg configs.Config) (Engine, error) {
 	if err != nil {
 		return Engine{}, err
 	}
-	return Engine{Policy: policy, Calendar: cal, Duplicates: cfg.DuplicateRule(), Files: files.Dir(filepath.Join(cfg.DataDir, "files"))}, nil
+	return Engine{Policy: policy, Calendar: cal, Duplicates: cfg.DuplicateRule(), Files: files.Dir(filepath.Join(cfg.DataDir, "files")),
+		Map: cfg.Map}, nil
 }
 
 // Register registers the case workflow and its activities under their

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/api/open311"
 	"github.com/qilian/qilian/configs"
@@ -30,12 +31,22 @@ func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indica
 		Log:        log,
 		Sessions:   s.Sessions,
 		Duplicates: e.Duplicates,
+		Map:        mapSettings(e.Map),
 		FileStore:  e.Files,
 		SSO:        s.SSO,
 		Protocols:  []api.Protocol{open311.Server{Log: log}.WithStore(db)},
 	}.WithStore(db))
 	web.Mount(r)
 	return r
+}
+
+// mapSettings is the configured map as the API serves it.
+func mapSettings(m configs.Map) api.MapSettings {
+	s := api.MapSettings{Tiles: m.Tiles, Attribution: m.Attribution, MaxZoom: m.MaxZoom}
+	if len(m.Center) == 2 {
+		s.Center, s.Zoom = &qilian.Point{Lat: m.Center[0], Lng: m.Center[1]}, m.Zoom
+	}
+	return s
 }
 
 // SignIn is how people sign in: the session policy and, when configured,
