@@ -124,7 +124,9 @@ type Action struct {
 	Participant *Participant `json:"participant,omitempty"`  // sign-up, check-in (ID)
 	Post        string       `json:"post,omitempty"`         // assign-post
 	Hours       *HoursLog    `json:"hours,omitempty"`        // log-hours; confirm-hours uses Hours.ID
-	// Attachments are photos or documents of the work: progress, resolve.
+	// Attachments are photos or documents any action may carry (the
+	// work's, a verification's, a meeting's minutes); the action's event
+	// keeps them.
 	Attachments []string `json:"attachments,omitempty"`
 }
 
@@ -156,7 +158,7 @@ type Event struct {
 	Satisfied     *bool        `json:"satisfied,omitempty"`      // follow-up
 	Participant   *Participant `json:"participant,omitempty"`    // sign-up
 	Hours         *HoursLog    `json:"hours,omitempty"`          // log-hours
-	Attachments   []string     `json:"attachments,omitempty"`    // progress, resolve: photos of the work
+	Attachments   []string     `json:"attachments,omitempty"`    // the action's first event: what the action carried
 	Whistle       *Whistle     `json:"whistle,omitempty"`        // whistle
 	Meeting       *Meeting     `json:"meeting,omitempty"`        // meeting
 }

@@ -61,7 +61,8 @@ func (c *Case) applyTask(ev *Event) {
 			t.Extension = nil // moot once the task is no longer being worked
 		}
 	}
-	t.Attachments = append(t.Attachments, ev.Attachments...)
+	// The task keeps the photos of its work, from progress reports and the
+	// result; what other actions carry stays on their events.
 	switch ev.Type {
 	case EventOf(ActAccept):
 		t.AcceptedAt = ev.At
@@ -77,8 +78,10 @@ func (c *Case) applyTask(ev *Event) {
 			r.Reports[t.ID]++
 		}
 		t.setReportDue(ev)
+		t.Attachments = append(t.Attachments, ev.Attachments...)
 	case EventOf(ActResolve):
 		t.Result, t.ResolvedAt = ev.Note, ev.At
+		t.Attachments = append(t.Attachments, ev.Attachments...)
 	case EventOf(ActRequestExtension):
 		ext := *ev.Extension
 		t.Extension = &ext

@@ -115,9 +115,13 @@ type decision struct {
 	s   Scheduler
 	ti  int
 	evs []Event
+	// attached is set once an event keeps the action's attachments.
+	attached bool
 }
 
-// emit applies ev to the scratch case and records it.
+// emit applies ev to the scratch case and records it. The action's first
+// event of its own type keeps what the action carried (a progress report's
+// task event, a verification's case event), once.
 func (d *decision) emit(ev Event) {
 	ev.At = d.now
 	if ev.Actor == (Actor{}) {
@@ -125,6 +129,9 @@ func (d *decision) emit(ev Event) {
 	}
 	if ev.Type == "" {
 		ev.Type = EventOf(d.a.Name)
+	}
+	if !d.attached && ev.Type == EventOf(d.a.Name) {
+		ev.Attachments, d.attached = slices.Clone(d.a.Attachments), true
 	}
 	d.c.apply(&ev)
 	d.evs = append(d.evs, ev)
@@ -406,7 +413,7 @@ func (d *decision) progress() error {
 	if strings.TrimSpace(a.Note) == "" {
 		return Invalid(map[string]string{"note": "required"})
 	}
-	ev := Event{TaskID: d.task().ID, Note: a.Note, Attachments: slices.Clone(a.Attachments)}
+	ev := Event{TaskID: d.task().ID, Note: a.Note}
 	if err := d.nextReport(&ev); err != nil {
 		return err
 	}
@@ -428,7 +435,7 @@ func (d *decision) resolve() error {
 	if d.now.After(t.ResolveBy.Due) {
 		kind = PointsResolvedLate
 	}
-	d.moveTask(d.ti, TaskResolved, Event{Note: a.Result, Attachments: slices.Clone(a.Attachments), Points: []PointsEvent{unitPoints(kind, t.UnitID, d.now)}})
+	d.moveTask(d.ti, TaskResolved, Event{Note: a.Result, Points: []PointsEvent{unitPoints(kind, t.UnitID, d.now)}})
 	// An activity is verified on its summary, not on its tasks.
 	if !c.Kind.spec().verifiedOnSummary && (c.State == CaseInProgress || c.State == CaseDispatching) && c.workDone() {
 		d.moveCase(CaseVerifying, Event{Reason: "the lead and every required task are resolved"})

@@ -668,6 +668,39 @@ func TestVerificationFailureSendsTheWorkBack(t *testing.T) {
 	require.Equal(t, qilian.CaseVerifying, c.State)
 }
 
+// Any action carries files, kept once on its first event of its own type;
+// a task keeps only the photos of its work (progress and result).
+func TestAnActionsAttachmentsStayOnItsEvent(t *testing.T) {
+	withFiles := func(a qilian.Action, files ...string) qilian.Action { a.Attachments = files; return a }
+	carrying := func(evs []qilian.Event) [][]string {
+		var out [][]string
+		for _, ev := range evs {
+			out = append(out, ev.Attachments)
+		}
+		return out
+	}
+	c := dispatched(t)
+	evs := step(t, c, withFiles(on(qilian.ActAccept, staff(unitA), "C1-t1"), "/api/v1/files/accept"), t0.Add(time.Hour))
+	require.Equal(t, []qilian.EventType{"accept", "accept"}, types(evs), "the task's move and the case's")
+	require.Equal(t, [][]string{{"/api/v1/files/accept"}, nil}, carrying(evs), "once, on the first")
+	require.Empty(t, task(t, c, "C1-t1").Attachments, "an acceptance's file is no photo of the work")
+
+	r := withFiles(on(qilian.ActResolve, staff(unitA), "C1-t1"), "/api/v1/files/after")
+	r.Result = "done"
+	evs = step(t, c, r, t0.Add(2*time.Hour))
+	require.Equal(t, []string{"/api/v1/files/after"}, evs[0].Attachments)
+	require.Equal(t, []string{"/api/v1/files/after"}, task(t, c, "C1-t1").Attachments)
+
+	v := withFiles(qilian.Action{Name: qilian.ActVerify, Actor: axis, Pass: yes()}, "/api/v1/files/check", "https://example.com/report.pdf")
+	evs = step(t, c, v, t0.Add(3*time.Hour))
+	require.Equal(t, []string{"/api/v1/files/check", "https://example.com/report.pdf"}, evs[0].Attachments)
+	require.Greater(t, len(evs), 1, "the case moves and the task completes")
+	for _, ev := range evs[1:] {
+		require.Empty(t, ev.Attachments)
+	}
+	require.Equal(t, []string{"/api/v1/files/after"}, task(t, c, "C1-t1").Attachments, "the task's photos are its own")
+}
+
 func TestUnsatisfiedResidentReopensTheCase(t *testing.T) {
 	c := working(t)
 	r := on(qilian.ActResolve, staff(unitA), "C1-t1")

@@ -90,7 +90,7 @@ var actionBodies = map[qilian.ActionName]func() actionBody{
 
 	qilian.ActAccept:           note,
 	qilian.ActReturn:           func() actionBody { return &returnBody{} },
-	qilian.ActProgress:         func() actionBody { return &progressBody{} },
+	qilian.ActProgress:         note,
 	qilian.ActResolve:          func() actionBody { return &resolveBody{} },
 	qilian.ActRequestExtension: func() actionBody { return &extensionBody{} },
 	qilian.ActReassign:         func() actionBody { return &reassignBody{} },

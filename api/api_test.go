@@ -58,6 +58,7 @@ func TestAPI(t *testing.T) {
 			t.Run("action idempotency", func(t *testing.T) { testActionIdempotency(t, a) })
 			t.Run("files", func(t *testing.T) { testFiles(t, a) })
 			t.Run("areas", func(t *testing.T) { testAreas(t, a) })
+			t.Run("action attachments", func(t *testing.T) { testActionAttachments(t, a) })
 		})
 	}
 }

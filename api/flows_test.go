@@ -564,3 +564,77 @@ func tinyPNG(t testing.TB) []byte {
 	require.NoError(t, png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 2, 2))))
 	return b.Bytes()
 }
+
+// testActionAttachments: any action carries files, not only the unit's
+// progress and result. A verification's photo stays on its event, and
+// whoever sees the case reads it; a file another person sent is refused.
+func testActionAttachments(t *testing.T, a *apiEnv) {
+	c := a.open(t, "demo-grid", serviceCase("路灯倾斜", "dongzha-g1"))
+	c = a.act(t, "demo-axis", "/api/v1/cases/"+c.ID+"/dispatch", map[string]any{"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}})
+	task := "/api/v1/tasks/" + c.Tasks[0].ID
+	a.act(t, "demo-unit", task+"/accept", nil)
+	a.act(t, "demo-unit", task+"/resolve", map[string]any{"result": "已扶正加固"})
+
+	// A photo of its own, so that only the verification names it.
+	photo := func(user string, shade uint8) string {
+		img := image.NewRGBA(image.Rect(0, 0, 3, 3))
+		img.Set(1, 1, color.RGBA{shade, 90, 200, 255})
+		var b bytes.Buffer
+		require.NoError(t, png.Encode(&b, img))
+		var f struct {
+			URL string `json:"url"`
+		}
+		a.upload(t, user, "check.png", b.Bytes()).ok(t, http.StatusCreated, &f)
+		return f.URL
+	}
+	checked, others := photo("demo-axis", 17), photo("demo-grid", 18)
+	a.call(t, "demo-unit", http.MethodGet, checked, nil).fails(t, http.StatusNotFound, "not_found")
+
+	verify := "/api/v1/cases/" + c.ID + "/verify"
+	e := a.call(t, "demo-axis", http.MethodPost, verify, map[string]any{"pass": true, "attachments": []string{checked, others}}).
+		fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields["attachments[1]"], "sent by you", "the grid worker's photo, though the axis sees the case")
+	e = a.call(t, "demo-axis", http.MethodPost, verify, map[string]any{"pass": true, "attachments": []string{"ftp://example.com/x"}}).
+		fails(t, http.StatusBadRequest, "invalid")
+	require.Contains(t, e.Fields, "attachments[0]")
+
+	report := "https://example.com/checks/42.pdf"
+	c = a.act(t, "demo-axis", verify, map[string]any{"pass": true, "note": "现场核查通过", "attachments": []string{checked, report}})
+	require.Equal(t, "follow_up", c.State)
+	var after struct {
+		Tasks []struct {
+			Attachments []string `json:"attachments"`
+		} `json:"tasks"`
+	}
+	a.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil).ok(t, http.StatusOK, &after)
+	require.Empty(t, after.Tasks[0].Attachments, "the task's attachments are photos of its work only")
+
+	var trail struct {
+		Events []struct {
+			Type        string   `json:"type"`
+			Attachments []string `json:"attachments"`
+		} `json:"events"`
+		Timeline []struct {
+			Type        string   `json:"type"`
+			Attachments []string `json:"attachments"`
+		} `json:"timeline"`
+	}
+	a.call(t, "demo-unit", http.MethodGet, "/api/v1/cases/"+c.ID+"/events", nil).ok(t, http.StatusOK, &trail)
+	var carried [][]string
+	for _, ev := range trail.Events {
+		if ev.Attachments != nil {
+			require.Equal(t, "verify", ev.Type)
+			carried = append(carried, ev.Attachments)
+		}
+	}
+	require.Equal(t, [][]string{{checked, report}}, carried, "on the verification's event, once")
+	last := trail.Timeline[len(trail.Timeline)-1]
+	require.Equal(t, "verify", last.Type)
+	require.Equal(t, []string{checked, report}, last.Attachments)
+
+	for _, user := range []string{"demo-unit", "demo-grid", "demo-axis-dongzha", "demo-supervisor"} {
+		require.Equal(t, http.StatusOK, a.call(t, user, http.MethodGet, checked, nil).Code, "%s sees the case, and reads its verification's photo", user)
+	}
+	a.call(t, "demo-grid-jiahe", http.MethodGet, checked, nil).fails(t, http.StatusNotFound, "not_found")
+	a.call(t, "demo-unit", http.MethodGet, others, nil).fails(t, http.StatusNotFound, "not_found")
+}

@@ -229,8 +229,9 @@ type actionBody interface {
 
 // common is what every action may carry.
 type common struct {
-	Note             string `json:"note,omitempty" doc:"free text: a progress note, a reason, minutes, a summary"`
-	ExpectedRevision int64  `json:"expected_revision,omitempty" doc:"refuse with 409 if the case is no longer at this revision"`
+	Note             string   `json:"note,omitempty" doc:"free text: a progress note, a reason, minutes, a summary"`
+	ExpectedRevision int64    `json:"expected_revision,omitempty" doc:"refuse with 409 if the case is no longer at this revision"`
+	Attachments      []string `json:"attachments,omitempty" doc:"at most 10 photos or documents: urls of files the caller sent to POST /api/v1/files, or http or https URLs; kept on the action's event (progress and resolve: also the task's, as photos of the work), and readable by whoever sees the case"`
 }
 
 func (b common) base(f fieldCheck) qilian.Action {
@@ -238,7 +239,8 @@ func (b common) base(f fieldCheck) qilian.Action {
 	if b.ExpectedRevision < 0 {
 		f["expected_revision"] = "must not be negative"
 	}
-	return qilian.Action{Note: b.Note, ExpectedRevision: b.ExpectedRevision}
+	f.attachments(b.Attachments)
+	return qilian.Action{Note: b.Note, ExpectedRevision: b.ExpectedRevision, Attachments: b.Attachments}
 }
 
 type noteBody struct{ common }
@@ -404,27 +406,13 @@ func (b *returnBody) action(f fieldCheck) qilian.Action {
 
 type resolveBody struct {
 	common
-	Result      string   `json:"result" required:"true" doc:"what was done"`
-	Attachments []string `json:"attachments,omitempty" doc:"photos of the work done: urls of files the caller sent to POST /api/v1/files, at most 10"`
+	Result string `json:"result" required:"true" doc:"what was done; attachments: photos of the work done"`
 }
 
 func (b *resolveBody) action(f fieldCheck) qilian.Action {
 	a := b.base(f)
 	f.maxLen("result", b.Result, maxNote)
-	f.attachments(b.Attachments)
-	a.Result, a.Attachments = b.Result, b.Attachments
-	return a
-}
-
-type progressBody struct {
-	common
-	Attachments []string `json:"attachments,omitempty" doc:"photos of the work so far: urls of files the caller sent to POST /api/v1/files, at most 10"`
-}
-
-func (b *progressBody) action(f fieldCheck) qilian.Action {
-	a := b.base(f)
-	f.attachments(b.Attachments)
-	a.Attachments = b.Attachments
+	a.Result = b.Result
 	return a
 }
 

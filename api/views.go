@@ -270,6 +270,8 @@ type eventView struct {
 	Ref       string           `json:"ref,omitempty" doc:"the extension, whistle, hours log or participant concerned"`
 	Payload   map[string]any   `json:"payload,omitempty"`
 	Points    []pointsView     `json:"points,omitempty"`
+	// Attachments are what the action carried, on its first event.
+	Attachments []string `json:"attachments,omitempty" doc:"the photos and documents the action carried (on its first event): urls to GET, readable by whoever sees the case"`
 }
 
 type eventList struct {
@@ -294,6 +296,8 @@ type timelineLine struct {
 	Ref       string           `json:"ref,omitempty"`
 	Payload   map[string]any   `json:"payload,omitempty"`
 	Points    []pointsView     `json:"points,omitempty"`
+	// Attachments are what the line's action carried.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 type taskMoveView struct {
@@ -326,6 +330,7 @@ func timeline(evs []eventView) []timelineLine {
 			l.Payload = e.Payload
 		}
 		l.Points = append(l.Points, e.Points...)
+		l.Attachments = append(l.Attachments, e.Attachments...)
 	}
 	return out
 }
@@ -336,6 +341,7 @@ func viewEvents(evs []qilian.Event) eventList {
 		v := eventView{
 			Seq: e.Seq, At: e.At, Actor: viewActor(e.Actor), Type: e.Type, TaskID: e.TaskID,
 			FromState: e.FromState, ToState: e.ToState, Reason: e.Reason, Note: e.Note, Ref: e.Ref, Payload: e.Payload,
+			Attachments: e.Attachments,
 		}
 		for _, p := range e.Points {
 			v.Points = append(v.Points, pointsView{Kind: p.Kind, SubjectType: p.SubjectType, SubjectID: p.SubjectID, Quantity: p.Quantity})

@@ -349,6 +349,9 @@ func (db *DB) SyncCase(ctx context.Context, c qilian.Case, events []qilian.Event
 	for _, t := range c.Tasks {
 		name(t.Attachments)
 	}
+	for _, e := range events { // what an action carried stays on its event
+		name(e.Attachments)
+	}
 	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
 	sort.Slice(points, func(i, j int) bool { return points[i].ID < points[j].ID })
 
