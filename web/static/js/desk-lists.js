@@ -6,6 +6,7 @@ import { h, reactive, onBeforeUnmount, El, mount, errorText, left, loading } fro
 import { t, code, when } from './i18n.js';
 import { nameOf, loadNames } from './names.js';
 import { ActionDialog, formContext } from './desk.js';
+import { OpenDialog } from './open-desk.js';
 
 const { ElTable, ElTableColumn, ElTabs, ElTabPane, ElButton, ElTag, ElAlert, ElInput, ElSwitch } = El;
 
@@ -64,9 +65,9 @@ const InboxPage = {
 
 // CaseDesk lists cases by the step they wait at, one tab each.
 const CaseDesk = {
-  props: ['tabs', 'title'],
+  props: ['tabs', 'title', 'kinds'],
   setup(props) {
-    const s = reactive({ tab: props.tabs[0].key, cases: [], error: '', busy: true, q: '' });
+    const s = reactive({ tab: props.tabs[0].key, cases: [], error: '', busy: true, q: '', opening: false });
     const load = async () => {
       s.busy = true;
       const tab = props.tabs.find((x) => x.key === s.tab);
@@ -83,7 +84,10 @@ const CaseDesk = {
         h('span', { class: 'tools' }, [
           h(ElInput, { modelValue: s.q, 'onUpdate:modelValue': (v) => { s.q = v; }, placeholder: t('search'), clearable: true, style: 'width: 200px',
             onKeyup: (e) => e.key === 'Enter' && load(), onClear: load }),
-          h(ElButton, { onClick: load }, () => t('refresh'))])]),
+          h(ElButton, { onClick: load }, () => t('refresh')),
+          props.kinds && h(ElButton, { type: 'primary', id: 'open-case', onClick: () => { s.opening = true; } }, () => t('openCase'))])]),
+      s.opening && h(OpenDialog, { kinds: props.kinds, onClose: () => { s.opening = false; },
+        onDone: (c) => { s.opening = false; location.hash = '#/case/' + encodeURIComponent(c.id); } }),
       h(ElTabs, { modelValue: s.tab, 'onUpdate:modelValue': (v) => { s.tab = v; load(); }, id: 'desk-tabs' },
         () => props.tabs.map((x) => h(ElTabPane, { name: x.key, label: t(x.label) }))),
       s.error && h(ElAlert, { type: 'error', title: s.error, closable: false }),
@@ -112,7 +116,7 @@ const open = ['triage', 'dispatching', 'in_progress', 'verifying', 'follow_up'];
 // verification, the follow-up, and what the units are working on.
 export async function axisDeskPage(el) {
   await Promise.race([loadNames(), new Promise((ok) => setTimeout(ok, 1500))]);
-  mount(el, CaseDesk, { title: 'queueTitle', tabs: [
+  mount(el, CaseDesk, { title: 'queueTitle', kinds: 'all', tabs: [
     { key: 'triage', label: 'tabTriage', states: ['triage', 'dispatching'] },
     { key: 'verify', label: 'tabVerify', states: ['verifying'] },
     { key: 'follow', label: 'tabFollowUp', states: ['follow_up'] },
@@ -126,7 +130,7 @@ export async function axisDeskPage(el) {
 // the bookings of its resources, the consultations and whistles it is in.
 export async function unitCasesPage(el) {
   await Promise.race([loadNames(), new Promise((ok) => setTimeout(ok, 1500))]);
-  mount(el, CaseDesk, { title: 'unitCasesTitle', tabs: [
+  mount(el, CaseDesk, { title: 'unitCasesTitle', kinds: ['member_management'], tabs: [
     { key: 'open', label: 'tabOpen', states: open },
     { key: 'closed', label: 'tabClosed', states: ['closed', 'cancelled'] },
   ] });

@@ -22,6 +22,7 @@ export async function formContext(c) {
   ]);
   return {
     units: (places.units || []).map((u) => ({ id: u.id, name: nameOf(u.id) })),
+    localities: (places.localities || []).map((l) => ({ id: l.id, name: nameOf(l.id) + ' · ' + code('level', l.level) })),
     resources: resources.resources || [],
     tasks: c ? c.tasks.filter((k) => !['resolved', 'withdrawn', 'returned', 'reassigned'].includes(k.state)) : [],
     unitName: nameOf,
@@ -37,7 +38,10 @@ export const ActionDialog = {
   emits: ['done', 'close'],
   setup(props, { emit }) {
     const state = reactive({ form: null, model: null, busy: false, error: '' });
-    const key = newKey();
+    // The key belongs to one body: sent again unchanged (a lost answer),
+    // it takes the action once; changed after a refusal, it is another
+    // request and gets another key.
+    let key = newKey(), sent = '';
     actionForm(props.action, props.ids).then((form) => {
       // A task's own form names the task; remind and notice from a task row do too.
       const fields = form.fields.filter((f) => !(f.name === 'task_id' && props.ids.task));
@@ -49,6 +53,9 @@ export const ActionDialog = {
       try {
         const body = bodyOf(state.form.fields, state.model);
         if (props.ids.task && state.form.on === 'case') body.task_id = props.ids.task;
+        const json = JSON.stringify(body);
+        if (sent && sent !== json) key = newKey();
+        sent = json;
         const c = await act(state.form.path, body, key);
         message(t('done', code('action', props.action)));
         emit('done', c);
@@ -220,7 +227,7 @@ const CasePage = {
 };
 
 // The actions a person usually means to take come first in colour.
-const primary = new Set(['dispatch', 'verify', 'accept', 'resolve', 'follow_up', 'approve_extension', 'approve_booking', 'confirm_hand_back', 'vote', 'open_voting', 'confirm_hours']);
+const primary = new Set(['dispatch', 'verify', 'accept', 'resolve', 'follow-up', 'approve-extension', 'approve-booking', 'confirm-handback', 'vote', 'open-voting', 'confirm-hours']);
 
 export async function deskCasePage(el, r, me) {
   await Promise.race([loadNames(), new Promise((ok) => setTimeout(ok, 1500))]);

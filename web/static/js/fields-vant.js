@@ -22,7 +22,7 @@ function choices(f, ctx) {
 // record; the form names the urls.
 export function photos(id, list, set, max) {
   return h(Uploader, {
-    id, modelValue: list.map((x) => ({ url: x.thumbnail_url || x.url, status: x.status || 'done', message: x.message || '', record: x })),
+    id, modelValue: list.map((x) => ({ url: x.thumbnail_url || x.url, isImage: true, status: 'done', record: x })),
     maxCount: max, multiple: true, accept: 'image/*', previewSize: 72,
     afterRead: async (items) => {
       const files = Array.isArray(items) ? items : [items];
@@ -75,7 +75,9 @@ export function item(f, model, ctx, path = f.name) {
       h(Button, { size: 'small', onClick: () => v.push(ctx.newRow(f)) }, () => t('addRow'))]);
   }
   const c = control(f, model, ctx, path);
-  if (c) return h(Field, { label, required: f.required, key: path, 'data-field': path }, { input: () => c });
+  // A Vant field hands its attributes to its input; a field whose input is
+  // a group of choices has none, so a wrapper names the field.
+  if (c) return h('div', { key: path, 'data-field': path }, h(Field, { label, required: f.required }, { input: () => c }));
   if (f.widget === 'number') return h(Field, { label, id, required: f.required, key: path, type: 'number', modelValue: v ?? '', 'onUpdate:modelValue': (x) => set(x === '' ? null : Number(x)), 'data-field': path });
   const type = { textarea: 'textarea', datetime: 'datetime-local', date: 'date' }[f.widget] || 'text';
   if (f.widget === 'tags') {

@@ -11,15 +11,11 @@ import { schemaFields, actionForm, initial, bodyOf } from './schema.js';
 import { formFields, item, photos } from './fields-vant.js';
 import { GridMap, loadAreas, gridAt } from './map.js';
 import { formContext } from './desk.js';
+import { detailsKey } from './open-desk.js';
 
 const { Form, CellGroup, Cell, Field, Button, RadioGroup, Radio, Tabbar, TabbarItem, Tag, Tabs, Tab, Empty, Steps, Step,
   ActionSheet, Popup, NoticeBar, Image: VanImage, showToast, showSuccessToast, showFailToast, Dialog } = Vant;
 
-// The kind's own part of the body: details.<key>.
-const detailsKey = {
-  regional_coordination: 'regional', resource_sharing: 'booking', joint_consultation: 'consultation', joint_activity: 'activity',
-  member_management: 'member', service_linkage: 'service', problem_solving: 'problem',
-};
 
 const DRAFT = 'qilian.draft';
 
@@ -94,7 +90,9 @@ const ReportPage = {
     const body = () => {
       const v = s.v;
       const b = { kind: v.kind, title: v.title.trim(), description: v.description.trim() || undefined, priority: v.priority };
+      // A grid chosen (or found by the point); else the worker's own place.
       if (v.grid_id) b.grid_id = v.grid_id;
+      else b.locality_id = props.me.user.locality_id;
       if (v.point || v.address) b.location = { lat: v.point?.lat || 0, lng: v.point?.lng || 0, address: v.address || undefined };
       if (v.name || v.phone) b.reporter = { name: v.name || undefined, phone: v.phone || undefined };
       if (v.photos.length) b.attachments = v.photos.map((p) => p.url);
@@ -264,6 +262,8 @@ const CasePage = {
           (c.reporter?.name || c.reporter?.phone) && h(Cell, { title: t('reporter'), value: [c.reporter.name, c.reporter.phone].filter(Boolean).join(' · ') }),
           c.description && h(Cell, { title: t('f_description'), label: c.description }),
         ]),
+        c.allowed_actions.length ? h('div', { class: 'm-actions', id: 'case-actions' }, c.allowed_actions.map((a) =>
+          h(Button, { key: a, type: 'primary', plain: a !== 'follow-up', round: true, size: 'small', 'data-act': a, onClick: () => start(a) }, () => code('action', a)))) : null,
         h(CellGroup, { inset: true, title: t('tasks') }, () => c.tasks.length ? c.tasks.map((k) => h(Cell, { key: k.id, title: nameOf(k.unit_id),
           label: code('task_role', k.role) + (k.result ? ' · ' + k.result : ''), value: code('task_state', k.state) }, {
           value: () => [h('div', {}, code('task_state', k.state)), (k.resolve_by || k.accept_by)?.due && !['resolved', 'completed', 'withdrawn'].includes(k.state) &&
@@ -275,8 +275,6 @@ const CasePage = {
         ])) : null,
         h(CellGroup, { inset: true, title: t('timeline') }, () => h(Steps, { direction: 'vertical', active: s.trail.length - 1, id: 'timeline' }, () => s.trail.slice().reverse().map((e) =>
           h(Step, { key: e.seq, 'data-type': e.type }, () => [h('div', {}, code('event', e.type)), h('small', { class: 'muted' }, when(e.at)), e.note && h('div', { class: 'note' }, e.note)])))),
-        c.allowed_actions.length ? h('div', { class: 'm-actions', id: 'case-actions' }, c.allowed_actions.map((a) =>
-          h(Button, { key: a, type: 'primary', plain: a !== 'follow_up', round: true, size: 'small', 'data-act': a, onClick: () => start(a) }, () => code('action', a)))) : null,
         s.form && h(Popup, { show: true, round: true, position: 'bottom', closeable: true, id: 'm-action', 'data-action': s.action,
           'onUpdate:show': () => { s.form = null; } }, () => [
           h('h3', { class: 'm-title' }, code('action', s.action)),

@@ -15,7 +15,7 @@ export async function loadDoc() {
 
 // Operation IDs are case.<action>, task.<action> and extension.approve /
 // extension.reject; opsByAction finds an action's route in the document.
-const extensionAction = { approve: 'approve_extension', reject: 'reject_extension' };
+const extensionAction = { approve: 'approve-extension', reject: 'reject-extension' };
 
 function opsByAction(d) {
   if (d._byAction) return d._byAction;
@@ -44,7 +44,7 @@ function resolve(d, s) {
 const implicit = new Set(['expected_revision']);
 // The order fields show in: these first, the rest as the document lists
 // them, the free note last.
-const first = ['assignments', 'pass', 'satisfied', 'resolution', 'duplicate_of', 'reason', 'result', 'extra', 'unit_id', 'role', 'required', 'duty', 'units',
+const first = ['title', 'description', 'priority', 'category', 'locality_id', 'grid_id', 'reporter', 'assignments', 'pass', 'satisfied', 'resolution', 'duplicate_of', 'reason', 'result', 'extra', 'unit_id', 'role', 'required', 'duty', 'units',
   'option', 'participant', 'post', 'hours', 'task_id', 'no_follow_up'];
 const last = ['attachments', 'note'];
 
@@ -73,7 +73,7 @@ function widget(name, s, d) {
   if (name === 'note' || name === 'result' || name === 'description' || name === 'question') return 'textarea';
   if (name === 'unit_id' || name === 'home_unit_id' || name === 'owner_unit_id') return 'unit';
   if (name === 'task_id') return 'task';
-  if (name === 'parent_id' || name === 'locality_id') return 'locality';
+  if (name === 'parent_id' || name === 'locality_id' || name === 'grid_id') return 'locality';
   if (name === 'resource_id') return 'resource';
   if (/RFC 3339/.test(s.description || '') || s.format === 'date-time') return 'datetime';
   if (/YYYY-MM-DD/.test(s.description || '')) return 'date';

@@ -1,0 +1,286 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qilian/qilian/api"
+	"github.com/qilian/qilian/configs"
+	"github.com/qilian/qilian/web"
+	"github.com/qilian/qilian/workflows/enginetest"
+)
+
+// caseOut is what the test reads of a case through the API.
+type caseOut struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	State       string   `json:"state"`
+	GridID      string   `json:"grid_id"`
+	Attachments []string `json:"attachments"`
+	Location    struct {
+		Lat, Lng float64
+	} `json:"location"`
+	Reporter struct{ Name, Phone string } `json:"reporter"`
+	Tasks    []struct {
+		ID          string   `json:"id"`
+		UnitID      string   `json:"unit_id"`
+		State       string   `json:"state"`
+		Result      string   `json:"result"`
+		Attachments []string `json:"attachments"`
+	} `json:"tasks"`
+}
+
+// TestRolesInChromium walks a case through the pages of each role that
+// works it, in Chromium: the grid worker reports it on a phone with a
+// photo and a point on the map (once while offline, and again under the
+// same Idempotency-Key), the axis dispatches it, the unit accepts and
+// resolves it with a photo, the axis verifies it with the photos side by
+// side, and the grid worker records the resident's answer (回访). Each
+// step is checked through the API, and screenshots are saved.
+func TestRolesInChromium(t *testing.T) {
+	exe := chromium(t)
+	shots := artifacts(t)
+	env := enginetest.Start(t, enginetest.Options{})
+	set, err := configs.Config{}.Indicators()
+	require.NoError(t, err)
+	r := api.New(api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, FileStore: env.Files, Log: enginetest.Quiet()}.WithStore(env.DB))
+	web.Mount(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	sys := &system{env: env, url: srv.URL}
+
+	ctx := startBrowser(t, exe)
+	go func() {
+		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
+			if err != nil {
+				return
+			}
+			if d := ev.ExceptionDetails; d != nil {
+				desc := d.Text
+				if d.Exception != nil {
+					desc += " " + d.Exception.Description
+				}
+				t.Logf("page error: %s (%s:%d)", desc, d.URL, d.LineNumber)
+			}
+		}
+	}()
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			buf, err := chromedp.CaptureScreenshot()(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		})
+	}
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			_ = chromedp.Do(ctx, shot("failed-"+step))
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	css := func(sel string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(sel, args...)) }
+	js := func(expr string) chromedp.Action[chromedp.Void] {
+		return discard(chromedp.Evaluate[bool](`(async () => { `+expr+`; return true; })()`, chromedp.EvalAwaitPromise))
+	}
+	// choose opens an Element Plus select of a form field and takes the
+	// option that says label, as a person does with the mouse.
+	choose := func(field, label string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := chromedp.Click(css(`.action-dialog [data-field=%q] .el-select__wrapper`, field))(ctx, tg); err != nil {
+				return err
+			}
+			// The option shows once the dropdown opens; another select's
+			// dropdown may still be fading out.
+			_, err := chromedp.Poll[bool](`(() => {
+				const li = [...document.querySelectorAll('.el-select-dropdown__item')]
+					.find((li) => li.offsetParent !== null && li.textContent.trim() === `+fmt.Sprintf("%q", label)+`);
+				if (!li) return false;
+				li.click();
+				return true;
+			})()`, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
+			return err
+		})
+	}
+	// offline cuts the page off the network (and tells it so), or joins it again.
+	offline := func(off bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+				return err
+			}
+			if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+				MatchedNetworkConditions: []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+			}); err != nil {
+				return err
+			}
+			_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+			return err
+		})
+	}
+	// attach hands a file input a photo, as the phone's camera or a file
+	// chooser does: a PNG drawn in the page, in the input's files, and the
+	// change event the input fires.
+	attach := func(input, name, colour string) chromedp.Action[chromedp.Void] {
+		return js(`const c = document.createElement('canvas'); c.width = 64; c.height = 48;
+			const g = c.getContext('2d'); g.fillStyle = '` + colour + `'; g.fillRect(0, 0, 64, 48); g.fillStyle = '#fff'; g.fillRect(8, 8, 20, 12);
+			const b = await new Promise((ok) => c.toBlob(ok, 'image/png'));
+			const dt = new DataTransfer(); dt.items.add(new File([b], '` + name + `', { type: 'image/png' }));
+			const i = document.querySelector('` + input + `'); i.files = dt.files; i.dispatchEvent(new Event('change', { bubbles: true }))`)
+	}
+	signIn := func(user string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(srv.URL + "/dashboard/"),
+			js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); localStorage.removeItem('qilian.lang'); location.hash = ''; location.reload()`),
+			chromedp.WaitVisible(css(`#username`)),
+			chromedp.SendKeys(css(`#username`), user),
+			chromedp.SendKeys(css(`#password`), env.Logins[user].Password),
+			chromedp.Click(css(`#signin-submit`)),
+		}
+	}
+	const title = "建设路12号门前井盖缺失"
+
+	t.Log("the grid worker, on a phone, reports a case with a photo and a point on the map; offline first")
+	var pendingKey, keptKey string
+	run("phone-report", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2))}, signIn("demo-grid")...),
+		chromedp.WaitVisible(css(`#report-form`)),
+		chromedp.Click(css(`#m-kind [data-value="service_linkage"]`)),
+		chromedp.SendKeys(css(`#m-title`), title),
+		chromedp.SendKeys(css(`#m-description`), "井口无遮挡，夜间危险"),
+		chromedp.SendKeys(css(`#m-address`), "建设路12号"),
+		chromedp.WaitVisible(css(`.grid-map.leaflet-container`)),
+		chromedp.Click(css(`.grid-map`)),
+		chromedp.WaitVisible(css(`#m-point`)),
+		discard(chromedp.Poll[bool](`/\d+\.\d+, \d+\.\d+/.test(document.querySelector('#m-point').textContent)`, chromedp.WithPollingTimeout(10*time.Second))),
+		attach(`.m-photos input[type=file]`, "before.png", "#c84040"),
+		chromedp.WaitVisible(css(`.m-photos .van-uploader__preview img`)),
+		chromedp.SendKeys(css(`#m-reporter-name`), "王大爷"),
+		chromedp.SendKeys(css(`#m-reporter-phone`), "13900000000"),
+		shot("20-grid-worker-report-form"),
+		offline(true),
+		chromedp.Click(css(`#m-submit`)),
+		chromedp.WaitVisible(css(`#pending`)),
+		into(chromedp.Evaluate[string](`JSON.parse(localStorage.getItem('qilian.draft')).key`), &pendingKey),
+		shot("21-grid-worker-offline"),
+		// The worker leaves the form and comes back: the report is still there.
+		js(`location.hash = '#/cases'`),
+		chromedp.WaitVisible(css(`#m-cases`)),
+		js(`location.hash = '#/report'`),
+		chromedp.WaitVisible(css(`#pending`)),
+		into(chromedp.Evaluate[string](`JSON.parse(localStorage.getItem('qilian.draft')).key`), &keptKey),
+		// Back online the page sends it again by itself; a tap on "send
+		// again" as well sends it under the same key.
+		offline(false),
+		chromedp.Sleep(500*time.Millisecond),
+		js(`const b = document.querySelector('#m-submit'); if (b) b.click()`),
+		chromedp.WaitVisible(css(`#m-case #case-title`)),
+		shot("22-grid-worker-case"),
+	)...)
+	require.NotEmpty(t, pendingKey)
+	require.Equal(t, pendingKey, keptKey, "the Idempotency-Key survives leaving the form")
+	var list struct {
+		Cases []caseOut `json:"cases"`
+	}
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases?q="+title, nil, &list)
+	require.Len(t, list.Cases, 1, "one case, however often it was sent")
+	var c caseOut
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+list.Cases[0].ID, nil, &c)
+	require.Len(t, c.Attachments, 1, "the photo")
+	require.NotZero(t, c.Location.Lat, "the point tapped on the map")
+	require.Equal(t, "王大爷", c.Reporter.Name)
+
+	t.Log("the axis dispatches it from its desk to the property company, as lead")
+	run("axis-dispatch", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(1400, 1000)}, signIn("demo-axis")...),
+		chromedp.WaitVisible(css(`#cases-table a[href="#/case/%s"]`, c.ID)),
+		shot("23-axis-desk"),
+		js(`location.hash = '#/case/`+c.ID+`'`),
+		chromedp.Click(css(`#case-actions button[data-act="dispatch"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="dispatch"] [data-field="assignments[0].unit_id"]`)),
+		choose("assignments[0].unit_id", "明苑物业服务中心"),
+		choose("assignments[0].role", "主办"),
+		shot("24-axis-dispatch-form"),
+		chromedp.Click(css(`.action-dialog[data-action="dispatch"] button.submit`)),
+		chromedp.WaitVisible(css(`#tasks-table [data-task-state="offered"]`)),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
+	require.Len(t, c.Tasks, 1)
+	require.Equal(t, "u-mingyuan-property", c.Tasks[0].UnitID)
+	task := c.Tasks[0].ID
+
+	t.Log("the unit finds it in its inbox with the time left, accepts it, and resolves it with a photo")
+	run("unit-resolve", append(signIn("demo-unit"),
+		chromedp.WaitVisible(css(`#inbox-table [data-left=%q]`, task)),
+		shot("25-unit-inbox"),
+		chromedp.Click(css(`#inbox-table button[data-act="accept"][data-task=%q]`, task)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="accept"] button.submit`)),
+		chromedp.Click(css(`.action-dialog[data-action="accept"] button.submit`)),
+		chromedp.WaitNotPresent(css(`#inbox-table button[data-act="accept"][data-task=%q]`, task)),
+		js(`location.hash = '#/case/`+c.ID+`'`),
+		chromedp.Click(css(`.task-actions[data-task=%q] button[data-act="resolve"]`, task)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="resolve"] #f-result`)),
+		chromedp.SendKeys(css(`.action-dialog[data-action="resolve"] #f-result`), "已加装井盖并设置警示"),
+		attach(`.action-dialog[data-action="resolve"] input[type=file]`, "after.png", "#28a03c"),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="resolve"] .el-upload-list__item img`)),
+		shot("26-unit-resolve-form"),
+		chromedp.Click(css(`.action-dialog[data-action="resolve"] button.submit`)),
+		chromedp.WaitVisible(css(`#tasks-table [data-task-state="resolved"]`)),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
+	require.Equal(t, "verifying", c.State)
+	require.Equal(t, "已加装井盖并设置警示", c.Tasks[0].Result)
+	require.Len(t, c.Tasks[0].Attachments, 1, "the unit's photo of the work")
+
+	t.Log("the axis verifies it, with the photos before and after side by side")
+	var beforeShown, afterShown int
+	run("axis-verify", append(signIn("demo-axis"),
+		chromedp.WaitVisible(css(`#desk-tabs`)),
+		js(`location.hash = '#/case/`+c.ID+`'`),
+		chromedp.WaitVisible(css(`#photos-before img`)),
+		chromedp.WaitVisible(css(`#photos-after img`)),
+		into(chromedp.Evaluate[int](`document.querySelectorAll('#photos-before img').length`), &beforeShown),
+		into(chromedp.Evaluate[int](`document.querySelectorAll('#photos-after img').length`), &afterShown),
+		chromedp.Click(css(`#case-actions button[data-act="verify"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="verify"] [data-field="pass"]`)),
+		chromedp.Click(css(`.action-dialog[data-action="verify"] [data-field="pass"] [data-value="true"]`)),
+		shot("27-axis-verify"),
+		chromedp.Click(css(`.action-dialog[data-action="verify"] button.submit`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="verify"]`)),
+	)...)
+	require.Equal(t, 1, beforeShown)
+	require.Equal(t, 1, afterShown)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
+	require.Equal(t, "follow_up", c.State, "a case with a reporter goes to the follow-up")
+
+	t.Log("the grid worker records the resident's answer from the phone")
+	run("phone-follow-up", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2))}, signIn("demo-grid")...),
+		chromedp.WaitVisible(css(`#report-form`)),
+		chromedp.Click(css(`#m-tabbar [data-tab="cases"]`)),
+		chromedp.WaitVisible(css(`#m-cases [data-case=%q]`, c.ID)),
+		shot("28-grid-worker-cases"),
+		chromedp.Click(css(`#m-cases [data-case=%q]`, c.ID)),
+		chromedp.Click(css(`#case-actions [data-act="follow-up"]`)),
+		chromedp.WaitVisible(css(`#m-action [data-field="satisfied"]`)),
+		chromedp.Click(css(`#m-action [data-field="satisfied"] [data-value="true"]`)),
+		chromedp.SendKeys(css(`#m-action #m-note`), "居民表示满意"),
+		shot("29-grid-worker-follow-up"),
+		chromedp.Click(css(`#m-action button.submit`)),
+		discard(chromedp.Poll[bool](`document.querySelector('#case-state') && document.querySelector('#case-state').textContent.includes('办结')`, chromedp.WithPollingTimeout(15*time.Second))),
+		chromedp.EmulateViewport(1400, 1000),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
+	require.Equal(t, "closed", c.State)
+	t.Logf("screenshots in %s", shots)
+}
