@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -23,12 +24,7 @@ func (h *handler) places(c *gin.Context) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	out := placesView{Localities: []localityView{}, Units: []unitView{}}
 	if a.Role == qilian.RoleUnitStaff {
-		u, err := h.Places.Unit(ctx, a.UnitID)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		l, err := h.Places.Locality(ctx, u.LocalityID)
+		u, l, err := h.unitAndLocality(ctx, a.UnitID)
 		if err != nil {
 			h.fail(c, err)
 			return
@@ -66,12 +62,7 @@ func (h *handler) areas(c *gin.Context) {
 	ctx, a := c.Request.Context(), actorOf(c)
 	scope := a.LocalityPath
 	if a.Role == qilian.RoleUnitStaff {
-		u, err := h.Places.Unit(ctx, a.UnitID)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		l, err := h.Places.Locality(ctx, u.LocalityID)
+		_, l, err := h.unitAndLocality(ctx, a.UnitID)
 		if err != nil {
 			h.fail(c, err)
 			return
@@ -88,6 +79,17 @@ func (h *handler) areas(c *gin.Context) {
 		out.Features = append(out.Features, viewArea(o.Locality, o.Area))
 	}
 	respond(c, http.StatusOK, out)
+}
+
+// unitAndLocality is a unit and the locality it is stationed in: the place
+// a unit's staff see.
+func (h *handler) unitAndLocality(ctx context.Context, unitID string) (qilian.Unit, qilian.Locality, error) {
+	u, err := h.Places.Unit(ctx, unitID)
+	if err != nil {
+		return qilian.Unit{}, qilian.Locality{}, err
+	}
+	l, err := h.Places.Locality(ctx, u.LocalityID)
+	return u, l, err
 }
 
 // mapSettings answers the map the pages draw the outlines on.

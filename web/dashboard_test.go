@@ -120,7 +120,7 @@ func TestDashboardInChromium(t *testing.T) {
 	set, err := configs.Config{}.Indicators()
 	require.NoError(t, err)
 	r := api.New(api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, Log: enginetest.Quiet()}.WithStore(env.DB))
-	web.Mount(r)
+	web.Mount(r, "")
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	sys := &system{env: env, url: srv.URL}
@@ -189,22 +189,7 @@ func TestDashboardInChromium(t *testing.T) {
 	downloads := t.TempDir()
 	ctx := startBrowser(t, exe)
 	dl := watchDownloads(t, ctx)
-	// The page's uncaught errors go to the test log: a blank page is
-	// otherwise all a failure shows.
-	go func() {
-		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
-			if err != nil {
-				return
-			}
-			if d := ev.ExceptionDetails; d != nil {
-				desc := d.Text
-				if d.Exception != nil {
-					desc += " " + d.Exception.Description
-				}
-				t.Logf("page error: %s (%s:%d)", desc, d.URL, d.LineNumber)
-			}
-		}
-	}()
+	logPageErrors(t, ctx)
 	require.NoError(t, chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: ptr(true),
@@ -212,25 +197,8 @@ func TestDashboardInChromium(t *testing.T) {
 		return err
 	})))
 
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
-		})
-	}
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			_ = chromedp.Do(ctx, shot("failed-"+step))
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	css := func(sel string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(sel, args...)) }
+	pg := pages{t: t, ctx: ctx, shots: shots, step: 30 * time.Second, full: true}
+	shot, run := pg.shot, pg.run
 	text := func(sel chromedp.CSS, dst *string) chromedp.Action[chromedp.Void] {
 		return into(chromedp.Text(sel), dst)
 	}
@@ -495,6 +463,63 @@ func TestDashboardInChromium(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// logPageErrors sends the page's uncaught errors to the test log: a blank
+// page is otherwise all a failure shows.
+func logPageErrors(t *testing.T, ctx context.Context) {
+	go func() {
+		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
+			if err != nil {
+				return
+			}
+			if d := ev.ExceptionDetails; d != nil {
+				desc := d.Text
+				if d.Exception != nil {
+					desc += " " + d.Exception.Description
+				}
+				t.Logf("page error: %s (%s:%d)", desc, d.URL, d.LineNumber)
+			}
+		}
+	}()
+}
+
+// pages runs a browser test's steps, each within its own time, and saves
+// screenshots (of the whole page when full, else of the viewport); a
+// failed step leaves a screenshot named after it.
+type pages struct {
+	t     *testing.T
+	ctx   context.Context
+	shots string
+	step  time.Duration
+	full  bool
+}
+
+func (p pages) shot(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		capture := chromedp.CaptureScreenshot()
+		if p.full {
+			capture = chromedp.FullScreenshot(100)
+		}
+		buf, err := capture(ctx, tg)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(p.shots, name+".png"), buf, 0o644)
+	})
+}
+
+func (p pages) run(step string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	sctx, cancel := context.WithTimeout(p.ctx, p.step)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		_ = chromedp.Do(p.ctx, p.shot("failed-"+step))
+		p.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// css is a selector with its arguments filled in.
+func css(sel string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(sel, args...)) }
 
 // into runs a and keeps its value in dst.
 func into[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {

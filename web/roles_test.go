@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -55,45 +52,15 @@ func TestRolesInChromium(t *testing.T) {
 	set, err := configs.Config{}.Indicators()
 	require.NoError(t, err)
 	r := api.New(api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, FileStore: env.Files, Log: enginetest.Quiet()}.WithStore(env.DB))
-	web.Mount(r)
+	web.Mount(r, "")
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	sys := &system{env: env, url: srv.URL}
 
 	ctx := startBrowser(t, exe)
-	go func() {
-		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
-			if err != nil {
-				return
-			}
-			if d := ev.ExceptionDetails; d != nil {
-				desc := d.Text
-				if d.Exception != nil {
-					desc += " " + d.Exception.Description
-				}
-				t.Logf("page error: %s (%s:%d)", desc, d.URL, d.LineNumber)
-			}
-		}
-	}()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.CaptureScreenshot()(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
-		})
-	}
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			_ = chromedp.Do(ctx, shot("failed-"+step))
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	css := func(sel string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(sel, args...)) }
+	logPageErrors(t, ctx)
+	pg := pages{t: t, ctx: ctx, shots: shots, step: 45 * time.Second}
+	shot, run := pg.shot, pg.run
 	js := func(expr string) chromedp.Action[chromedp.Void] {
 		return discard(chromedp.Evaluate[bool](`(async () => { `+expr+`; return true; })()`, chromedp.EvalAwaitPromise))
 	}

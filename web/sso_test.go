@@ -41,7 +41,7 @@ func TestSingleSignOnInChromium(t *testing.T) {
 	sso := openid.New(openid.Config{Issuer: provider.Issuer(), ClientID: provider.ClientID, ClientSecret: provider.ClientSecret,
 		RedirectURL: base + "/api/v1/sso/callback", Label: "政务单点登录"})
 	r := api.New(api.Server{SSO: sso, Log: enginetest.Quiet()}.WithStore(db))
-	web.Mount(r)
+	web.Mount(r, "")
 	srv.Config.Handler = r
 	srv.Start()
 	t.Cleanup(srv.Close)

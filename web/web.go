@@ -32,11 +32,22 @@ func Static() fs.FS {
 // csp lets the pages load only their own scripts and talk only to their
 // own origin. ECharts, Element Plus and Vant set element styles from
 // script, hence the inline style allowance; Vant's icon font is a data:
-// URL inside its stylesheet; no inline script is allowed.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+// URL inside its stylesheet; no inline script is allowed. Map tiles are
+// images from the configured tile server, the one other origin allowed.
+func csp(tileOrigin string) string {
+	img := "img-src 'self' data: blob:"
+	if tileOrigin != "" {
+		img += " " + tileOrigin
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " + img +
+		"; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+}
 
 // Mount serves the dashboard at /dashboard/ on r and sends / there.
-func Mount(r gin.IRoutes) {
+// tileOrigin is where the map tiles come from (configs.Map.TileOrigin), ""
+// for none.
+func Mount(r gin.IRoutes, tileOrigin string) {
+	policy := csp(tileOrigin)
 	root := Static()
 	server := http.FileServer(http.FS(root))
 	serve := func(c *gin.Context) {
@@ -50,7 +61,7 @@ func Mount(r gin.IRoutes) {
 			return
 		}
 		h := c.Writer.Header()
-		h.Set("Content-Security-Policy", csp)
+		h.Set("Content-Security-Policy", policy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		if strings.HasPrefix(name, "vendor/") {

@@ -21,7 +21,7 @@ func get(r http.Handler, path string) *httptest.ResponseRecorder {
 func TestServesTheEmbeddedFiles(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	web.Mount(r)
+	web.Mount(r, "")
 
 	w := get(r, "/")
 	require.Equal(t, http.StatusFound, w.Code)
@@ -56,9 +56,25 @@ func TestServesTheEmbeddedFiles(t *testing.T) {
 // script, nothing from another origin.
 func TestNoInlineOrForeignScripts(t *testing.T) {
 	r := gin.New()
-	web.Mount(r)
+	web.Mount(r, "")
 	body := get(r, "/dashboard/").Body.String()
 	require.NotContains(t, body, "<script>")
 	require.NotContains(t, body, "http://")
 	require.NotContains(t, body, "https://")
+}
+
+// The configured tile server is the one foreign origin a page may load,
+// and only as images: a map draws its tiles, nothing else comes from there.
+func TestTileOriginIsAllowedForImagesOnly(t *testing.T) {
+	r := gin.New()
+	web.Mount(r, "https://*.tile.openstreetmap.org")
+	csp := get(r, "/dashboard/").Header().Get("Content-Security-Policy")
+	require.Contains(t, csp, "img-src 'self' data: blob: https://*.tile.openstreetmap.org;")
+	require.Contains(t, csp, "script-src 'self';")
+	require.Contains(t, csp, "connect-src 'self';")
+	require.Equal(t, 1, strings.Count(csp, "openstreetmap"))
+
+	r = gin.New()
+	web.Mount(r, "")
+	require.Contains(t, get(r, "/dashboard/").Header().Get("Content-Security-Policy"), "img-src 'self' data: blob:;")
 }

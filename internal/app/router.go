@@ -36,7 +36,7 @@ func NewAPIRouter(ops api.Ops, c client.Client, db *storage.DB, e Engine, indica
 		SSO:        s.SSO,
 		Protocols:  []api.Protocol{open311.Server{Log: log}.WithStore(db)},
 	}.WithStore(db))
-	web.Mount(r)
+	web.Mount(r, e.Map.TileOrigin())
 	return r
 }
 

@@ -60,7 +60,9 @@ export const GridMap = {
       const [s, fc] = await Promise.all([mapSettings(), props.areas ? Promise.resolve(props.areas) : loadAreas()]);
       if (!box.value) return;
       map = L.map(box.value, { zoomControl: true, attributionControl: !!s.tiles, maxZoom: s.max_zoom || 18 });
-      if (s.tiles) L.tileLayer(s.tiles, { maxZoom: s.max_zoom || 18, attribution: s.attribution || '' }).addTo(map);
+      // The pages send no referrer; a tile server's usage policy (OSM's, for
+      // one) asks for the site's origin, so the tiles send that and no more.
+      if (s.tiles) L.tileLayer(s.tiles, { maxZoom: s.max_zoom || 18, attribution: s.attribution || '', referrerPolicy: 'strict-origin' }).addTo(map);
       layer = L.geoJSON(fc, { style, onEachFeature: (f, l) => l.bindTooltip(featureName(f), { sticky: true }) }).addTo(map);
       const b = layer.getBounds();
       if (b.isValid()) map.fitBounds(b, { padding: [8, 8] });
