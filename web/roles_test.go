@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/web"
@@ -249,5 +251,29 @@ func TestRolesInChromium(t *testing.T) {
 	)...)
 	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
 	require.Equal(t, "closed", c.State)
+
+	t.Log("every action of the engine has its form in the pages: a route found in the API's document, under the action's own name")
+	var names []string
+	for _, n := range qilian.Actions() {
+		names = append(names, string(n))
+	}
+	namesJSON, err := json.Marshal(names)
+	require.NoError(t, err)
+	var missing []string
+	run("every-action-has-a-form",
+		into(chromedp.Evaluate[[]string](`(async () => {
+			const { actionForm } = await import('./js/schema.js');
+			const out = [];
+			for (const n of `+string(namesJSON)+`) {
+				try {
+					const f = await actionForm(n, { case: 'c1', task: 't1', extension: 'e1' });
+					if (!/\/(cases\/c1|tasks\/t1|extensions\/e1)\//.test(f.path)) out.push(n + ': ' + f.path);
+				} catch (e) { out.push(n + ': ' + e.message); }
+			}
+			return out;
+		})()`, chromedp.EvalAwaitPromise), &missing),
+	)
+	require.Len(t, names, len(qilian.Actions()))
+	require.Empty(t, missing, "actions the pages cannot draw a form for")
 	t.Logf("screenshots in %s", shots)
 }
