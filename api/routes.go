@@ -233,7 +233,7 @@ func (h *handler) routes() []route {
 			Status: http.StatusOK, Resp: countsView{}, Errors: statuses(invalid, notFound, authErrors), Handle: h.counts},
 
 		{Method: http.MethodGet, Path: "/api/v1/indicators", ID: "listIndicators", Tag: "points",
-			Summary: "The assessment's indicator set, in file order", Roles: readers,
+			Summary: "The assessment's indicator set, in file order", Roles: mappers, // configuration, not cases: the admin's page shows it
 			Status: http.StatusOK, Resp: indicatorList{}, Errors: authErrors, Handle: h.listIndicators},
 		{Method: http.MethodGet, Path: "/api/v1/scores", ID: "scores", Tag: "points",
 			Summary: "Scorecards of a period with every line behind each point, and the three rates, inside the caller's scope",

@@ -68,9 +68,10 @@ func TestRolesInChromium(t *testing.T) {
 	}
 	// choose opens an Element Plus select of a form field and takes the
 	// option that says label, as a person does with the mouse.
-	choose := func(field, label string) chromedp.Action[chromedp.Void] {
+	// pick opens an Element Plus select and takes the option of that label.
+	pick := func(sel chromedp.CSS, label string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := chromedp.Click(css(`.action-dialog [data-field=%q] .el-select__wrapper`, field))(ctx, tg); err != nil {
+			if _, err := chromedp.Click(sel)(ctx, tg); err != nil {
 				return err
 			}
 			// The option shows once the dropdown opens; another select's
@@ -84,6 +85,9 @@ func TestRolesInChromium(t *testing.T) {
 			})()`, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
 			return err
 		})
+	}
+	choose := func(field, label string) chromedp.Action[chromedp.Void] {
+		return pick(css(`.action-dialog [data-field=%q] .el-select__wrapper`, field), label)
 	}
 	// offline cuts the page off the network (and tells it so), or joins it again.
 	offline := func(off bool) chromedp.Action[chromedp.Void] {
@@ -251,6 +255,52 @@ func TestRolesInChromium(t *testing.T) {
 	)...)
 	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
 	require.Equal(t, "closed", c.State)
+
+	t.Log("the admin replaces a grid's outline with a GeoJSON file and sees it on the map; a file that is not GeoJSON is refused and the outline stays")
+	feature := `{"type":"Feature","properties":{"name":"文华一网格"},"geometry":{"type":"Polygon","coordinates":[[[120.760,30.755],[120.768,30.755],[120.768,30.759],[120.760,30.759],[120.760,30.755]]]}}`
+	upload := func(name, content string) chromedp.Action[chromedp.Void] {
+		return js(`const dt = new DataTransfer(); dt.items.add(new File([` + fmt.Sprintf("%q", content) + `], '` + name + `', { type: 'application/geo+json' }));
+			const i = document.querySelector('.outline input[type=file]'); i.files = dt.files; i.dispatchEvent(new Event('change', { bubbles: true }))`)
+	}
+	type outlines struct {
+		Features []struct {
+			Geometry struct {
+				Coordinates [][][2]float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties struct {
+				ID string `json:"id"`
+			} `json:"properties"`
+		} `json:"features"`
+	}
+	ringOf := func(id string) [][2]float64 {
+		var fc outlines
+		sys.call(t, "demo-admin", http.MethodGet, "/api/v1/areas", nil, &fc)
+		for _, f := range fc.Features {
+			if f.Properties.ID == id {
+				return f.Geometry.Coordinates[0]
+			}
+		}
+		return nil
+	}
+	run("admin-outline", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(1400, 1000)}, signIn("demo-admin")...),
+		chromedp.WaitVisible(css(`#localities-table`)),
+		pick(css(`.outline-locality .el-select__wrapper`), "文华社区第一网格"),
+		upload("wenhua.geojson", feature),
+		discard(chromedp.Poll[bool](`document.querySelectorAll('.outline .leaflet-overlay-pane path').length >= 5`, chromedp.WithPollingTimeout(15*time.Second))),
+		shot("30-admin-outline"),
+	)...)
+	require.Eventually(t, func() bool {
+		r := ringOf("wenhua-g1")
+		return len(r) == 5 && r[1] == [2]float64{120.768, 30.755}
+	}, 10*time.Second, 200*time.Millisecond, "the new outline is the locality's")
+	var refusal string
+	run("admin-outline-refused",
+		upload("notes.geojson", "这不是地图"),
+		chromedp.WaitVisible(css(`#outline-error`)),
+		into(chromedp.Text(css(`#outline-error`)), &refusal),
+	)
+	require.NotEmpty(t, refusal)
+	require.Equal(t, [2]float64{120.768, 30.755}, ringOf("wenhua-g1")[1], "a refused file loses nothing")
 
 	t.Log("every action of the engine has its form in the pages: a route found in the API's document, under the action's own name")
 	var names []string

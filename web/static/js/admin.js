@@ -114,7 +114,7 @@ const AdminPage = {
               h('h3', {}, t('outlineTitle')),
               h('p', { class: 'muted' }, t('outlineHelp')),
               h('div', { class: 'tools' }, [
-                h(ElSelect, { modelValue: s.outlineFor, 'onUpdate:modelValue': (v) => { s.outlineFor = v; }, filterable: true, placeholder: t('chooseLocality'), id: 'outline-locality', style: 'width: 220px' },
+                h(ElSelect, { modelValue: s.outlineFor, 'onUpdate:modelValue': (v) => { s.outlineFor = v; }, filterable: true, placeholder: t('chooseLocality'), id: 'outline-locality', class: 'outline-locality', style: 'width: 220px' },
                   () => s.localities.map((l) => h(ElOption, { key: l.id, value: l.id, label: named(l) }))),
                 h(ElUpload, { accept: '.geojson,.json,application/geo+json,application/json', showFileList: false, disabled: !s.outlineFor, beforeUpload: sendOutline, id: 'outline-file' },
                   () => h(ElButton, { disabled: !s.outlineFor }, () => t('uploadGeoJSON'))),
