@@ -256,6 +256,62 @@ func TestRolesInChromium(t *testing.T) {
 	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
 	require.Equal(t, "closed", c.State)
 
+	t.Log("the unit asks for more time on a task from the case's page; the axis grants it there, and the deadline moves")
+	type extTask struct {
+		ID        string `json:"id"`
+		ResolveBy *struct {
+			Due time.Time `json:"due"`
+		} `json:"resolve_by"`
+		Extension *struct {
+			Extra string `json:"extra"`
+		} `json:"extension"`
+	}
+	var ec struct {
+		ID    string    `json:"id"`
+		Tasks []extTask `json:"tasks"`
+	}
+	sys.call(t, "demo-grid", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "service_linkage", "title": "明苑小区3幢电梯停运", "locality_id": "dongzha-g1"}, &ec)
+	sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+ec.ID+"/dispatch", map[string]any{
+		"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}}, &ec)
+	sys.call(t, "demo-unit", http.MethodPost, "/api/v1/tasks/"+ec.Tasks[0].ID+"/accept", map[string]any{}, nil)
+	sys.call(t, "demo-unit", http.MethodGet, "/api/v1/cases/"+ec.ID, nil, &ec)
+	et := ec.Tasks[0]
+	require.NotNil(t, et.ResolveBy)
+	before := et.ResolveBy.Due
+	run("unit-request-extension", append(signIn("demo-unit"),
+		chromedp.WaitVisible(css(`#inbox-table`)),
+		js(`location.hash = '#/case/`+ec.ID+`'`),
+		chromedp.Click(css(`.task-actions[data-task=%q] button[data-act="request-extension"]`, et.ID)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="request-extension"] #f-extra`)),
+		chromedp.SendKeys(css(`.action-dialog[data-action="request-extension"] #f-extra`), "2d"),
+		chromedp.SendKeys(css(`.action-dialog[data-action="request-extension"] #f-note`), "电梯主板需向厂家订购"),
+		chromedp.Click(css(`.action-dialog[data-action="request-extension"] button.submit`)),
+		chromedp.WaitVisible(css(`#tasks-table .ext`)),
+		shot("31-unit-extension-asked"),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+ec.ID, nil, &ec)
+	require.NotNil(t, ec.Tasks[0].Extension, "the request is pending on the task")
+	require.Equal(t, "2d", ec.Tasks[0].Extension.Extra)
+	run("axis-approve-extension", append(signIn("demo-axis"),
+		chromedp.WaitVisible(css(`#cases-table`)),
+		js(`location.hash = '#/case/`+ec.ID+`'`),
+		chromedp.Click(css(`.task-actions[data-task=%q] button[data-act="approve-extension"]`, et.ID)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="approve-extension"] button.submit`)),
+		shot("32-axis-extension-approve"),
+		chromedp.Click(css(`.action-dialog[data-action="approve-extension"] button.submit`)),
+		chromedp.WaitNotPresent(css(`.action-dialog[data-action="approve-extension"]`)),
+		chromedp.WaitNotPresent(css(`#tasks-table .ext`)),
+	)...)
+	require.Eventually(t, func() bool {
+		var now struct { // fresh each time: decoding into the old value would keep its extension
+			Tasks []extTask `json:"tasks"`
+		}
+		sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+ec.ID, nil, &now)
+		k := now.Tasks[0]
+		return k.Extension == nil && k.ResolveBy != nil && k.ResolveBy.Due.After(before)
+	}, 10*time.Second, 200*time.Millisecond, "the extension is granted and the deadline later")
+
 	t.Log("the admin replaces a grid's outline with a GeoJSON file and sees it on the map; a file that is not GeoJSON is refused and the outline stays")
 	feature := `{"type":"Feature","properties":{"name":"文华一网格"},"geometry":{"type":"Polygon","coordinates":[[[120.760,30.755],[120.768,30.755],[120.768,30.759],[120.760,30.759],[120.760,30.755]]]}}`
 	upload := func(name, content string) chromedp.Action[chromedp.Void] {
