@@ -373,6 +373,10 @@ type jsonField struct {
 	// Nullable fields may be null (a response's pointer without
 	// omitempty).
 	Nullable bool
+	// Choices is where in a case's details the field's values are found
+	// (for example "consultation.options"): documented as x-choices, so a
+	// form offers what the case holds instead of a blank to type into.
+	Choices string
 }
 
 // enumTag splits an enum tag, "dispatch,remind,close"; nil when empty.
@@ -426,6 +430,7 @@ func orderedFields(t reflect.Type) []jsonField {
 			Doc:       f.Tag.Get("doc"),
 			Enum:      enumTag(f.Tag.Get("enum")),
 			Nullable:  f.Tag.Get("nullable") == "true",
+			Choices:   f.Tag.Get("choices"),
 		})
 	}
 	return out

@@ -258,6 +258,9 @@ func (g *schemaSet) object(t reflect.Type) map[string]any {
 		if f.Nullable {
 			s["nullable"] = true
 		}
+		if f.Choices != "" {
+			s["x-choices"] = f.Choices
+		}
 		props[f.Name] = s
 		if f.Required {
 			required = append(required, f.Name)

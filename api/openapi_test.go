@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/qilian/qilian"
 	"github.com/qilian/qilian/api"
 	"github.com/qilian/qilian/api/open311"
 )
@@ -185,4 +187,60 @@ func TestOpenAPIEnumsNameTheirLabels(t *testing.T) {
 		}
 	}
 	require.Equal(t, "case_state", state["x-labels"])
+}
+
+// TestOpenAPIChoicesPointIntoTheCase: a field's x-choices names a list
+// that a case's details hold (a form offers its items), and the fields
+// people pick a case's own item for say where it is.
+func TestOpenAPIChoicesPointIntoTheCase(t *testing.T) {
+	r := api.New(api.Server{})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil))
+	require.Equal(t, http.StatusOK, w.Code)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &doc))
+
+	// holds is the JSON path's type in a case's details, if it is a list.
+	holds := func(path string) bool {
+		typ := reflect.TypeFor[qilian.Details]()
+		for _, seg := range strings.Split(path, ".") {
+			for typ.Kind() == reflect.Pointer {
+				typ = typ.Elem()
+			}
+			if typ.Kind() != reflect.Struct {
+				return false
+			}
+			found := false
+			for i := range typ.NumField() {
+				if name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ","); name == seg {
+					typ, found = typ.Field(i).Type, true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return typ.Kind() == reflect.Slice
+	}
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if path, ok := x["x-choices"].(string); ok {
+				require.True(t, holds(path), "x-choices %q is no list of a case's details", path)
+				seen[path] = true
+			}
+			for _, sub := range x {
+				walk(sub)
+			}
+		case []any:
+			for _, sub := range x {
+				walk(sub)
+			}
+		}
+	}
+	walk(doc)
+	require.Equal(t, map[string]bool{"consultation.options": true, "activity.sign_ups": true, "member.hours": true}, seen)
 }

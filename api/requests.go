@@ -328,7 +328,7 @@ func (b *remindBody) action(f fieldCheck) qilian.Action {
 
 type voteBody struct {
 	common
-	Option string `json:"option" required:"true"`
+	Option string `json:"option" required:"true" choices:"consultation.options"`
 }
 
 func (b *voteBody) action(f fieldCheck) qilian.Action {
@@ -360,6 +360,22 @@ func (b *participantBody) action(f fieldCheck) qilian.Action {
 	return a
 }
 
+// checkInBody names one who signed up; nothing else about them changes.
+type checkInBody struct {
+	common
+	Participant *struct {
+		ID string `json:"id" required:"true" choices:"activity.sign_ups"`
+	} `json:"participant" required:"true"`
+}
+
+func (b *checkInBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	if p := b.Participant; p != nil {
+		a.Participant = &qilian.Participant{ID: p.ID}
+	}
+	return a
+}
+
 type postBody struct {
 	common
 	Post string `json:"post" required:"true" doc:"the service post assigned"`
@@ -373,22 +389,38 @@ func (b *postBody) action(f fieldCheck) qilian.Action {
 }
 
 type hoursIn struct {
-	ID    string  `json:"id,omitempty" doc:"confirm-hours: the hours log to confirm"`
-	Date  string  `json:"date,omitempty" doc:"log-hours: the day served, YYYY-MM-DD"`
-	Hours float64 `json:"hours,omitempty" doc:"log-hours: more than 0, at most 24"`
+	Date  string  `json:"date,omitempty" doc:"the day served, YYYY-MM-DD"`
+	Hours float64 `json:"hours,omitempty" doc:"more than 0, at most 24"`
 	Note  string  `json:"note,omitempty"`
 }
 
-type hoursBody struct {
+// logHoursBody is a member's hours of service, to be confirmed.
+type logHoursBody struct {
 	common
 	Hours *hoursIn `json:"hours" required:"true"`
 }
 
-func (b *hoursBody) action(f fieldCheck) qilian.Action {
+func (b *logHoursBody) action(f fieldCheck) qilian.Action {
 	a := b.base(f)
 	if h := b.Hours; h != nil {
 		f.maxLen("hours.note", h.Note, maxNote)
-		a.Hours = &qilian.HoursLog{ID: h.ID, Date: h.Date, Hours: h.Hours, Note: h.Note}
+		a.Hours = &qilian.HoursLog{Date: h.Date, Hours: h.Hours, Note: h.Note}
+	}
+	return a
+}
+
+// confirmHoursBody names the hours log the community confirms.
+type confirmHoursBody struct {
+	common
+	Hours *struct {
+		ID string `json:"id" required:"true" doc:"the hours log to confirm" choices:"member.hours"`
+	} `json:"hours" required:"true"`
+}
+
+func (b *confirmHoursBody) action(f fieldCheck) qilian.Action {
+	a := b.base(f)
+	if h := b.Hours; h != nil {
+		a.Hours = &qilian.HoursLog{ID: h.ID}
 	}
 	return a
 }

@@ -518,6 +518,27 @@ func (p pages) run(step string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// tap clicks what sel names as a person would: once it is on top where
+// it shows, not under a loading mask that is fading out or a table that
+// is still laying itself out (a click there lands on something else).
+func tap(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.Poll[bool](`(() => {
+			const el = document.querySelector(`+fmt.Sprintf("%q", string(sel))+`);
+			if (!el) return false;
+			el.scrollIntoView({ block: 'center', inline: 'center' });
+			const r = el.getBoundingClientRect();
+			if (!r.width || !r.height) return false;
+			const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+			return !!top && (top === el || el.contains(top));
+		})()`, chromedp.WithPollingTimeout(15*time.Second))(ctx, tg); err != nil {
+			return fmt.Errorf("%s never came on top: %w", sel, err)
+		}
+		_, err := chromedp.Click(sel)(ctx, tg)
+		return err
+	})
+}
+
 // css is a selector with its arguments filled in.
 func css(sel string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(sel, args...)) }
 

@@ -45,8 +45,12 @@ type caseOut struct {
 // photo and a point on the map (once while offline, and again under the
 // same Idempotency-Key), the axis dispatches it, the unit accepts and
 // resolves it with a photo, the axis verifies it with the photos side by
-// side, and the grid worker records the resident's answer (回访). Each
-// step is checked through the API, and screenshots are saved.
+// side, and the grid worker records the resident's answer (回访). Then the
+// other paths of the desk: an extension asked and granted, a return with
+// its reason and the axis's reassignment, a booking approved by the
+// resource's owner, a consultation opened for voting and voted on at the
+// desk and on the phone; and the admin's grid outline. Each step is
+// checked through the API, and screenshots are saved.
 func TestRolesInChromium(t *testing.T) {
 	exe := chromium(t)
 	shots := artifacts(t)
@@ -71,7 +75,7 @@ func TestRolesInChromium(t *testing.T) {
 	// pick opens an Element Plus select and takes the option of that label.
 	pick := func(sel chromedp.CSS, label string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := chromedp.Click(sel)(ctx, tg); err != nil {
+			if _, err := tap(sel)(ctx, tg); err != nil {
 				return err
 			}
 			// The option shows once the dropdown opens; another select's
@@ -117,11 +121,14 @@ func TestRolesInChromium(t *testing.T) {
 	signIn := func(user string) []chromedp.Action[chromedp.Void] {
 		return []chromedp.Action[chromedp.Void]{
 			chromedp.Navigate(srv.URL + "/dashboard/"),
-			js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); localStorage.removeItem('qilian.lang'); location.hash = ''; location.reload()`),
+			js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); localStorage.removeItem('qilian.lang'); location.hash = ''`),
+			// Reloaded apart from the script: a page that goes away while a
+			// script of the test's runs in it fails the script.
+			chromedp.Reload(),
 			chromedp.WaitVisible(css(`#username`)),
 			chromedp.SendKeys(css(`#username`), user),
 			chromedp.SendKeys(css(`#password`), env.Logins[user].Password),
-			chromedp.Click(css(`#signin-submit`)),
+			tap(css(`#signin-submit`)),
 		}
 	}
 	const title = "建设路12号门前井盖缺失"
@@ -130,12 +137,12 @@ func TestRolesInChromium(t *testing.T) {
 	var pendingKey, keptKey string
 	run("phone-report", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2))}, signIn("demo-grid")...),
 		chromedp.WaitVisible(css(`#report-form`)),
-		chromedp.Click(css(`#m-kind [data-value="service_linkage"]`)),
+		tap(css(`#m-kind [data-value="service_linkage"]`)),
 		chromedp.SendKeys(css(`#m-title`), title),
 		chromedp.SendKeys(css(`#m-description`), "井口无遮挡，夜间危险"),
 		chromedp.SendKeys(css(`#m-address`), "建设路12号"),
 		chromedp.WaitVisible(css(`.grid-map.leaflet-container`)),
-		chromedp.Click(css(`.grid-map`)),
+		tap(css(`.grid-map`)),
 		chromedp.WaitVisible(css(`#m-point`)),
 		discard(chromedp.Poll[bool](`/\d+\.\d+, \d+\.\d+/.test(document.querySelector('#m-point').textContent)`, chromedp.WithPollingTimeout(10*time.Second))),
 		attach(`.m-photos input[type=file]`, "before.png", "#c84040"),
@@ -144,7 +151,7 @@ func TestRolesInChromium(t *testing.T) {
 		chromedp.SendKeys(css(`#m-reporter-phone`), "13900000000"),
 		shot("20-grid-worker-report-form"),
 		offline(true),
-		chromedp.Click(css(`#m-submit`)),
+		tap(css(`#m-submit`)),
 		chromedp.WaitVisible(css(`#pending`)),
 		into(chromedp.Evaluate[string](`JSON.parse(localStorage.getItem('qilian.draft')).key`), &pendingKey),
 		shot("21-grid-worker-offline"),
@@ -180,12 +187,12 @@ func TestRolesInChromium(t *testing.T) {
 		chromedp.WaitVisible(css(`#cases-table a[href="#/case/%s"]`, c.ID)),
 		shot("23-axis-desk"),
 		js(`location.hash = '#/case/`+c.ID+`'`),
-		chromedp.Click(css(`#case-actions button[data-act="dispatch"]`)),
+		tap(css(`#case-actions button[data-act="dispatch"]`)),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="dispatch"] [data-field="assignments[0].unit_id"]`)),
 		choose("assignments[0].unit_id", "明苑物业服务中心"),
 		choose("assignments[0].role", "主办"),
 		shot("24-axis-dispatch-form"),
-		chromedp.Click(css(`.action-dialog[data-action="dispatch"] button.submit`)),
+		tap(css(`.action-dialog[data-action="dispatch"] button.submit`)),
 		chromedp.WaitVisible(css(`#tasks-table [data-task-state="offered"]`)),
 	)...)
 	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
@@ -197,18 +204,18 @@ func TestRolesInChromium(t *testing.T) {
 	run("unit-resolve", append(signIn("demo-unit"),
 		chromedp.WaitVisible(css(`#inbox-table [data-left=%q]`, task)),
 		shot("25-unit-inbox"),
-		chromedp.Click(css(`#inbox-table button[data-act="accept"][data-task=%q]`, task)),
+		tap(css(`#inbox-table button[data-act="accept"][data-task=%q]`, task)),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="accept"] button.submit`)),
-		chromedp.Click(css(`.action-dialog[data-action="accept"] button.submit`)),
+		tap(css(`.action-dialog[data-action="accept"] button.submit`)),
 		chromedp.WaitNotPresent(css(`#inbox-table button[data-act="accept"][data-task=%q]`, task)),
 		js(`location.hash = '#/case/`+c.ID+`'`),
-		chromedp.Click(css(`.task-actions[data-task=%q] button[data-act="resolve"]`, task)),
+		tap(css(`.task-actions[data-task=%q] button[data-act="resolve"]`, task)),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="resolve"] #f-result`)),
 		chromedp.SendKeys(css(`.action-dialog[data-action="resolve"] #f-result`), "已加装井盖并设置警示"),
 		attach(`.action-dialog[data-action="resolve"] input[type=file]`, "after.png", "#28a03c"),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="resolve"] .el-upload-list__item img`)),
 		shot("26-unit-resolve-form"),
-		chromedp.Click(css(`.action-dialog[data-action="resolve"] button.submit`)),
+		tap(css(`.action-dialog[data-action="resolve"] button.submit`)),
 		chromedp.WaitVisible(css(`#tasks-table [data-task-state="resolved"]`)),
 	)...)
 	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+c.ID, nil, &c)
@@ -225,11 +232,11 @@ func TestRolesInChromium(t *testing.T) {
 		chromedp.WaitVisible(css(`#photos-after img`)),
 		into(chromedp.Evaluate[int](`document.querySelectorAll('#photos-before img').length`), &beforeShown),
 		into(chromedp.Evaluate[int](`document.querySelectorAll('#photos-after img').length`), &afterShown),
-		chromedp.Click(css(`#case-actions button[data-act="verify"]`)),
+		tap(css(`#case-actions button[data-act="verify"]`)),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="verify"] [data-field="pass"]`)),
-		chromedp.Click(css(`.action-dialog[data-action="verify"] [data-field="pass"] [data-value="true"]`)),
+		tap(css(`.action-dialog[data-action="verify"] [data-field="pass"] [data-value="true"]`)),
 		shot("27-axis-verify"),
-		chromedp.Click(css(`.action-dialog[data-action="verify"] button.submit`)),
+		tap(css(`.action-dialog[data-action="verify"] button.submit`)),
 		chromedp.WaitVisible(css(`#timeline li[data-type="verify"]`)),
 	)...)
 	require.Equal(t, 1, beforeShown)
@@ -240,16 +247,16 @@ func TestRolesInChromium(t *testing.T) {
 	t.Log("the grid worker records the resident's answer from the phone")
 	run("phone-follow-up", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2))}, signIn("demo-grid")...),
 		chromedp.WaitVisible(css(`#report-form`)),
-		chromedp.Click(css(`#m-tabbar [data-tab="cases"]`)),
+		tap(css(`#m-tabbar [data-tab="cases"]`)),
 		chromedp.WaitVisible(css(`#m-cases [data-case=%q]`, c.ID)),
 		shot("28-grid-worker-cases"),
-		chromedp.Click(css(`#m-cases [data-case=%q]`, c.ID)),
-		chromedp.Click(css(`#case-actions [data-act="follow-up"]`)),
+		tap(css(`#m-cases [data-case=%q]`, c.ID)),
+		tap(css(`#case-actions [data-act="follow-up"]`)),
 		chromedp.WaitVisible(css(`#m-action [data-field="satisfied"]`)),
-		chromedp.Click(css(`#m-action [data-field="satisfied"] [data-value="true"]`)),
+		tap(css(`#m-action [data-field="satisfied"] [data-value="true"]`)),
 		chromedp.SendKeys(css(`#m-action #m-note`), "居民表示满意"),
 		shot("29-grid-worker-follow-up"),
-		chromedp.Click(css(`#m-action button.submit`)),
+		tap(css(`#m-action button.submit`)),
 		discard(chromedp.Poll[bool](`document.querySelector('#case-state') && document.querySelector('#case-state').textContent.includes('办结')`, chromedp.WithPollingTimeout(15*time.Second))),
 		chromedp.EmulateViewport(1400, 1000),
 	)...)
@@ -282,11 +289,11 @@ func TestRolesInChromium(t *testing.T) {
 	run("unit-request-extension", append(signIn("demo-unit"),
 		chromedp.WaitVisible(css(`#inbox-table`)),
 		js(`location.hash = '#/case/`+ec.ID+`'`),
-		chromedp.Click(css(`.task-actions[data-task=%q] button[data-act="request-extension"]`, et.ID)),
+		tap(css(`.task-actions[data-task=%q] button[data-act="request-extension"]`, et.ID)),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="request-extension"] #f-extra`)),
 		chromedp.SendKeys(css(`.action-dialog[data-action="request-extension"] #f-extra`), "2d"),
 		chromedp.SendKeys(css(`.action-dialog[data-action="request-extension"] #f-note`), "电梯主板需向厂家订购"),
-		chromedp.Click(css(`.action-dialog[data-action="request-extension"] button.submit`)),
+		tap(css(`.action-dialog[data-action="request-extension"] button.submit`)),
 		chromedp.WaitVisible(css(`#tasks-table .ext`)),
 		shot("31-unit-extension-asked"),
 	)...)
@@ -296,10 +303,10 @@ func TestRolesInChromium(t *testing.T) {
 	run("axis-approve-extension", append(signIn("demo-axis"),
 		chromedp.WaitVisible(css(`#cases-table`)),
 		js(`location.hash = '#/case/`+ec.ID+`'`),
-		chromedp.Click(css(`.task-actions[data-task=%q] button[data-act="approve-extension"]`, et.ID)),
+		tap(css(`.task-actions[data-task=%q] button[data-act="approve-extension"]`, et.ID)),
 		chromedp.WaitVisible(css(`.action-dialog[data-action="approve-extension"] button.submit`)),
 		shot("32-axis-extension-approve"),
-		chromedp.Click(css(`.action-dialog[data-action="approve-extension"] button.submit`)),
+		tap(css(`.action-dialog[data-action="approve-extension"] button.submit`)),
 		chromedp.WaitNotPresent(css(`.action-dialog[data-action="approve-extension"]`)),
 		chromedp.WaitNotPresent(css(`#tasks-table .ext`)),
 	)...)
@@ -357,6 +364,132 @@ func TestRolesInChromium(t *testing.T) {
 	)
 	require.NotEmpty(t, refusal)
 	require.Equal(t, [2]float64{120.768, 30.755}, ringOf("wenhua-g1")[1], "a refused file loses nothing")
+
+	t.Log("the unit returns a task with a reason code; the axis, arbitrating, reassigns it to the unit whose duty it is")
+	type taskOut struct {
+		ID     string `json:"id"`
+		UnitID string `json:"unit_id"`
+		State  string `json:"state"`
+	}
+	var rc struct {
+		ID    string    `json:"id"`
+		Tasks []taskOut `json:"tasks"`
+	}
+	sys.call(t, "demo-grid", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "service_linkage", "title": "明苑小区门口路灯不亮", "locality_id": "dongzha-g1"}, &rc)
+	sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+rc.ID+"/dispatch", map[string]any{
+		"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead"}}}, &rc)
+	returned := rc.Tasks[0].ID
+	run("unit-return", append(signIn("demo-unit"),
+		chromedp.WaitVisible(css(`#inbox-table [data-left=%q]`, returned)),
+		js(`location.hash = '#/case/`+rc.ID+`'`),
+		tap(css(`.task-actions[data-task=%q] button[data-act="return"]`, returned)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="return"] [data-field="reason"]`)),
+		choose("reason", "非本单位职责"),
+		chromedp.SendKeys(css(`.action-dialog[data-action="return"] #f-note`), "路灯归供电公司维护"),
+		shot("33-unit-return"),
+		tap(css(`.action-dialog[data-action="return"] button.submit`)),
+		chromedp.WaitVisible(css(`#tasks-table [data-task-state="returned"]`)),
+	)...)
+	run("axis-reassign", append(signIn("demo-axis"),
+		chromedp.WaitVisible(css(`#cases-table`)),
+		js(`location.hash = '#/case/`+rc.ID+`'`),
+		tap(css(`.task-actions[data-task=%q] button[data-act="reassign"]`, returned)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="reassign"] [data-field="unit_id"]`)),
+		choose("unit_id", "国网南湖供电分公司"),
+		shot("34-axis-reassign"),
+		tap(css(`.action-dialog[data-action="reassign"] button.submit`)),
+		chromedp.WaitVisible(css(`#tasks-table [data-task-state="offered"]`)),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+rc.ID, nil, &rc)
+	states := map[string]string{}
+	for _, k := range rc.Tasks {
+		states[k.UnitID] = k.State
+	}
+	require.Equal(t, map[string]string{"u-mingyuan-property": "reassigned", "u-power": "offered"}, states)
+
+	t.Log("the owner of a resource approves a booking of it from the case's page")
+	from := time.Now().Add(200 * time.Hour).Truncate(time.Hour)
+	var bk struct {
+		ID      string `json:"id"`
+		Details struct {
+			Booking struct{ State string } `json:"booking"`
+		} `json:"details"`
+	}
+	sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "resource_sharing", "title": "借用医院义诊车", "locality_id": "jianshe",
+		"details": map[string]any{"booking": map[string]any{
+			"resource_id": "u-hospital-van", "from": from.Format(time.RFC3339), "to": from.Add(3 * time.Hour).Format(time.RFC3339)}}}, &bk)
+	run("unit-approve-booking", append(signIn("demo-unit-hospital"),
+		chromedp.WaitVisible(css(`#inbox-table`)),
+		js(`location.hash = '#/case/`+bk.ID+`'`),
+		tap(css(`#case-actions button[data-act="approve-booking"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="approve-booking"] #f-note`)),
+		chromedp.SendKeys(css(`.action-dialog[data-action="approve-booking"] #f-note`), "同意，司机随车"),
+		tap(css(`.action-dialog[data-action="approve-booking"] button.submit`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="approve-booking"]`)),
+		shot("35-unit-booking-approved"),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+bk.ID, nil, &bk)
+	require.Equal(t, "approved", bk.Details.Booking.State)
+
+	t.Log("the axis opens a consultation for voting; the unit votes at its desk and the grid worker on the phone, each choosing one of the case's options")
+	var cs struct {
+		ID      string `json:"id"`
+		Details struct {
+			Consultation struct {
+				Votes   map[string]string `json:"votes"`
+				Outcome string            `json:"outcome"`
+			} `json:"consultation"`
+		} `json:"details"`
+	}
+	sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "joint_consultation", "title": "明苑小区加装电梯议事", "locality_id": "dongzha-g1",
+		"details": map[string]any{"consultation": map[string]any{
+			"question": "是否加装电梯？", "options": []string{"同意", "反对"}, "participants": []string{"demo-unit", "demo-grid"},
+			"quorum": 2, "rule": "majority", "deadline": time.Now().Add(72 * time.Hour).Format(time.RFC3339)}}}, &cs)
+	run("axis-open-voting", append(signIn("demo-axis"),
+		chromedp.WaitVisible(css(`#cases-table`)),
+		js(`location.hash = '#/case/`+cs.ID+`'`),
+		tap(css(`#case-actions button[data-act="open-voting"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="open-voting"] button.submit`)),
+		tap(css(`.action-dialog[data-action="open-voting"] button.submit`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="open-voting"]`)),
+	)...)
+	run("unit-vote", append(signIn("demo-unit"),
+		chromedp.WaitVisible(css(`#inbox-table`)),
+		js(`location.hash = '#/case/`+cs.ID+`'`),
+		tap(css(`#case-actions button[data-act="vote"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="vote"] [data-field="option"] .el-select__wrapper`)),
+		choose("option", "同意"),
+		shot("36-unit-vote"),
+		tap(css(`.action-dialog[data-action="vote"] button.submit`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="vote"]`)),
+	)...)
+	run("phone-vote", append(append([]chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2))}, signIn("demo-grid")...),
+		chromedp.WaitVisible(css(`#report-form`)),
+		js(`location.hash = '#/case/`+cs.ID+`'`),
+		tap(css(`#case-actions [data-act="vote"]`)),
+		chromedp.WaitVisible(css(`#m-action [data-field="option"] [data-value="反对"]`)),
+		tap(css(`#m-action [data-field="option"] [data-value="反对"]`)),
+		shot("37-grid-worker-vote"),
+		tap(css(`#m-action button.submit`)),
+		discard(chromedp.Poll[bool](`!document.querySelector('#case-actions [data-act="vote"]')`, chromedp.WithPollingTimeout(15*time.Second))),
+		chromedp.EmulateViewport(1400, 1000),
+	)...)
+	require.Eventually(t, func() bool {
+		var now struct {
+			Details struct {
+				Consultation struct {
+					Votes map[string]string `json:"votes"`
+				} `json:"consultation"`
+			} `json:"details"`
+		}
+		sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+cs.ID, nil, &now)
+		return len(now.Details.Consultation.Votes) == 2
+	}, 10*time.Second, 200*time.Millisecond, "both votes counted")
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+cs.ID, nil, &cs)
+	require.Equal(t, map[string]string{"demo-unit": "同意", "demo-grid": "反对"}, cs.Details.Consultation.Votes)
 
 	t.Log("every action of the engine has its form in the pages: a route found in the API's document, under the action's own name")
 	var names []string

@@ -24,6 +24,7 @@ export async function formContext(c) {
     units: (places.units || []).map((u) => ({ id: u.id, name: nameOf(u.id) })),
     localities: (places.localities || []).map((l) => ({ id: l.id, name: nameOf(l.id) + ' · ' + code('level', l.level) })),
     resources: resources.resources || [],
+    case: c,
     tasks: c ? c.tasks.filter((k) => !['resolved', 'withdrawn', 'returned', 'reassigned'].includes(k.state)) : [],
     unitName: nameOf,
     newRow: (f) => initial(f.fields),
@@ -210,7 +211,8 @@ const CasePage = {
           h(ElTableColumn, { label: t('f_result'), minWidth: 140 }, { default: ({ row }) => [row.result || '',
             row.extension && h('div', { class: 'ext' }, t('extensionAsked', row.extension.extra) + (row.extension.reason ? '：' + row.extension.reason : ''))] }),
           h(ElTableColumn, { label: t('actions'), minWidth: 220 }, { default: ({ row }) => h('div', { class: 'task-actions', 'data-task': row.id },
-            row.allowed_actions.map((a) => button(a, { case: c.id, task: row.id, extension: row.extension?.id }, true))) }),
+            // Offered once the forms' choices (units, resources) are here.
+            s.ctx ? row.allowed_actions.map((a) => button(a, { case: c.id, task: row.id, extension: row.extension?.id }, true)) : []) }),
         ]) : h(ElEmpty, { description: t('noTasks'), imageSize: 60 })),
         h(ElCard, { header: t('timeline') }, () => h(ElTimeline, { id: 'timeline' }, () => s.trail.map((e) => h(ElTimelineItem, {
           key: e.seq, timestamp: when(e.at), type: alerting.has(e.type) ? 'danger' : 'primary', 'data-type': e.type }, () => [

@@ -3,7 +3,7 @@
 import { h, El } from './ui.js';
 import { upload } from './api.js';
 import { t, code, codesOf } from './i18n.js';
-import { fieldLabel } from './schema.js';
+import { fieldLabel, choicesOf } from './schema.js';
 import { errorText, message } from './ui.js';
 
 const { ElFormItem, ElInput, ElSelect, ElOption, ElRadioGroup, ElRadio, ElInputNumber, ElDatePicker, ElUpload, ElButton } = El;
@@ -26,6 +26,14 @@ function field(f, model, ctx, path) {
   switch (f.widget) {
     case 'select':
       return h(ElSelect, { id, modelValue: v, 'onUpdate:modelValue': set, clearable: !f.required, placeholder: t('choose') }, () => options(f));
+    case 'pick': {
+      // What the case holds (a consultation's options, its sign-ups);
+      // typed when it holds nothing to choose from.
+      const picks = choicesOf(ctx.case, f.choices);
+      if (!picks.length) break;
+      return h(ElSelect, { id, modelValue: v, 'onUpdate:modelValue': set, placeholder: t('choose') },
+        () => picks.map(([value, label]) => h(ElOption, { key: value, value, label })));
+    }
     case 'bool':
       return h(ElRadioGroup, { id, modelValue: v, 'onUpdate:modelValue': set }, () => [
         h(ElRadio, { value: true, 'data-value': 'true' }, () => t('yes')), h(ElRadio, { value: false, 'data-value': 'false' }, () => t('no'))]);

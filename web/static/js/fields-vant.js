@@ -3,7 +3,7 @@
 import { h, Vant } from './ui.js';
 import { upload } from './api.js';
 import { t, code, codesOf } from './i18n.js';
-import { fieldLabel } from './schema.js';
+import { fieldLabel, choicesOf } from './schema.js';
 import { errorText } from './ui.js';
 
 const { Field, RadioGroup, Radio, Uploader, Checkbox, CheckboxGroup, Button, Stepper, showToast } = Vant;
@@ -14,6 +14,7 @@ function choices(f, ctx) {
   if (f.widget === 'unit' || f.widget === 'units') return (ctx.units || []).map((u) => [u.id, u.name]);
   if (f.widget === 'task') return (ctx.tasks || []).map((k) => [k.id, ctx.unitName(k.unit_id)]);
   if (f.widget === 'resource') return (ctx.resources || []).map((r) => [r.id, r.name]);
+  if (f.widget === 'pick') return choicesOf(ctx.case, f.choices);
   const values = f.enum || (f.labels ? codesOf(f.labels) : []);
   return values.map((v) => [v, f.labels ? code(f.labels, v) : v]);
 }
@@ -46,6 +47,9 @@ function control(f, model, ctx, path) {
   const set = (x) => { model[f.name] = x; };
   const id = idOf(path);
   switch (f.widget) {
+    case 'pick':
+      if (!choices(f, ctx).length) return null; // nothing held: typed
+      // falls through
     case 'select': case 'unit': case 'task': case 'resource':
       return h(RadioGroup, { id, modelValue: v, 'onUpdate:modelValue': set, direction: 'horizontal' },
         () => choices(f, ctx).map(([value, label]) => h(Radio, { name: value, key: value, 'data-value': value }, () => label)));

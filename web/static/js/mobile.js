@@ -234,7 +234,7 @@ const CasePage = {
       try {
         const form = await actionForm(a, { case: s.c.id });
         s.form = form; s.model = reactive(initial(form.fields)); s.action = a; s.key = newKey();
-        s.ctx = { ...s.ctx, tasks: s.c.tasks };
+        s.ctx = { ...s.ctx, tasks: s.c.tasks, case: s.c };
       } catch (e) { showFailToast(errorText(e)); }
     };
     const submit = async () => {

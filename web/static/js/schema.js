@@ -86,7 +86,9 @@ export function fieldsOf(d, schema) {
   const required = new Set(s.required || []);
   return Object.entries(s.properties || {}).filter(([name]) => !implicit.has(name)).map(([name, ps]) => {
     const p = resolve(d, ps);
-    const f = { name, required: required.has(name), doc: p.description || '', widget: widget(name, p, d), enum: p.enum, labels: p['x-labels'] };
+    // A field with x-choices takes one of the values the case holds there.
+    const f = { name, required: required.has(name), doc: p.description || '', widget: p['x-choices'] ? 'pick' : widget(name, p, d),
+      enum: p.enum, labels: p['x-labels'], choices: p['x-choices'] };
     if (f.widget === 'object') f.fields = fieldsOf(d, p);
     if (f.widget === 'rows') f.fields = fieldsOf(d, p.items);
     return f;
@@ -102,6 +104,18 @@ export async function actionForm(name, ids) {
   const id = r.on === 'task' ? ids.task : r.on === 'extension' ? ids.extension : ids.case;
   const body = r.op.requestBody?.content?.['application/json']?.schema;
   return { on: r.on, path: r.path.replace('/api/v1', '').replace('{id}', encodeURIComponent(id)), fields: body ? fieldsOf(d, body) : [] };
+}
+
+// choicesOf is what a case holds where a field's x-choices points (a
+// path into its details), as [value, label] pairs: a list of strings
+// offers each; a list of records offers each by its id, leaving out what
+// is already settled (hours confirmed, a participant checked in).
+export function choicesOf(c, path) {
+  let x = c?.details;
+  for (const k of (path || '').split('.')) x = x?.[k];
+  if (!Array.isArray(x)) return [];
+  return x.filter((o) => typeof o !== 'object' || !(o.confirmed || o.checked_in_at)).map((o) => (typeof o === 'object'
+    ? [o.id, [o.name, o.date, o.hours ? o.hours + ' h' : '', o.id].filter(Boolean).join(' · ')] : [o, o]));
 }
 
 // actionTarget says what an action names: case, task or extension.
