@@ -49,7 +49,8 @@ type caseOut struct {
 // other paths of the desk: an extension asked and granted, a return with
 // its reason and the axis's reassignment, a booking approved by the
 // resource's owner, a consultation opened for voting and voted on at the
-// desk and on the phone; and the admin's grid outline. Each step is
+// desk and on the phone, a sign-up and check-in at an activity; and the
+// admin's grid outline. Each step is
 // checked through the API, and screenshots are saved.
 func TestRolesInChromium(t *testing.T) {
 	exe := chromium(t)
@@ -490,6 +491,44 @@ func TestRolesInChromium(t *testing.T) {
 	}, 10*time.Second, 200*time.Millisecond, "both votes counted")
 	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+cs.ID, nil, &cs)
 	require.Equal(t, map[string]string{"demo-unit": "同意", "demo-grid": "反对"}, cs.Details.Consultation.Votes)
+
+	t.Log("the axis signs a resident up for an activity and checks her in, picking her from the activity's sign-ups")
+	starts := time.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
+	var ac struct {
+		ID      string `json:"id"`
+		Details struct {
+			Activity struct {
+				SignUps []struct {
+					ID          string    `json:"id"`
+					CheckedInAt time.Time `json:"checked_in_at"`
+				} `json:"sign_ups"`
+			} `json:"activity"`
+		} `json:"details"`
+	}
+	sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases", map[string]any{
+		"kind": "joint_activity", "title": "社区义诊", "locality_id": "jianshe",
+		"details": map[string]any{"activity": map[string]any{
+			"capacity": 10, "starts_at": starts.Format(time.RFC3339), "ends_at": starts.Add(2 * time.Hour).Format(time.RFC3339), "venue": "文化馆"}}}, &ac)
+	run("axis-sign-up-check-in", append(signIn("demo-axis"),
+		chromedp.WaitVisible(css(`#cases-table`)),
+		js(`location.hash = '#/case/`+ac.ID+`'`),
+		tap(css(`#case-actions button[data-act="sign-up"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="sign-up"] #f-participant-id`)),
+		chromedp.SendKeys(css(`.action-dialog[data-action="sign-up"] #f-participant-id`), "p-wang"),
+		chromedp.SendKeys(css(`.action-dialog[data-action="sign-up"] #f-participant-name`), "王阿姨"),
+		tap(css(`.action-dialog[data-action="sign-up"] button.submit`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="sign-up"]`)),
+		tap(css(`#case-actions button[data-act="check-in"]`)),
+		chromedp.WaitVisible(css(`.action-dialog[data-action="check-in"] [data-field="participant.id"] .el-select__wrapper`)),
+		pick(css(`.action-dialog[data-action="check-in"] [data-field="participant.id"] .el-select__wrapper`), "王阿姨 · p-wang"),
+		shot("38-axis-check-in"),
+		tap(css(`.action-dialog[data-action="check-in"] button.submit`)),
+		chromedp.WaitVisible(css(`#timeline li[data-type="check-in"]`)),
+	)...)
+	sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+ac.ID, nil, &ac)
+	require.Len(t, ac.Details.Activity.SignUps, 1)
+	require.Equal(t, "p-wang", ac.Details.Activity.SignUps[0].ID)
+	require.False(t, ac.Details.Activity.SignUps[0].CheckedInAt.IsZero(), "checked in")
 
 	t.Log("every action of the engine has its form in the pages: a route found in the API's document, under the action's own name")
 	var names []string
