@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,8 +92,16 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	// The frontend port is the one people know; the internal services take
-	// whatever is free on the same interface.
-	ports, err := freePorts(host, 5)
+	// whatever is free on the same interface, but never a port named for the
+	// frontend or the Web UI: those are bound later, and the kernel may hand
+	// out a port that is free only because nobody has bound it yet.
+	reserved := []int{port}
+	if o.UIAddr != "" {
+		if _, uiPort, err := splitAddr(o.UIAddr); err == nil {
+			reserved = append(reserved, uiPort)
+		}
+	}
+	ports, err := freePorts(host, 5, reserved...)
 	if err != nil {
 		return nil, err
 	}
@@ -305,8 +314,9 @@ func splitAddr(addr string) (string, int, error) {
 }
 
 // freePorts asks the kernel for n distinct free ports on host, holding them
-// all open until every one is chosen so none is handed out twice.
-func freePorts(host string, n int) ([]int, error) {
+// all open until every one is chosen so none is handed out twice, and
+// passing over the reserved ones.
+func freePorts(host string, n int, reserved ...int) ([]int, error) {
 	var lns []net.Listener
 	defer func() {
 		for _, l := range lns {
@@ -314,13 +324,15 @@ func freePorts(host string, n int) ([]int, error) {
 		}
 	}()
 	ports := make([]int, 0, n)
-	for range n {
+	for len(ports) < n {
 		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return nil, fmt.Errorf("find a free port: %w", err)
 		}
-		lns = append(lns, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		lns = append(lns, l) // held, so a passed-over port is not offered again
+		if p := l.Addr().(*net.TCPAddr).Port; !slices.Contains(reserved, p) {
+			ports = append(ports, p)
+		}
 	}
 	return ports, nil
 }
