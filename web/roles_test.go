@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -14,10 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/qilian/qilian"
-	"github.com/qilian/qilian/api"
-	"github.com/qilian/qilian/configs"
-	"github.com/qilian/qilian/web"
-	"github.com/qilian/qilian/workflows/enginetest"
 )
 
 // caseOut is what the test reads of a case through the API.
@@ -53,47 +48,9 @@ type caseOut struct {
 // admin's grid outline. Each step is
 // checked through the API, and screenshots are saved.
 func TestRolesInChromium(t *testing.T) {
-	exe := chromium(t)
-	shots := artifacts(t)
-	env := enginetest.Start(t, enginetest.Options{})
-	set, err := configs.Config{}.Indicators()
-	require.NoError(t, err)
-	r := api.New(api.Server{Engine: env.Engine, Calendar: env.Calendar, Indicators: set, FileStore: env.Files, Log: enginetest.Quiet()}.WithStore(env.DB))
-	web.Mount(r, "")
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	sys := &system{env: env, url: srv.URL}
-
-	ctx := startBrowser(t, exe)
-	logPageErrors(t, ctx)
-	pg := pages{t: t, ctx: ctx, shots: shots, step: 45 * time.Second}
-	shot, run := pg.shot, pg.run
-	js := func(expr string) chromedp.Action[chromedp.Void] {
-		return discard(chromedp.Evaluate[bool](`(async () => { `+expr+`; return true; })()`, chromedp.EvalAwaitPromise))
-	}
-	// choose opens an Element Plus select of a form field and takes the
-	// option that says label, as a person does with the mouse.
-	// pick opens an Element Plus select and takes the option of that label.
-	pick := func(sel chromedp.CSS, label string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := tap(sel)(ctx, tg); err != nil {
-				return err
-			}
-			// The option shows once the dropdown opens; another select's
-			// dropdown may still be fading out.
-			_, err := chromedp.Poll[bool](`(() => {
-				const li = [...document.querySelectorAll('.el-select-dropdown__item')]
-					.find((li) => li.offsetParent !== null && li.textContent.trim() === `+fmt.Sprintf("%q", label)+`);
-				if (!li) return false;
-				li.click();
-				return true;
-			})()`, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
-			return err
-		})
-	}
-	choose := func(field, label string) chromedp.Action[chromedp.Void] {
-		return pick(css(`.action-dialog [data-field=%q] .el-select__wrapper`, field), label)
-	}
+	d := newDesk(t)
+	sys, shots := d.sys, d.shots
+	shot, run, js, pick, choose, attach, signIn := d.shot, d.run, d.js, d.pick, d.choose, d.attach, d.signIn
 	// offline cuts the page off the network (and tells it so), or joins it again.
 	offline := func(off bool) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
@@ -108,29 +65,6 @@ func TestRolesInChromium(t *testing.T) {
 			_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
 			return err
 		})
-	}
-	// attach hands a file input a photo, as the phone's camera or a file
-	// chooser does: a PNG drawn in the page, in the input's files, and the
-	// change event the input fires.
-	attach := func(input, name, colour string) chromedp.Action[chromedp.Void] {
-		return js(`const c = document.createElement('canvas'); c.width = 64; c.height = 48;
-			const g = c.getContext('2d'); g.fillStyle = '` + colour + `'; g.fillRect(0, 0, 64, 48); g.fillStyle = '#fff'; g.fillRect(8, 8, 20, 12);
-			const b = await new Promise((ok) => c.toBlob(ok, 'image/png'));
-			const dt = new DataTransfer(); dt.items.add(new File([b], '` + name + `', { type: 'image/png' }));
-			const i = document.querySelector('` + input + `'); i.files = dt.files; i.dispatchEvent(new Event('change', { bubbles: true }))`)
-	}
-	signIn := func(user string) []chromedp.Action[chromedp.Void] {
-		return []chromedp.Action[chromedp.Void]{
-			chromedp.Navigate(srv.URL + "/dashboard/"),
-			js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); localStorage.removeItem('qilian.lang'); location.hash = ''`),
-			// Reloaded apart from the script: a page that goes away while a
-			// script of the test's runs in it fails the script.
-			chromedp.Reload(),
-			chromedp.WaitVisible(css(`#username`)),
-			chromedp.SendKeys(css(`#username`), user),
-			chromedp.SendKeys(css(`#password`), env.Logins[user].Password),
-			tap(css(`#signin-submit`)),
-		}
 	}
 	const title = "建设路12号门前井盖缺失"
 

@@ -100,7 +100,12 @@ export function details(d) {
   const scalars = Object.entries(body).filter(([, v]) => v !== null && typeof v !== 'object');
   const lists = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] === 'object');
   const plain = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] !== 'object');
-  const show = (k, v) => (/_at$|^from$|^to$|deadline/.test(k) && typeof v === 'string' ? when(v) : typeof v === 'boolean' ? (v ? t('yes') : t('no')) : String(v));
+  // Codes are named from /labels, units by their names, times as times.
+  const coded = { state: 'booking_state', rule: 'vote_rule', duty: 'duty' };
+  const show = (k, v) => (/_at$|^from$|^to$|deadline/.test(k) && typeof v === 'string' ? when(v)
+    : typeof v === 'boolean' ? (v ? t('yes') : t('no'))
+      : coded[k] ? code(coded[k], v)
+        : /(^|_)unit_id$/.test(k) ? nameOf(v) : String(v));
   return h('div', { id: 'case-details' }, [
     h(ElDescriptions, { column: 2, border: true, size: 'small' }, () => [
       ...scalars.map(([k, v]) => h(ElDescriptionsItem, { label: t('f_' + k) === 'f_' + k ? k : t('f_' + k) }, () => show(k, v))),
@@ -184,7 +189,7 @@ const CasePage = {
         h('div', { class: 'grid' }, [
           h(ElCard, { header: t('caseDetail') + ' · ' + c.id }, () => [
             h(ElDescriptions, { column: 1, size: 'small' }, () => [
-              [t('kind'), code('kind', c.kind)], [t('state'), code('case_state', c.state) + (c.resolution ? ' · ' + c.resolution : '')],
+              [t('kind'), code('kind', c.kind)], [t('state'), code('case_state', c.state) + (c.resolution ? ' · ' + code('resolution', c.resolution) : '')],
               [t('priority'), code('priority', c.priority)],
               [t('locality'), c.locality.path.split('/').filter(Boolean).map(nameOf).join(' › ')],
               [t('openedAt'), when(c.opened_at)], [t('openedBy'), c.opened_by.user_id],

@@ -92,7 +92,7 @@ const words = {
   holiday: ['节假日', 'Holiday'],
   makeUpDay: ['调休上班', 'Make-up working day'],
   // Field names of the forms (f_<field>).
-  f_note: ['备注', 'Note'], f_reason: ['原因', 'Reason'], f_result: ['办理结果', 'Result'], f_attachments: ['照片/附件', 'Photos and files'],
+  f_note: ['备注', 'Note'], f_decided_by: ['处理人', 'Decided by'], f_reason: ['原因', 'Reason'], f_result: ['办理结果', 'Result'], f_attachments: ['照片/附件', 'Photos and files'],
   f_pass: ['核查通过', 'Passed'], f_satisfied: ['群众满意', 'Satisfied'], f_extra: ['延长时长（如 2d、4h）', 'Extra time (2d, 4h)'],
   f_unit_id: ['单位', 'Unit'], f_units: ['单位', 'Units'], f_assignments: ['派单单位', 'Assignments'], f_role: ['角色', 'Role'],
   f_required: ['必须完成', 'Required'], f_duty: ['职责', 'Duty'], f_resolution: ['处理方式', 'Resolution'], f_duplicate_of: ['重复于（事项编号）', 'Duplicate of (case ID)'],
