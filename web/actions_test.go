@@ -19,7 +19,10 @@ import (
 // reopens one in follow-up, and reports on a regional coordination; a
 // booking is declined, another handed back and the hand-back confirmed;
 // an activity's summary; a Party member's post, hours logged by the home
-// unit and confirmed by the axis. Each is checked through the API.
+// unit and confirmed by the axis. Then the admin adds a unit and a user
+// of it with a one-time password, and that user signs in, sets a password
+// of their own and finds the unit's task in the inbox. Each is checked
+// through the API.
 func TestTheOtherActionsInChromium(t *testing.T) {
 	d := newDesk(t)
 	sys, shot, run, js, choose, signIn := d.sys, d.shot, d.run, d.js, d.choose, d.signIn
@@ -259,4 +262,56 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 	mc = get(mm.ID)
 	require.Equal(t, "楼道长", mc.Details.Member.Post)
 	require.True(t, mc.Details.Member.Hours[0].Confirmed)
+
+	t.Log("the admin adds a unit and a user of it with a one-time password; the user signs in, sets a password, and finds the unit's task in the inbox")
+	admin := func(schema string) chromedp.CSS { return css(`.admin-dialog[data-schema=%q]`, schema) }
+	field := func(schema, f string) chromedp.CSS {
+		return css(`.admin-dialog[data-schema=%q] [data-field=%q] .el-select__wrapper`, schema, f)
+	}
+	run("admin-add-unit", steps(
+		one(chromedp.EmulateViewport(1400, 1000)), signIn("demo-admin"), []chromedp.Action[chromedp.Void]{
+			chromedp.WaitVisible(css(`#localities-table`)),
+			tap(css(`#tab-units`)),
+			tap(css(`#add-unit`)),
+			chromedp.WaitVisible(admin("UnitIn") + ` #f-id`),
+			chromedp.SendKeys(admin("UnitIn")+` #f-id`, "u-bookstore"),
+			chromedp.SendKeys(admin("UnitIn")+` #f-name`, "新华书店南湖店"),
+			d.pick(field("UnitIn", "type"), "非公企业"),
+			d.pick(field("UnitIn", "locality_id"), "建设街道 · 街道"),
+			shot("44-admin-add-unit"),
+			tap(admin("UnitIn") + ` button.submit`),
+			chromedp.WaitNotPresent(admin("UnitIn")),
+			discard(chromedp.Poll[bool](`document.querySelector('#units-table').textContent.includes('新华书店南湖店')`, chromedp.WithPollingTimeout(10*time.Second))),
+			tap(css(`#tab-users`)),
+			tap(css(`#add-user`)),
+			chromedp.WaitVisible(admin("UserIn") + ` #f-id`),
+			chromedp.SendKeys(admin("UserIn")+` #f-id`, "bookstore-li"),
+			chromedp.SendKeys(admin("UserIn")+` #f-name`, "李店长（新华书店）"),
+			d.pick(field("UserIn", "role"), "单位人员"),
+			d.pick(field("UserIn", "unit_id"), "新华书店南湖店"),
+			chromedp.SendKeys(admin("UserIn")+` #f-username`, "li.bookstore"),
+			chromedp.SendKeys(admin("UserIn")+` #f-password`, "Temp-pass-2026"),
+			shot("45-admin-add-user"),
+			tap(admin("UserIn") + ` button.submit`),
+			chromedp.WaitNotPresent(admin("UserIn")),
+			discard(chromedp.Poll[bool](`document.querySelector('#users-table').textContent.includes('bookstore-li')`, chromedp.WithPollingTimeout(10*time.Second))),
+		})...)
+	bs := opened("demo-grid", map[string]any{"kind": "service_linkage", "title": "书店门前共享单车乱停", "locality_id": "dongzha-g1"})
+	bs = dispatch(bs.ID, map[string]any{"unit_id": "u-bookstore", "role": "lead"})
+	run("new-user-signs-in",
+		chromedp.Navigate(d.url+"/dashboard/"),
+		js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); location.hash = ''`),
+		chromedp.Reload(),
+		chromedp.WaitVisible(css(`#username`)),
+		chromedp.SendKeys(css(`#username`), "li.bookstore"),
+		chromedp.SendKeys(css(`#password`), "Temp-pass-2026"),
+		tap(css(`#signin-submit`)),
+		chromedp.WaitVisible(css(`#change-password`)),
+		chromedp.SendKeys(css(`#current-password`), "Temp-pass-2026"),
+		chromedp.SendKeys(css(`#new-password`), "书店-own-password-1"),
+		chromedp.SendKeys(css(`#new-password-again`), "书店-own-password-1"),
+		tap(css(`#password-submit`)),
+		chromedp.WaitVisible(css(`#inbox-table button[data-act="accept"][data-task=%q]`, bs.Tasks[0].ID)),
+		shot("46-new-unit-inbox"),
+	)
 }
