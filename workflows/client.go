@@ -26,10 +26,11 @@ type Client struct {
 // model. The request is validated here first, so bad input never starts a
 // workflow.
 func (k *Client) Open(ctx context.Context, req qilian.OpenRequest, actor qilian.Actor) (qilian.Case, error) {
-	if _, _, err := qilian.Open(req, actor, time.Now(), k.Policy); err != nil {
+	c, _, err := qilian.Open(req, actor, time.Now(), k.Policy)
+	if err != nil {
 		return qilian.Case{}, err
 	}
-	return k.start(ctx, req.ID, req.Kind, req.LocalityID, Input{Open: &req, Actor: actor})
+	return k.start(ctx, c, Input{Open: &req, Actor: actor})
 }
 
 // Resume hands the engine a case whose life so far was lived elsewhere
@@ -45,22 +46,21 @@ func (k *Client) Resume(ctx context.Context, c qilian.Case, past []qilian.Event)
 	case c.State.Terminal():
 		return qilian.Case{}, qilian.Errorf(qilian.ECONFLICT, "case %s is %s: only an open case is resumed", c.ID, c.State)
 	}
-	return k.start(ctx, c.ID, c.Kind, c.LocalityID, Input{Case: &c, Past: past, Actor: c.OpenedBy})
+	return k.start(ctx, c, Input{Case: &c, Past: past, Actor: c.OpenedBy})
 }
 
 // start begins a case workflow with an update that waits for its first
-// projection, or finds the running workflow of that case.
-func (k *Client) start(ctx context.Context, id string, kind qilian.Kind, locality string, in Input) (qilian.Case, error) {
+// projection, or finds the running workflow of that case. c is the case
+// as it will open (or resume): its search attributes go in the start
+// request, so the workflow upserts them only when a step changes one.
+func (k *Client) start(ctx context.Context, c qilian.Case, in Input) (qilian.Case, error) {
 	op := k.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       qilian.CaseWorkflowID(id),
+		ID:                       qilian.CaseWorkflowID(c.ID),
 		TaskQueue:                qilian.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		// A closed case's ID is never reused for another case.
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			saKind.ValueSet(string(kind)),
-			saLocality.ValueSet(locality),
-		),
+		TypedSearchAttributes: temporal.NewSearchAttributes(searchAttributes(c)...),
 	}, qilian.CaseWorkflowName, in)
 	h, err := k.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
@@ -69,11 +69,11 @@ func (k *Client) start(ctx context.Context, id string, kind qilian.Kind, localit
 	if err != nil {
 		return qilian.Case{}, fromTemporal(err)
 	}
-	var c qilian.Case
-	if err := h.Get(ctx, &c); err != nil {
+	var out qilian.Case
+	if err := h.Get(ctx, &out); err != nil {
 		return qilian.Case{}, fromTemporal(err)
 	}
-	return c, nil
+	return out, nil
 }
 
 // Act performs one action on a case and returns the new case. A refused
@@ -162,11 +162,11 @@ func (k *Client) updateOnce(ctx context.Context, caseID, updateID, name string, 
 	if err != nil {
 		return qilian.Case{}, fromTemporal(err)
 	}
-	var c qilian.Case
-	if err := h.Get(ctx, &c); err != nil {
+	var out qilian.Case
+	if err := h.Get(ctx, &out); err != nil {
 		return qilian.Case{}, fromTemporal(err)
 	}
-	return c, nil
+	return out, nil
 }
 
 // Retime asks the case to count its provisional deadlines again on the

@@ -85,6 +85,25 @@ var syncOptions = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
 }
 
+// syncLocalOptions are syncOptions for the projection as a local
+// activity: it runs in the worker inside the workflow task that decided
+// the change, so a step costs one marker event rather than an activity
+// task through matching and a second workflow task. A local activity's
+// whole life is bounded by ScheduleToCloseTimeout (it defaults to one
+// attempt's timeout), so that is set past any outage a case can wait out:
+// like the activity before it, the projection never gives up.
+var syncLocalOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout:    30 * time.Second,
+	ScheduleToCloseTimeout: 10 * 365 * 24 * time.Hour,
+	RetryPolicy:            syncOptions.RetryPolicy,
+}
+
+// versionLean marks the leaner step: the read model projected by a local
+// activity, and search attributes, all set in the start request,
+// upserted only when one changed. Runs begun before it keep the activity
+// and the upsert at every step until they continue as new.
+const versionLean = "lean-steps"
+
 // versionReserve marks the change that reserves a resource in the read
 // model before an approval is recorded; histories from before it replay
 // without the reservation.
@@ -117,6 +136,10 @@ func holdsWindow(c qilian.Case) bool {
 func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	log := workflow.GetLogger(ctx)
 
+	// Asked first, before any other command, so that every step of a run
+	// takes the same path.
+	lean := workflow.GetVersion(ctx, versionLean, workflow.DefaultVersion, 1) >= 1
+
 	var c qilian.Case
 	synced := false
 	var opened []qilian.Event // projected once the handlers are in place
@@ -125,9 +148,15 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	sync := func(ctx workflow.Context, evs []qilian.Event) error {
 		snap := c
 		snap.Tasks = append([]qilian.Task(nil), c.Tasks...)
+		in := activities.SyncInput{Case: snap, Events: evs}
+		if lean {
+			lctx := workflow.WithLocalActivityOptions(ctx, syncLocalOptions)
+			return workflow.ExecuteLocalActivity(lctx, a.SyncCase, in).Get(ctx, nil)
+		}
 		actx := workflow.WithActivityOptions(ctx, syncOptions)
-		return workflow.ExecuteActivity(actx, a.SyncCase, activities.SyncInput{Case: snap, Events: evs}).Get(ctx, nil)
+		return workflow.ExecuteActivity(actx, a.SyncCase, in).Get(ctx, nil)
 	}
+	upsert := func(ctx workflow.Context) { upsertSearchAttributes(ctx, c, lean) }
 
 	switch {
 	case in.Case != nil && len(in.Past) > 0:
@@ -166,7 +195,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 			return qilian.Case{}, toApplicationError(d.Err)
 		}
 		c = d.Case // Open returns the case with its opening event applied
-		upsertSearchAttributes(ctx, c)
+		upsert(ctx)
 		opened = d.Events
 	default:
 		return qilian.Case{}, temporal.NewNonRetryableApplicationError("case workflow started without a case", qilian.EINVALID, nil)
@@ -227,7 +256,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 			if held && !holdsWindow(c) {
 				release(ctx)
 			}
-			upsertSearchAttributes(ctx, c)
+			upsert(ctx)
 			changed.SendAsync(true)
 			after := c
 			if err := sync(ctx, evs); err != nil {
@@ -289,13 +318,13 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		sel.Select(ctx)
 		cancel()
 		if retime && workflow.GetVersion(ctx, versionRetime, workflow.DefaultVersion, 1) >= 1 {
-			if err := e.retime(ctx, &c, sync); err != nil {
+			if err := e.retime(ctx, &c, sync, upsert); err != nil {
 				return c, err
 			}
 		}
 		if evs := c.Tick(workflow.Now(ctx)); len(evs) > 0 {
 			c.Apply(evs)
-			upsertSearchAttributes(ctx, c)
+			upsert(ctx)
 			if err := sync(ctx, evs); err != nil {
 				return c, err
 			}
@@ -316,7 +345,7 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 
 // retime counts the case's provisional deadlines again on e.Calendar,
 // inside SideEffect like every deadline, and records what moved.
-func (e *Engine) retime(ctx workflow.Context, c *qilian.Case, sync func(workflow.Context, []qilian.Event) error) error {
+func (e *Engine) retime(ctx workflow.Context, c *qilian.Case, sync func(workflow.Context, []qilian.Event) error, upsert func(workflow.Context)) error {
 	var d decision
 	err := workflow.SideEffect(ctx, func(ctx workflow.Context) any {
 		evs, err := c.Retime(workflow.Now(ctx), qilian.NewScheduler(c.Policy, e.Calendar))
@@ -338,7 +367,7 @@ func (e *Engine) retime(ctx workflow.Context, c *qilian.Case, sync func(workflow
 		return nil
 	}
 	c.Apply(d.Events)
-	upsertSearchAttributes(ctx, *c)
+	upsert(ctx)
 	return sync(ctx, d.Events)
 }
 
@@ -367,20 +396,59 @@ func SearchAttributes() map[string]enumspb.IndexedValueType {
 	return out
 }
 
-// upsertSearchAttributes lets the Temporal UI and CLI filter cases; people's
-// lists come from the read model.
-func upsertSearchAttributes(ctx workflow.Context, c qilian.Case) {
-	err := workflow.UpsertTypedSearchAttributes(ctx,
+// searchAttributes are the case's attributes for the Temporal UI and CLI
+// to filter by; people's lists come from the read model.
+func searchAttributes(c qilian.Case) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
 		saKind.ValueSet(string(c.Kind)),
 		saState.ValueSet(string(c.State)),
 		saLocality.ValueSet(c.LocalityID),
 		saOverdue.ValueSet(c.Overdue),
 		saLevel.ValueSet(int64(c.Level)),
-		// Upserting one more attribute is no new command: replay compares
-		// the command's type, not the attributes it carries.
 		saProvisional.ValueSet(c.Provisional()),
-	)
-	if err != nil {
+	}
+}
+
+// changedSearchAttributes are those of c that differ from what the run
+// holds (the start request's, then every upsert's).
+func changedSearchAttributes(ctx workflow.Context, c qilian.Case) []temporal.SearchAttributeUpdate {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	var out []temporal.SearchAttributeUpdate
+	keyword := func(k temporal.SearchAttributeKeyKeyword, v string) {
+		if got, ok := sa.GetKeyword(k); !ok || got != v {
+			out = append(out, k.ValueSet(v))
+		}
+	}
+	boolean := func(k temporal.SearchAttributeKeyBool, v bool) {
+		if got, ok := sa.GetBool(k); !ok || got != v {
+			out = append(out, k.ValueSet(v))
+		}
+	}
+	keyword(saKind, string(c.Kind))
+	keyword(saState, string(c.State))
+	keyword(saLocality, c.LocalityID)
+	boolean(saOverdue, c.Overdue)
+	if got, ok := sa.GetInt64(saLevel); !ok || got != int64(c.Level) {
+		out = append(out, saLevel.ValueSet(int64(c.Level)))
+	}
+	boolean(saProvisional, c.Provisional())
+	return out
+}
+
+// upsertSearchAttributes keeps the run's search attributes on the case's.
+// On the lean path only what changed is upserted, and nothing when nothing
+// did (most actions move no attribute); before it, every step upserted
+// them all.
+func upsertSearchAttributes(ctx workflow.Context, c qilian.Case, lean bool) {
+	sa := searchAttributes(c)
+	if lean {
+		if sa = changedSearchAttributes(ctx, c); len(sa) == 0 {
+			return
+		}
+	}
+	// Upserting one more attribute is no new command: replay compares
+	// the command's type, not the attributes it carries.
+	if err := workflow.UpsertTypedSearchAttributes(ctx, sa...); err != nil {
 		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
 	}
 }
