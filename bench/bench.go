@@ -42,6 +42,7 @@ import (
 // benchOptions are the bench command's flags.
 type benchOptions struct {
 	Postgres    string
+	TemporalPG  string
 	JSON        string
 	Quick       bool
 	Concurrency int
@@ -99,6 +100,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fs.PrintDefaults()
 		}
 		fs.StringVar(&o.Postgres, "postgres", "", "PostgreSQL URL: run the read model in a fresh schema there (dropped afterwards) instead of SQLite")
+		fs.StringVar(&o.TemporalPG, "temporal-postgres", "", "PostgreSQL URL: run the embedded Temporal's store in a fresh database on that server (dropped afterwards) instead of SQLite")
 		fs.StringVar(&o.JSON, "json", "", "write every figure to this file as JSON")
 		fs.BoolVar(&o.Quick, "quick", false, "a small smoke run (seconds): every figure, none of them meaningful")
 		fs.IntVar(&o.Concurrency, "concurrency", 16, "callers in flight when opening cases (both sides)")
@@ -222,6 +224,7 @@ type benchStack struct {
 	log      *slog.Logger
 	dir      string
 	schema   func() // drops the PostgreSQL schema
+	store    func() // drops the Temporal store's databases
 	srv      *temporalserver.Server
 	c        client.Client
 	workers  []worker.Worker
@@ -297,7 +300,15 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	if st.db, err = app.OpenReadModel(ctx, cfg, quietLog(log)); err != nil {
 		return nil, err
 	}
+	storeURL := ""
+	if o.TemporalPG != "" {
+		if storeURL, err = temporalserver.PostgresStoreURL(o.TemporalPG, fmt.Sprintf("qilian_bench_temporal_%d", time.Now().UnixNano())); err != nil {
+			return nil, err
+		}
+		st.store = func() { _ = temporalserver.DropPostgresStore(storeURL) }
+	}
 	st.srv, err = temporalserver.Start(temporalserver.Options{
+		DatabaseURL:      storeURL,
 		DataDir:          st.dir,
 		FrontendAddr:     "127.0.0.1:0",
 		Namespace:        cfg.Temporal.Namespace,
@@ -382,6 +393,9 @@ func (st *benchStack) close() {
 	}
 	if st.schema != nil {
 		st.schema()
+	}
+	if st.store != nil {
+		st.store()
 	}
 	if st.dir != "" && !st.o.Keep {
 		_ = os.RemoveAll(st.dir)

@@ -277,8 +277,10 @@ type Temporal struct {
 	Namespace string      `yaml:"namespace"`
 	Retention qilian.Span `yaml:"retention"`
 	Embedded  struct {
-		FrontendAddr string `yaml:"frontend_addr"`
-		UIAddr       string `yaml:"ui_addr"`
+		FrontendAddr  string `yaml:"frontend_addr"`
+		UIAddr        string `yaml:"ui_addr"`
+		DatabaseURL   string `yaml:"database_url"`
+		HistoryShards int32  `yaml:"history_shards"`
 	} `yaml:"embedded"`
 }
 
@@ -318,6 +320,15 @@ var env = []struct {
 	{"QILIAN_TEMPORAL_RETENTION", func(c *Config, v string) error { return c.Temporal.Retention.UnmarshalText([]byte(v)) }},
 	{"QILIAN_TEMPORAL_FRONTEND_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.FrontendAddr = v; return nil }},
 	{"QILIAN_TEMPORAL_UI_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.UIAddr = v; return nil }},
+	{"QILIAN_TEMPORAL_DATABASE_URL", func(c *Config, v string) error { c.Temporal.Embedded.DatabaseURL = v; return nil }},
+	{"QILIAN_TEMPORAL_HISTORY_SHARDS", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		c.Temporal.Embedded.HistoryShards = int32(n)
+		return nil
+	}},
 	{"QILIAN_MAX_RETURNS", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -473,6 +484,19 @@ func (c Config) Validate() error {
 		if err := checkAddr("temporal.embedded.ui_addr (QILIAN_TEMPORAL_UI_ADDR)", c.Temporal.Embedded.UIAddr); err != nil {
 			return err
 		}
+	}
+	e := c.Temporal.Embedded
+	if e.DatabaseURL != "" {
+		u, err := url.Parse(e.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return fmt.Errorf("temporal.embedded.database_url (QILIAN_TEMPORAL_DATABASE_URL): must be empty (SQLite in data_dir) or postgres://user:password@host:port/database, got %q", maskURL(e.DatabaseURL))
+		}
+	}
+	switch {
+	case e.HistoryShards < 0 || e.HistoryShards > 16384:
+		return fmt.Errorf("temporal.embedded.history_shards (QILIAN_TEMPORAL_HISTORY_SHARDS): must be 0 (the default) to 16384, got %d", e.HistoryShards)
+	case e.HistoryShards > 1 && e.DatabaseURL == "":
+		return fmt.Errorf("temporal.embedded.history_shards (QILIAN_TEMPORAL_HISTORY_SHARDS): %d shards need Temporal on PostgreSQL (QILIAN_TEMPORAL_DATABASE_URL); SQLite takes 1", e.HistoryShards)
 	}
 	if c.Engine.MaxReturns < 0 {
 		return fmt.Errorf("engine.max_returns (QILIAN_MAX_RETURNS): must not be negative, got %d", c.Engine.MaxReturns)
@@ -654,7 +678,10 @@ func (c Config) Policy() (qilian.Policy, error) {
 func (c Config) LogValue() slog.Value {
 	temporal := c.Temporal.Address
 	if temporal == "" {
-		temporal = "embedded at " + c.Temporal.Embedded.FrontendAddr
+		temporal = "embedded at " + c.Temporal.Embedded.FrontendAddr + ", store sqlite in " + c.DataDir
+		if u := c.Temporal.Embedded.DatabaseURL; u != "" {
+			temporal = "embedded at " + c.Temporal.Embedded.FrontendAddr + ", store " + maskURL(u)
+		}
 	}
 	db := "sqlite in " + c.DataDir
 	if c.DatabaseURL != "" {

@@ -75,6 +75,31 @@ func Ensure(ctx context.Context, c client.Client, ns string, retention time.Dura
 		return fmt.Errorf("add search attributes: %w", err)
 	}
 	log.Info("added search attributes", "namespace", ns, "count", len(missing))
+	return waitForSearchAttributes(ctx, c, ns, missing)
+}
+
+// waitForSearchAttributes polls until the frontend takes queries on
+// attributes just added: on SQL visibility each is mapped to a column in
+// the namespace's record, which the frontend reads from its namespace
+// cache, so a workflow started before that cache refreshes is refused
+// ("no mapping defined for search attribute").
+func waitForSearchAttributes(ctx context.Context, c client.Client, ns string, added map[string]enumspb.IndexedValueType) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for name := range added {
+		for {
+			_, err := c.WorkflowService().CountWorkflowExecutions(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+				Namespace: ns, Query: name + " IS NOT NULL"})
+			if err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("search attribute %s not usable after adding it: %w", name, err)
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
 	return nil
 }
 

@@ -64,6 +64,13 @@ type Options struct {
 	Log              *slog.Logger
 	// DynamicConfig overrides server settings by key, for tests.
 	DynamicConfig map[string]any
+	// DatabaseURL, when set (postgres://…), keeps Temporal's stores in
+	// PostgreSQL instead of SQLite in DataDir.
+	DatabaseURL string
+	// HistoryShards is the number of history shards; 0 is 1 on SQLite
+	// (one file has one writer: more shards only contend) and
+	// DefaultPostgresShards on PostgreSQL. Fixed once the store exists.
+	HistoryShards int32
 }
 
 // Server is a running embedded Temporal.
@@ -88,8 +95,12 @@ func Start(o Options) (*Server, error) {
 	if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	if err := checkVersion(o.DataDir); err != nil {
-		return nil, err
+	if o.DatabaseURL == "" {
+		// On PostgreSQL, Temporal's schema tool brings the store up to
+		// this version; SQLite has no such path.
+		if err := checkVersion(o.DataDir); err != nil {
+			return nil, err
+		}
 	}
 	// The frontend port is the one people know; the internal services take
 	// whatever is free on the same interface, but never a port named for the
@@ -111,17 +122,39 @@ func Start(o Options) (*Server, error) {
 	}
 	hostPort := net.JoinHostPort(host, strconv.Itoa(port))
 
-	sqlCfg, err := prepareDB(o)
-	if err != nil {
-		return nil, err
-	}
+	logger := serverLog{l: o.Log.With("component", "temporal")}
 	cfg := &config.Config{}
 	cfg.Global.Membership.MaxJoinDuration = 30 * time.Second
 	cfg.Global.Membership.BroadcastAddress = host
-	cfg.Persistence.DefaultStore = "sqlite"
-	cfg.Persistence.VisibilityStore = "sqlite"
-	cfg.Persistence.NumHistoryShards = 1
-	cfg.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlCfg}}
+	if o.DatabaseURL != "" {
+		shards := o.HistoryShards
+		if shards == 0 {
+			shards = DefaultPostgresShards
+		}
+		if len(o.ExtraNamespaces) > 0 {
+			return nil, errors.New("extra namespaces are created in the SQLite store only")
+		}
+		main, vis, err := preparePostgres(o.DatabaseURL, shards, logger)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Persistence.DefaultStore = "default"
+		cfg.Persistence.VisibilityStore = "visibility"
+		cfg.Persistence.NumHistoryShards = shards
+		cfg.Persistence.DataStores = map[string]config.DataStore{"default": {SQL: main}, "visibility": {SQL: vis}}
+	} else {
+		if o.HistoryShards > 1 {
+			return nil, fmt.Errorf("%d history shards need Temporal on PostgreSQL (temporal.embedded.database_url): one SQLite file has one writer", o.HistoryShards)
+		}
+		sqlCfg, err := prepareDB(o)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Persistence.DefaultStore = "sqlite"
+		cfg.Persistence.VisibilityStore = "sqlite"
+		cfg.Persistence.NumHistoryShards = 1
+		cfg.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlCfg}}
+	}
 	cfg.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
 		FailoverVersionIncrement: 10,
@@ -155,7 +188,6 @@ func Start(o Options) (*Server, error) {
 	cfg.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	cfg.PublicClient.HostPort = hostPort
 
-	logger := serverLog{l: o.Log.With("component", "temporal")}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
 	if err != nil {
 		return nil, err
@@ -168,6 +200,9 @@ func Start(o Options) (*Server, error) {
 	dyn := dynamicconfig.StaticClient{
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// A namespace and search attributes that Ensure adds at start are
+		// usable within a second rather than the default ten.
+		dynamicconfig.NamespaceCacheRefreshInterval.Key(): time.Second,
 	}
 	for k, v := range o.DynamicConfig {
 		dyn[dynamicconfig.MakeKey(k)] = v
@@ -222,7 +257,9 @@ func Start(o Options) (*Server, error) {
 			}
 		}()
 	}
-	o.Log.Info("embedded temporal started", "version", Version, "frontend", hostPort, "ui", o.UIAddr, "db", sqlCfg.DatabaseName)
+	store := cfg.Persistence.DataStores[cfg.Persistence.DefaultStore].SQL
+	o.Log.Info("embedded temporal started", "version", Version, "frontend", hostPort, "ui", o.UIAddr,
+		"store", store.PluginName, "db", store.DatabaseName, "history_shards", cfg.Persistence.NumHistoryShards)
 	return s, nil
 }
 

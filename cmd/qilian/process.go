@@ -76,6 +76,8 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			Retention:        cfg.Temporal.Retention.Wall(),
 			SearchAttributes: workflows.SearchAttributes(),
 			Log:              temporalLog(log),
+			DatabaseURL:      cfg.Temporal.Embedded.DatabaseURL,
+			HistoryShards:    cfg.Temporal.Embedded.HistoryShards,
 		})
 		if err != nil {
 			return err

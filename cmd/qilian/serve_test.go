@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"github.com/qilian/qilian/configs"
 	"github.com/qilian/qilian/demo"
 	"github.com/qilian/qilian/storage/storagetest"
+	"github.com/qilian/qilian/temporalserver"
 	"github.com/qilian/qilian/workflows"
 	"github.com/qilian/qilian/workflows/enginetest"
 )
@@ -102,7 +104,8 @@ func (p *serveProc) stop(t *testing.T) {
 }
 
 func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
-	for _, dialect := range []string{"sqlite", "postgres"} {
+	// postgres-temporal: Temporal's own store in PostgreSQL as well.
+	for _, dialect := range []string{"sqlite", "postgres", "postgres-temporal"} {
 		t.Run(dialect, func(t *testing.T) {
 			dir := t.TempDir()
 			httpAddr, frontend, ui := freePort(t), freePort(t), freePort(t)
@@ -113,10 +116,16 @@ func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
 			t.Setenv("QILIAN_LOG_LEVEL", "warn")
 			const metricsToken = "serve-test-metrics-token"
 			t.Setenv("QILIAN_METRICS_TOKEN", metricsToken)
-			if dialect == "postgres" {
+			t.Setenv("QILIAN_DATABASE_URL", "")
+			t.Setenv("QILIAN_TEMPORAL_DATABASE_URL", "")
+			if dialect != "sqlite" {
 				t.Setenv("QILIAN_DATABASE_URL", storagetest.FreshSchema(t))
-			} else {
-				t.Setenv("QILIAN_DATABASE_URL", "")
+			}
+			if dialect == "postgres-temporal" {
+				store, err := temporalserver.PostgresStoreURL(storagetest.PostgresURL(), fmt.Sprintf("qilian_serve_temporal_%d", time.Now().UnixNano()))
+				require.NoError(t, err)
+				t.Cleanup(func() { require.NoError(t, temporalserver.DropPostgresStore(store)) })
+				t.Setenv("QILIAN_TEMPORAL_DATABASE_URL", store)
 			}
 
 			var seeded bytes.Buffer
@@ -186,6 +195,10 @@ func TestServeKeepsOpenCasesAcrossRestart(t *testing.T) {
 			require.NoError(t, err, "the case still takes actions after the restart")
 			require.Equal(t, qilian.CaseDispatching, after.State)
 			require.Equal(t, int64(2), after.Revision)
+			if dialect == "postgres-temporal" {
+				_, err := os.Stat(filepath.Join(dir, temporalserver.DBFile))
+				require.ErrorIs(t, err, os.ErrNotExist, "Temporal's store is in PostgreSQL, not the data directory")
+			}
 		})
 	}
 }
