@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qilian/qilian"
 )
 
 // TestTheOtherActionsInChromium takes, from the pages, each action that
@@ -20,9 +24,9 @@ import (
 // booking is declined, another handed back and the hand-back confirmed;
 // an activity's summary; a Party member's post, hours logged by the home
 // unit and confirmed by the axis. Then the admin adds a unit and a user
-// of it with a one-time password, and that user signs in, sets a password
-// of their own and finds the unit's task in the inbox. Each is checked
-// through the API.
+// of it with a one-time password and issues the user a token (which the
+// API takes), and that user signs in, sets a password of their own and
+// finds the unit's task in the inbox. Each is checked through the API.
 func TestTheOtherActionsInChromium(t *testing.T) {
 	d := newDesk(t)
 	sys, shot, run, js, choose, signIn := d.sys, d.shot, d.run, d.js, d.choose, d.signIn
@@ -263,8 +267,9 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 	require.Equal(t, "楼道长", mc.Details.Member.Post)
 	require.True(t, mc.Details.Member.Hours[0].Confirmed)
 
-	t.Log("the admin adds a unit and a user of it with a one-time password; the user signs in, sets a password, and finds the unit's task in the inbox")
+	t.Log("the admin adds a unit and a user of it with a one-time password, and issues the user a token; the user signs in, sets a password, and finds the unit's task in the inbox")
 	admin := func(schema string) chromedp.CSS { return css(`.admin-dialog[data-schema=%q]`, schema) }
+	var token string
 	field := func(schema, f string) chromedp.CSS {
 		return css(`.admin-dialog[data-schema=%q] [data-field=%q] .el-select__wrapper`, schema, f)
 	}
@@ -295,7 +300,28 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 			tap(admin("UserIn") + ` button.submit`),
 			chromedp.WaitNotPresent(admin("UserIn")),
 			discard(chromedp.Poll[bool](`document.querySelector('#users-table').textContent.includes('bookstore-li')`, chromedp.WithPollingTimeout(10*time.Second))),
+			// A token for a script of the bookshop's, shown once.
+			tap(css(`[data-user="bookstore-li"] [data-do="token"]`)),
+			chromedp.WaitVisible(css(`#new-token`)),
+			into(chromedp.Text(css(`#new-token .el-alert__description`)), &token),
 		})...)
+	require.True(t, strings.HasPrefix(token, qilian.TokenPrefix), "a token: %q", token)
+	req, err := http.NewRequest(http.MethodGet, d.url+"/api/v1/me", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var me struct {
+		User struct {
+			ID     string `json:"id"`
+			UnitID string `json:"unit_id"`
+		} `json:"user"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&me))
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "bookstore-li", me.User.ID, "the token the page showed is the new user's")
+	require.Equal(t, "u-bookstore", me.User.UnitID)
 	bs := opened("demo-grid", map[string]any{"kind": "service_linkage", "title": "书店门前共享单车乱停", "locality_id": "dongzha-g1"})
 	bs = dispatch(bs.ID, map[string]any{"unit_id": "u-bookstore", "role": "lead"})
 	run("new-user-signs-in",
