@@ -54,6 +54,34 @@ type Input struct {
 type Engine struct {
 	Policy   qilian.Policy
 	Calendar qilian.WorkingTime
+	// HistoryEvents and HistoryBytes bound one run's history: past either,
+	// a case on the lean path continues as new between two steps, carrying
+	// the aggregate (its pending deadlines are recomputed from it). Zero
+	// is DefaultHistoryEvents and DefaultHistoryBytes; Temporal's own
+	// suggestion (at a few thousand events) still applies as well.
+	HistoryEvents int
+	HistoryBytes  int
+}
+
+// The default bounds of one run's history: far under Temporal's limits
+// (50,000 events, 50 MB), so a replay of a case that came back to a worker
+// reads little, and a run that is long-lived but busy stays small.
+const (
+	DefaultHistoryEvents = 2000
+	DefaultHistoryBytes  = 2 << 20
+)
+
+// historyFull reports whether this run's history is past the bounds.
+func (e *Engine) historyFull(ctx workflow.Context) bool {
+	events, size := e.HistoryEvents, e.HistoryBytes
+	if events <= 0 {
+		events = DefaultHistoryEvents
+	}
+	if size <= 0 {
+		size = DefaultHistoryBytes
+	}
+	info := workflow.GetInfo(ctx)
+	return info.GetCurrentHistoryLength() >= events || info.GetCurrentHistorySize() >= size
 }
 
 var a *activities.Activities // method expressions name the activities
@@ -99,8 +127,9 @@ var syncLocalOptions = workflow.LocalActivityOptions{
 }
 
 // versionLean marks the leaner step: the read model projected by a local
-// activity, and search attributes, all set in the start request,
-// upserted only when one changed. Runs begun before it keep the activity
+// activity, search attributes (all set in the start request) upserted
+// only when one changed, and a run's history bounded by the engine's
+// HistoryEvents and HistoryBytes. Runs begun before it keep the activity
 // and the upsert at every step until they continue as new.
 const versionLean = "lean-steps"
 
@@ -295,7 +324,10 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 
 	retimeCh := workflow.GetSignalChannel(ctx, SignalRetime)
 	for !c.State.Terminal() {
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		// On the lean path a run also ends at the engine's own bounds;
+		// before it, only at Temporal's suggestion (a bound added to runs
+		// already longer would end them at another point on replay).
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (lean && e.historyFull(ctx)) {
 			break
 		}
 		tctx, cancel := workflow.WithCancel(ctx)

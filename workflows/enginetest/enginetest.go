@@ -103,6 +103,9 @@ type Options struct {
 	// Calendar replaces the configured calendar in the worker; Env.Calendar
 	// stays the configured one.
 	Calendar qilian.WorkingTime
+	// HistoryEvents bounds one run's history (workflows.Engine); zero is
+	// the default.
+	HistoryEvents int
 }
 
 // Start runs an engine for the test and stops it when the test ends.
@@ -150,7 +153,7 @@ func Start(t testing.TB, o Options) *Env {
 	if o.Calendar != nil {
 		work = o.Calendar
 	}
-	eng := &workflows.Engine{Policy: policy, Calendar: work}
+	eng := &workflows.Engine{Policy: policy, Calendar: work, HistoryEvents: o.HistoryEvents}
 	eng.RegisterWith(w, db)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
