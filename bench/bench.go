@@ -309,6 +309,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	}
 	st.srv, err = temporalserver.Start(temporalserver.Options{
 		DatabaseURL:      storeURL,
+		HistoryCache:     cfg.Temporal.Embedded.HistoryCache,
 		DataDir:          st.dir,
 		FrontendAddr:     "127.0.0.1:0",
 		Namespace:        cfg.Temporal.Namespace,
@@ -332,6 +333,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	if err := temporalserver.Ensure(dialCtx, st.c, cfg.Temporal.Namespace, cfg.Temporal.Retention.Wall(), workflows.SearchAttributes(), quietLog(log)); err != nil {
 		return nil, err
 	}
+	worker.SetStickyWorkflowCacheSize(cfg.Engine.WorkflowCache) // as serve does
 	w := worker.New(st.c, qilian.TaskQueue, worker.Options{})
 	engine.Register(w, st.db, log)
 	empty := worker.New(st.c, benchEmptyQueue, worker.Options{})

@@ -124,6 +124,7 @@ type Config struct {
 		MaxReturns          int         `yaml:"max_returns"`
 		WhistleReportWithin qilian.Span `yaml:"whistle_report_within"`
 		ProgressEvery       qilian.Span `yaml:"progress_every"`
+		WorkflowCache       int         `yaml:"workflow_cache"`
 	} `yaml:"engine"`
 	CalendarSettings struct {
 		Dir          string   `yaml:"dir"`
@@ -281,6 +282,7 @@ type Temporal struct {
 		UIAddr        string `yaml:"ui_addr"`
 		DatabaseURL   string `yaml:"database_url"`
 		HistoryShards int32  `yaml:"history_shards"`
+		HistoryCache  int    `yaml:"history_cache"`
 	} `yaml:"embedded"`
 }
 
@@ -321,6 +323,22 @@ var env = []struct {
 	{"QILIAN_TEMPORAL_FRONTEND_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.FrontendAddr = v; return nil }},
 	{"QILIAN_TEMPORAL_UI_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.UIAddr = v; return nil }},
 	{"QILIAN_TEMPORAL_DATABASE_URL", func(c *Config, v string) error { c.Temporal.Embedded.DatabaseURL = v; return nil }},
+	{"QILIAN_WORKFLOW_CACHE", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		c.Engine.WorkflowCache = n
+		return nil
+	}},
+	{"QILIAN_TEMPORAL_HISTORY_CACHE", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		c.Temporal.Embedded.HistoryCache = n
+		return nil
+	}},
 	{"QILIAN_TEMPORAL_HISTORY_SHARDS", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 32)
 		if err != nil {
@@ -497,6 +515,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("temporal.embedded.history_shards (QILIAN_TEMPORAL_HISTORY_SHARDS): must be 0 (the default) to 16384, got %d", e.HistoryShards)
 	case e.HistoryShards > 1 && e.DatabaseURL == "":
 		return fmt.Errorf("temporal.embedded.history_shards (QILIAN_TEMPORAL_HISTORY_SHARDS): %d shards need Temporal on PostgreSQL (QILIAN_TEMPORAL_DATABASE_URL); SQLite takes 1", e.HistoryShards)
+	}
+	if c.Engine.WorkflowCache < 1 {
+		return fmt.Errorf("engine.workflow_cache (QILIAN_WORKFLOW_CACHE): must be at least 1, got %d", c.Engine.WorkflowCache)
+	}
+	if c.Temporal.Embedded.HistoryCache < 1 {
+		return fmt.Errorf("temporal.embedded.history_cache (QILIAN_TEMPORAL_HISTORY_CACHE): must be at least 1, got %d", c.Temporal.Embedded.HistoryCache)
 	}
 	if c.Engine.MaxReturns < 0 {
 		return fmt.Errorf("engine.max_returns (QILIAN_MAX_RETURNS): must not be negative, got %d", c.Engine.MaxReturns)

@@ -67,6 +67,9 @@ type Options struct {
 	// DatabaseURL, when set (postgres://…), keeps Temporal's stores in
 	// PostgreSQL instead of SQLite in DataDir.
 	DatabaseURL string
+	// HistoryCache is how many workflows' state the history service keeps
+	// in memory (its host-level cache); 0 is 8192.
+	HistoryCache int
 	// HistoryShards is the number of history shards; 0 is 1 on SQLite
 	// (one file has one writer: more shards only contend) and
 	// DefaultPostgresShards on PostgreSQL. Fixed once the store exists.
@@ -197,8 +200,12 @@ func Start(o Options) (*Server, error) {
 		return nil, err
 	}
 	local := func(p int) static.Hosts { return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(p))) }
+	historyCache := o.HistoryCache
+	if historyCache <= 0 {
+		historyCache = 8192
+	}
 	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 historyCache,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		// A namespace and search attributes that Ensure adds at start are
 		// usable within a second rather than the default ten.

@@ -78,6 +78,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			Log:              temporalLog(log),
 			DatabaseURL:      cfg.Temporal.Embedded.DatabaseURL,
 			HistoryShards:    cfg.Temporal.Embedded.HistoryShards,
+			HistoryCache:     cfg.Temporal.Embedded.HistoryCache,
 		})
 		if err != nil {
 			return err
@@ -102,6 +103,8 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 	}
 
 	if mode != "api" {
+		// Process-wide, and only before the first worker starts.
+		worker.SetStickyWorkflowCacheSize(cfg.Engine.WorkflowCache)
 		w := worker.New(c, qilian.TaskQueue, worker.Options{
 			// In-flight activities get this long to finish at shutdown.
 			WorkerStopTimeout: 20 * time.Second,
