@@ -281,7 +281,7 @@ type Temporal struct {
 		FrontendAddr  string `yaml:"frontend_addr"`
 		UIAddr        string `yaml:"ui_addr"`
 		DatabaseURL   string `yaml:"database_url"`
-		HistoryShards int32  `yaml:"history_shards"`
+		HistoryShards int    `yaml:"history_shards"`
 		HistoryCache  int    `yaml:"history_cache"`
 	} `yaml:"embedded"`
 }
@@ -306,6 +306,18 @@ func (c Config) UIEnabled() bool {
 	return c.Temporal.Embedded.UIAddr != "" && c.Temporal.Embedded.UIAddr != "off"
 }
 
+// whole sets the int field names from a variable's value.
+func whole(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
 // env lists the environment variables and where each lands. Every one is
 // a plain string here; Validate checks the values and names the variable.
 var env = []struct {
@@ -323,38 +335,10 @@ var env = []struct {
 	{"QILIAN_TEMPORAL_FRONTEND_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.FrontendAddr = v; return nil }},
 	{"QILIAN_TEMPORAL_UI_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.UIAddr = v; return nil }},
 	{"QILIAN_TEMPORAL_DATABASE_URL", func(c *Config, v string) error { c.Temporal.Embedded.DatabaseURL = v; return nil }},
-	{"QILIAN_WORKFLOW_CACHE", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", v)
-		}
-		c.Engine.WorkflowCache = n
-		return nil
-	}},
-	{"QILIAN_TEMPORAL_HISTORY_CACHE", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", v)
-		}
-		c.Temporal.Embedded.HistoryCache = n
-		return nil
-	}},
-	{"QILIAN_TEMPORAL_HISTORY_SHARDS", func(c *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 32)
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", v)
-		}
-		c.Temporal.Embedded.HistoryShards = int32(n)
-		return nil
-	}},
-	{"QILIAN_MAX_RETURNS", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", v)
-		}
-		c.Engine.MaxReturns = n
-		return nil
-	}},
+	{"QILIAN_WORKFLOW_CACHE", whole(func(c *Config) *int { return &c.Engine.WorkflowCache })},
+	{"QILIAN_TEMPORAL_HISTORY_CACHE", whole(func(c *Config) *int { return &c.Temporal.Embedded.HistoryCache })},
+	{"QILIAN_TEMPORAL_HISTORY_SHARDS", whole(func(c *Config) *int { return &c.Temporal.Embedded.HistoryShards })},
+	{"QILIAN_MAX_RETURNS", whole(func(c *Config) *int { return &c.Engine.MaxReturns })},
 	{"QILIAN_CALENDAR_DIR", func(c *Config, v string) error { c.CalendarSettings.Dir = v; return nil }},
 	{"QILIAN_INDICATORS_FILE", func(c *Config, v string) error { c.Points.IndicatorsFile = v; return nil }},
 	{"QILIAN_METRICS_TOKEN", func(c *Config, v string) error { c.Metrics.Token = v; return nil }},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", to read the cluster's shard count
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -86,7 +87,7 @@ func preparePostgres(rawURL string, shards int32, logger log.Logger) (main, visi
 		cfg    *config.SQL
 		schema string
 	}{{main, pgTemporalSchema}, {visibility, pgVisibilitySchema}} {
-		if err := upgradeSchema(*s.cfg, s.schema, logger); err != nil {
+		if err := upgradeSchema(rawURL, *s.cfg, s.schema, logger); err != nil {
 			return nil, nil, fmt.Errorf("temporal store %s: %w", s.cfg.DatabaseName, err)
 		}
 	}
@@ -101,12 +102,21 @@ func preparePostgres(rawURL string, shards int32, logger log.Logger) (main, visi
 	return main, visibility, nil
 }
 
-// upgradeSchema is temporal-sql-tool's create-database, setup-schema -v
-// 0.0 (only where there is no schema yet) and update-schema, in process.
-func upgradeSchema(cfg config.SQL, schemaName string, logger log.Logger) error {
-	create := cfg
-	if err := sqltool.DoCreateDatabase(&create, "postgres", logger); err != nil && !strings.Contains(err.Error(), "already exists") {
-		return fmt.Errorf("create database: %w", err)
+// upgradeSchema is temporal-sql-tool's create-database (only where the
+// database is missing), setup-schema -v 0.0 (only where there is no
+// schema yet) and update-schema, in process.
+func upgradeSchema(rawURL string, cfg config.SQL, schemaName string, logger log.Logger) error {
+	missing, err := databaseMissing(rawURL, cfg.DatabaseName)
+	if err != nil {
+		return err
+	}
+	if missing {
+		// Created only when missing, so a database made beforehand by
+		// someone allowed to needs no CREATEDB right here.
+		create := cfg
+		if err := sqltool.DoCreateDatabase(&create, "postgres", logger); err != nil && !strings.Contains(err.Error(), "already exists") {
+			return fmt.Errorf("create database: %w", err)
+		}
 	}
 	conn, err := sqltool.NewConnection(&cfg, logger)
 	if err != nil {
@@ -123,6 +133,32 @@ func upgradeSchema(cfg config.SQL, schemaName string, logger log.Logger) error {
 		return fmt.Errorf("update schema: %w", err)
 	}
 	return nil
+}
+
+// databaseMissing reports whether the server at rawURL has no database of
+// that name (a connection to it fails with invalid_catalog_name).
+func databaseMissing(rawURL, name string) (bool, error) {
+	u, err := PostgresStoreURL(rawURL, name)
+	if err != nil {
+		return false, err
+	}
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = db.Close() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = db.PingContext(ctx)
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.As(err, &pgErr) && pgErr.Code == "3D000":
+		return true, nil
+	default:
+		return false, fmt.Errorf("temporal store %s: %w", name, err)
+	}
 }
 
 // storedShards is the history shard count the cluster was created with,

@@ -77,7 +77,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 			SearchAttributes: workflows.SearchAttributes(),
 			Log:              temporalLog(log),
 			DatabaseURL:      cfg.Temporal.Embedded.DatabaseURL,
-			HistoryShards:    cfg.Temporal.Embedded.HistoryShards,
+			HistoryShards:    int32(cfg.Temporal.Embedded.HistoryShards), // at most 16384 (Validate)
 			HistoryCache:     cfg.Temporal.Embedded.HistoryCache,
 		})
 		if err != nil {
