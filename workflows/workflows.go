@@ -58,7 +58,11 @@ type Engine struct {
 	// a case on the lean path continues as new between two steps, carrying
 	// the aggregate (its pending deadlines are recomputed from it). Zero
 	// is DefaultHistoryEvents and DefaultHistoryBytes; Temporal's own
-	// suggestion (at a few thousand events) still applies as well.
+	// suggestion (at a few thousand events) still applies as well. Where a
+	// run ends is part of its history: a worker given other bounds than
+	// those its running cases were started under would replay them wrongly,
+	// so these are for tests, and the defaults are a change like any other
+	// (behind workflow.GetVersion).
 	HistoryEvents int
 	HistoryBytes  int
 }
