@@ -92,3 +92,44 @@ func TestTenThousandActionsInBoundedRuns(t *testing.T) {
 	require.Greater(t, runs, 5, "the case continued as new along the way")
 	require.LessOrEqual(t, longest, workflows.DefaultHistoryEvents+200, "no run's history far past the bound")
 }
+
+// Temporal answers a repeated update ID only within one run; a request
+// retried after the case continued as new is recognised by the case
+// itself (Input.Recent) and takes effect once.
+func TestRequestRetriedAfterContinueAsNewTakesEffectOnce(t *testing.T) {
+	env := enginetest.Start(t, enginetest.Options{HistoryEvents: 40})
+	ctx := context.Background()
+	d, _ := open(t, env, "demo-grid", qilian.OpenRequest{ID: "AGAIN1", Kind: qilian.KindServiceLinkage, Title: "重试的进展", LocalityID: "dongzha-g1"})
+	c := d.act("demo-axis", qilian.Action{Name: qilian.ActDispatch, Assignments: []qilian.Assignment{{UnitID: "u-mingyuan-property", Role: qilian.TaskLead, Required: true}}})
+	task := c.Tasks[0].ID
+	d.act("demo-unit", qilian.Action{Name: qilian.ActAccept, TaskID: task})
+	first, err := env.Temporal.DescribeWorkflowExecution(ctx, qilian.CaseWorkflowID("AGAIN1"), "")
+	require.NoError(t, err)
+	progress := qilian.Action{Name: qilian.ActProgress, TaskID: task, RequestID: "retried-1", Note: "已派人查看"}
+	d.act("demo-unit", progress)
+
+	// Other work until the case has continued as new.
+	for i := 0; ; i++ {
+		require.Less(t, i, 100, "the case never continued as new")
+		d.act("demo-unit", qilian.Action{Name: qilian.ActProgress, TaskID: task, Note: fmt.Sprintf("其他进展 %d", i)})
+		now, err := env.Temporal.DescribeWorkflowExecution(ctx, qilian.CaseWorkflowID("AGAIN1"), "")
+		require.NoError(t, err)
+		if now.GetWorkflowExecutionInfo().GetExecution().GetRunId() != first.GetWorkflowExecutionInfo().GetExecution().GetRunId() {
+			break
+		}
+	}
+	before := d.act("demo-unit", qilian.Action{Name: qilian.ActProgress, TaskID: task, Note: "最后一次"})
+
+	again := d.act("demo-unit", progress)
+	require.Equal(t, before.Revision, again.Revision, "the retried request changes nothing")
+	readModelAgrees(t, env, again)
+	evs, err := env.DB.Events(ctx, "AGAIN1")
+	require.NoError(t, err)
+	n := 0
+	for _, e := range evs {
+		if e.Note == progress.Note {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "the retried progress note is recorded once")
+}

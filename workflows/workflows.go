@@ -10,6 +10,7 @@ package workflows
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -44,7 +45,16 @@ type Input struct {
 	Actor qilian.Actor        `json:"actor"`
 	Case  *qilian.Case        `json:"case,omitempty"`
 	Past  []qilian.Event      `json:"past,omitempty"`
+	// Recent are the request IDs of the last actions taken (oldest first,
+	// at most recentRequests), carried when the case continues as new:
+	// Temporal drops a repeated update ID only within one run, so a retry
+	// that meets the next run is recognised here.
+	Recent []string `json:"recent,omitempty"`
 }
+
+// recentRequests is how many request IDs a case carries across runs:
+// far more than a client retries in the time a run takes to fill.
+const recentRequests = 500
 
 // Engine is the case workflow with what it needs to compute deadlines:
 // the policy new cases are opened under and the working-time calendar. A
@@ -190,6 +200,13 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 		return workflow.ExecuteActivity(actx, a.SyncCase, in).Get(ctx, nil)
 	}
 	upsert := func(ctx workflow.Context) { upsertSearchAttributes(ctx, c, lean) }
+	recent := in.Recent
+	// repeated reports an action already taken under its request ID in an
+	// earlier run (within a run Temporal itself answers a repeated update
+	// ID with the first answer, and the handler never sees it).
+	repeated := func(act qilian.Action) bool {
+		return lean && act.RequestID != "" && slices.Contains(recent, act.RequestID)
+	}
 
 	switch {
 	case in.Case != nil && len(in.Past) > 0:
@@ -258,6 +275,9 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAct,
 		func(ctx workflow.Context, act qilian.Action) (qilian.Case, error) {
+			if repeated(act) {
+				return c, nil // taken once already: the case as it stands
+			}
 			reserved := false
 			if act.Name == qilian.ActApproveBooking && c.Details.Booking != nil &&
 				workflow.GetVersion(ctx, versionReserve, workflow.DefaultVersion, 1) >= 1 {
@@ -286,6 +306,12 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 			}
 			held := holdsWindow(c)
 			c.Apply(evs)
+			if lean && act.RequestID != "" {
+				recent = append(recent, act.RequestID)
+				if len(recent) > recentRequests {
+					recent = slices.Clone(recent[len(recent)-recentRequests:])
+				}
+			}
 			if held && !holdsWindow(c) {
 				release(ctx)
 			}
@@ -298,6 +324,9 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 			return after, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, act qilian.Action) error {
+			if repeated(act) {
+				return nil
+			}
 			if _, err := c.Decide(act, workflow.Now(ctx), qilian.NewScheduler(c.Policy, e.Calendar)); err != nil {
 				return toApplicationError(asDomainError(err))
 			}
@@ -374,7 +403,11 @@ func (e *Engine) Run(ctx workflow.Context, in Input) (qilian.Case, error) {
 	}
 	if !c.State.Terminal() {
 		log.Info("continuing case as new", "revision", c.Revision)
-		return c, workflow.NewContinueAsNewError(ctx, qilian.CaseWorkflowName, Input{Case: &c})
+		next := Input{Case: &c}
+		if lean {
+			next.Recent = recent
+		}
+		return c, workflow.NewContinueAsNewError(ctx, qilian.CaseWorkflowName, next)
 	}
 	return c, nil
 }
