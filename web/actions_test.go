@@ -141,10 +141,17 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 		one(shot("40-axis-whistle")), send("whistle"))...)
 	run("unit-report", steps(at("demo-unit", ps.ID), open("report", ""),
 		one(note("report", "已到场，安排人员劝离")), send("report"))...)
-	run("axis-meeting", steps(at("demo-axis", ps.ID), open("meeting", ""),
+	var whistles string
+	run("axis-meeting", steps(at("demo-axis", ps.ID),
+		// The whistle's record names the unit that reported, not its ID.
+		one(discard(chromedp.Poll[bool](`document.querySelector('#case-details [data-list="whistles"]')?.textContent.includes('明苑物业服务中心')`, chromedp.WithPollingTimeout(10*time.Second)))),
+		one(into(chromedp.Text(css(`#case-details [data-list="whistles"]`)), &whistles)),
+		open("meeting", ""),
 		one(note("meeting", "会议纪要：物业与城管联合整治，每日巡查")), unitsOf("meeting", "明苑物业服务中心"),
 		one(shot("41-axis-meeting")), send("meeting"))...)
 	require.Subset(t, events(ps.ID), []string{"whistle", "report", "meeting"})
+	require.Contains(t, whistles, "明苑物业服务中心")
+	require.NotContains(t, whistles, "u-mingyuan-property")
 
 	t.Log("a unit reports progress with a photo; the axis withdraws a co-unit's task and rejects an extension")
 	sl := opened("demo-grid", map[string]any{"kind": "service_linkage", "title": "明苑小区2幢外墙渗水", "locality_id": "dongzha-g1"})
@@ -227,10 +234,13 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 		one(note("hand-back", "车辆已归还至医院停车场")), send("hand-back"))...)
 	var shown string
 	run("unit-confirm-handback", steps(at("demo-unit-hospital", hb.ID),
-		// The booking reads as words: its state named, its owner by name.
+		// The booking reads as words: its state named, its resource and
+		// owner by name.
 		one(discard(chromedp.Poll[bool](`document.querySelector('#case-details')?.textContent.includes('已归还待确认')`, chromedp.WithPollingTimeout(10*time.Second)))),
+		one(discard(chromedp.Poll[bool](`document.querySelector('#case-details')?.textContent.includes('医院义诊车')`, chromedp.WithPollingTimeout(10*time.Second)))),
 		one(into(chromedp.Text(css(`#case-details`)), &shown)),
-		open("confirm-handback", ""), one(shot("42-unit-confirm-handback")), send("confirm-handback"))...)
+		one(shot("42-unit-confirm-handback")),
+		open("confirm-handback", ""), send("confirm-handback"))...)
 	require.Contains(t, shown, "南湖区人民医院")
 	require.NotContains(t, shown, "returned")
 	require.Equal(t, "fulfilled", get(hb.ID).Details.Booking.State)
@@ -269,7 +279,7 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 
 	t.Log("the admin adds a unit and a user of it with a one-time password, and issues the user a token; the user signs in, sets a password, and finds the unit's task in the inbox")
 	admin := func(schema string) chromedp.CSS { return css(`.admin-dialog[data-schema=%q]`, schema) }
-	var token string
+	var token, passwordType string
 	field := func(schema, f string) chromedp.CSS {
 		return css(`.admin-dialog[data-schema=%q] [data-field=%q] .el-select__wrapper`, schema, f)
 	}
@@ -296,6 +306,7 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 			d.pick(field("UserIn", "unit_id"), "新华书店南湖店"),
 			chromedp.SendKeys(admin("UserIn")+` #f-username`, "li.bookstore"),
 			chromedp.SendKeys(admin("UserIn")+` #f-password`, "Temp-pass-2026"),
+			into(chromedp.Evaluate[string](`document.querySelector('.admin-dialog[data-schema="UserIn"] #f-password').type`), &passwordType),
 			shot("45-admin-add-user"),
 			tap(admin("UserIn") + ` button.submit`),
 			chromedp.WaitNotPresent(admin("UserIn")),
@@ -305,6 +316,7 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 			chromedp.WaitVisible(css(`#new-token`)),
 			into(chromedp.Text(css(`#new-token .el-alert__description`)), &token),
 		})...)
+	require.Equal(t, "password", passwordType, "the one-time password is not shown as it is typed")
 	require.True(t, strings.HasPrefix(token, qilian.TokenPrefix), "a token: %q", token)
 	req, err := http.NewRequest(http.MethodGet, d.url+"/api/v1/me", nil)
 	require.NoError(t, err)

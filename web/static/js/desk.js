@@ -6,7 +6,7 @@
 import { api, act } from './api.js';
 import { h, ref, reactive, computed, El, mount, message, errorText, newKey, left } from './ui.js';
 import { t, code, when, levelName, reasonText } from './i18n.js';
-import { nameOf, loadNames } from './names.js';
+import { nameOf, loadNames, learn } from './names.js';
 import { actionForm, actionTarget, initial, bodyOf } from './schema.js';
 import { formFields } from './fields-el.js';
 
@@ -20,6 +20,7 @@ export async function formContext(c) {
     api('/places').catch(() => ({ units: [] })),
     api('/resources').catch(() => ({ resources: [] })),
   ]);
+  for (const r of resources.resources || []) learn(r.id, r.name);
   return {
     units: (places.units || []).map((u) => ({ id: u.id, name: nameOf(u.id) })),
     localities: (places.localities || []).map((l) => ({ id: l.id, name: nameOf(l.id) + ' · ' + code('level', l.level) })),
@@ -100,12 +101,18 @@ export function details(d) {
   const scalars = Object.entries(body).filter(([, v]) => v !== null && typeof v !== 'object');
   const lists = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] === 'object');
   const plain = Object.entries(body).filter(([, v]) => Array.isArray(v) && v.length && typeof v[0] !== 'object');
-  // Codes are named from /labels, units by their names, times as times.
+  // Codes are named from /labels, units and resources by their names,
+  // times as times.
   const coded = { state: 'booking_state', rule: 'vote_rule', duty: 'duty' };
   const show = (k, v) => (/_at$|^from$|^to$|deadline/.test(k) && typeof v === 'string' ? when(v)
     : typeof v === 'boolean' ? (v ? t('yes') : t('no'))
       : coded[k] ? code(coded[k], v)
-        : /(^|_)unit_id$/.test(k) ? nameOf(v) : String(v));
+        : /(^|_)(unit|resource)_id$/.test(k) ? nameOf(v) : String(v));
+  // A list in a row (a whistle's units) or a map by ID (who reported)
+  // names its members.
+  const cell = (k, v) => (v === null || v === undefined ? ''
+    : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? nameOf(x) : JSON.stringify(x))).join('、')
+      : typeof v === 'object' ? Object.keys(v).map(nameOf).join('、') : show(k, v));
   return h('div', { id: 'case-details' }, [
     h(ElDescriptions, { column: 2, border: true, size: 'small' }, () => [
       ...scalars.map(([k, v]) => h(ElDescriptionsItem, { label: t('f_' + k) === 'f_' + k ? k : t('f_' + k) }, () => show(k, v))),
@@ -114,7 +121,7 @@ export function details(d) {
     ...lists.map(([k, rows]) => h('div', { class: 'detail-list', 'data-list': k }, [
       h('h3', {}, t('f_' + k) === 'f_' + k ? k : t('f_' + k), ' ', h('span', { class: 'muted' }, String(rows.length))),
       h(ElTable, { data: rows, size: 'small', border: true }, () => Object.keys(rows[0]).map((col) => h(ElTableColumn, { label: t('f_' + col) === 'f_' + col ? col : t('f_' + col), minWidth: 90 },
-        { default: ({ row }) => (row[col] === null || row[col] === undefined ? '' : typeof row[col] === 'object' ? JSON.stringify(row[col]) : show(col, row[col])) }))),
+        { default: ({ row }) => cell(col, row[col]) }))),
     ])),
   ]);
 }

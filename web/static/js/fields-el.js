@@ -58,6 +58,8 @@ function field(f, model, ctx, path) {
       return h(ElDatePicker, { id, modelValue: v, 'onUpdate:modelValue': set, type: 'datetime', valueFormat: 'YYYY-MM-DDTHH:mm:ssZ' });
     case 'date':
       return h(ElDatePicker, { id, modelValue: v, 'onUpdate:modelValue': set, type: 'date', valueFormat: 'YYYY-MM-DD' });
+    case 'password':
+      return h(ElInput, { id, modelValue: v, 'onUpdate:modelValue': set, type: 'password', showPassword: true, autocomplete: 'new-password', maxlength: 200 });
     case 'textarea':
       return h(ElInput, { id, modelValue: v, 'onUpdate:modelValue': set, type: 'textarea', rows: 3, maxlength: 4000, showWordLimit: true });
     case 'files':

@@ -92,7 +92,9 @@ const words = {
   holiday: ['节假日', 'Holiday'],
   makeUpDay: ['调休上班', 'Make-up working day'],
   // Field names of the forms (f_<field>).
-  f_note: ['备注', 'Note'], f_decided_by: ['处理人', 'Decided by'], f_reason: ['原因', 'Reason'], f_result: ['办理结果', 'Result'], f_attachments: ['照片/附件', 'Photos and files'],
+  f_note: ['备注', 'Note'], f_decided_by: ['处理人', 'Decided by'],
+  f_whistles: ['吹哨记录', 'Whistles'], f_blown_by: ['吹哨人', 'Blown by'], f_blown_at: ['吹哨时间', 'Blown at'], f_due: ['报到时限', 'Due'],
+  f_reported: ['已报到', 'Reported'], f_missed: ['逾期未报到', 'Missed'], f_meetings: ['联席会议', 'Meetings'], f_attendees: ['参会单位', 'Attendees'], f_minutes: ['会议纪要', 'Minutes'], f_reason: ['原因', 'Reason'], f_result: ['办理结果', 'Result'], f_attachments: ['照片/附件', 'Photos and files'],
   f_pass: ['核查通过', 'Passed'], f_satisfied: ['群众满意', 'Satisfied'], f_extra: ['延长时长（如 2d、4h）', 'Extra time (2d, 4h)'],
   f_unit_id: ['单位', 'Unit'], f_units: ['单位', 'Units'], f_assignments: ['派单单位', 'Assignments'], f_role: ['角色', 'Role'],
   f_required: ['必须完成', 'Required'], f_duty: ['职责', 'Duty'], f_resolution: ['处理方式', 'Resolution'], f_duplicate_of: ['重复于（事项编号）', 'Duplicate of (case ID)'],

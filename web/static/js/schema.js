@@ -70,6 +70,7 @@ function widget(name, s, d) {
       return 'tags';
     }
   }
+  if (name === 'password') return 'password';
   if (name === 'note' || name === 'result' || name === 'description' || name === 'question') return 'textarea';
   if (name === 'unit_id' || name === 'home_unit_id' || name === 'owner_unit_id') return 'unit';
   if (name === 'task_id') return 'task';
