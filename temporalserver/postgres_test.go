@@ -28,6 +28,8 @@ func freshStore(t *testing.T) string {
 	return u
 }
 
+// startOn starts the server on dir, with its store in PostgreSQL when
+// store is set, and a client with the namespace ensured.
 func startOn(t *testing.T, dir, store string, shards int32) (*temporalserver.Server, client.Client, error) {
 	t.Helper()
 	srv, err := temporalserver.Start(temporalserver.Options{

@@ -38,16 +38,8 @@ func waiter(ctx workflow.Context) (string, error) {
 
 func start(t *testing.T, dir string) (*temporalserver.Server, client.Client) {
 	t.Helper()
-	srv, err := temporalserver.Start(temporalserver.Options{
-		DataDir: dir, FrontendAddr: "127.0.0.1:0", Namespace: ns,
-		Retention: 30 * 24 * time.Hour, SearchAttributes: attrs, Log: quiet(),
-	})
+	srv, c, err := startOn(t, dir, "", 0)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	c, err := temporalserver.Dial(ctx, client.Options{HostPort: srv.FrontendAddr(), Namespace: ns}, quiet())
-	require.NoError(t, err)
-	require.NoError(t, temporalserver.Ensure(ctx, c, ns, 30*24*time.Hour, attrs, quiet()))
 	return srv, c
 }
 

@@ -86,7 +86,7 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 			Extra string `json:"extra"`
 		} `json:"extension"`
 	}
-	type caseOut struct {
+	type caseRead struct {
 		ID         string    `json:"id"`
 		State      string    `json:"state"`
 		Resolution string    `json:"resolution"`
@@ -105,13 +105,13 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 			} `json:"member"`
 		} `json:"details"`
 	}
-	get := func(id string) caseOut {
-		var c caseOut
+	get := func(id string) caseRead {
+		var c caseRead
 		sys.call(t, "demo-axis", http.MethodGet, "/api/v1/cases/"+id, nil, &c)
 		return c
 	}
-	opened := func(user string, body map[string]any) caseOut {
-		var c caseOut
+	opened := func(user string, body map[string]any) caseRead {
+		var c caseRead
 		sys.call(t, user, http.MethodPost, "/api/v1/cases", body, &c)
 		return c
 	}
@@ -128,8 +128,8 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 		}
 		return out
 	}
-	dispatch := func(id string, assignments ...map[string]any) caseOut {
-		var c caseOut
+	dispatch := func(id string, assignments ...map[string]any) caseRead {
+		var c caseRead
 		sys.call(t, "demo-axis", http.MethodPost, "/api/v1/cases/"+id+"/dispatch", map[string]any{"assignments": assignments}, &c)
 		return c
 	}
@@ -218,7 +218,7 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 	require.Contains(t, events(rg.ID), "report")
 
 	t.Log("the hospital declines one booking of its van; another, approved, is handed back by the axis and the hand-back confirmed")
-	booking := func(title string) caseOut {
+	booking := func(title string) caseRead {
 		from := time.Now().UTC().Truncate(time.Second)
 		return opened("demo-axis", map[string]any{"kind": "resource_sharing", "title": title, "locality_id": "jianshe",
 			"details": map[string]any{"booking": map[string]any{
@@ -336,14 +336,7 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 	require.Equal(t, "u-bookstore", me.User.UnitID)
 	bs := opened("demo-grid", map[string]any{"kind": "service_linkage", "title": "书店门前共享单车乱停", "locality_id": "dongzha-g1"})
 	bs = dispatch(bs.ID, map[string]any{"unit_id": "u-bookstore", "role": "lead"})
-	run("new-user-signs-in",
-		chromedp.Navigate(d.url+"/dashboard/"),
-		js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); location.hash = ''`),
-		chromedp.Reload(),
-		chromedp.WaitVisible(css(`#username`)),
-		chromedp.SendKeys(css(`#username`), "li.bookstore"),
-		chromedp.SendKeys(css(`#password`), "Temp-pass-2026"),
-		tap(css(`#signin-submit`)),
+	run("new-user-signs-in", append(d.signInAs("li.bookstore", "Temp-pass-2026"),
 		chromedp.WaitVisible(css(`#change-password`)),
 		chromedp.SendKeys(css(`#current-password`), "Temp-pass-2026"),
 		chromedp.SendKeys(css(`#new-password`), "书店-own-password-1"),
@@ -351,5 +344,5 @@ func TestTheOtherActionsInChromium(t *testing.T) {
 		tap(css(`#password-submit`)),
 		chromedp.WaitVisible(css(`#inbox-table button[data-act="accept"][data-task=%q]`, bs.Tasks[0].ID)),
 		shot("46-new-unit-inbox"),
-	)
+	)...)
 }

@@ -88,9 +88,14 @@ func (d *desk) attach(input, name, colour string) chromedp.Action[chromedp.Void]
 		const i = document.querySelector('` + input + `'); i.files = dt.files; i.dispatchEvent(new Event('change', { bubbles: true }))`)
 }
 
-// signIn signs the page out of whoever was in, and in as user with the
-// password form.
+// signIn signs the page out of whoever was in, and in as the demo user
+// with the password form.
 func (d *desk) signIn(user string) []chromedp.Action[chromedp.Void] {
+	return d.signInAs(user, d.env.Logins[user].Password)
+}
+
+// signInAs signs in under a user name and password.
+func (d *desk) signInAs(username, password string) []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(d.url + "/dashboard/"),
 		d.js(`await fetch('/api/v1/sessions', {method: 'DELETE', credentials: 'same-origin', headers: {'X-CSRF-Token': JSON.parse(sessionStorage.getItem('qilian.me') || '{}').csrf_token || ''}}); sessionStorage.clear(); localStorage.removeItem('qilian.lang'); location.hash = ''`),
@@ -98,8 +103,8 @@ func (d *desk) signIn(user string) []chromedp.Action[chromedp.Void] {
 		// script of the test's runs in it fails the script.
 		chromedp.Reload(),
 		chromedp.WaitVisible(css(`#username`)),
-		chromedp.SendKeys(css(`#username`), user),
-		chromedp.SendKeys(css(`#password`), d.env.Logins[user].Password),
+		chromedp.SendKeys(css(`#username`), username),
+		chromedp.SendKeys(css(`#password`), password),
 		tap(css(`#signin-submit`)),
 	}
 }
