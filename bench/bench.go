@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -43,6 +44,9 @@ import (
 type benchOptions struct {
 	Postgres    string
 	TemporalPG  string
+	Temporal    string
+	APIs        string
+	PrintConfig bool
 	JSON        string
 	Quick       bool
 	Concurrency int
@@ -52,6 +56,9 @@ type benchOptions struct {
 	LateCases   int
 	LateSpan    time.Duration
 	LateStep    time.Duration
+	LateSpread  time.Duration
+	StepUp      string
+	StepUpStage time.Duration
 	Rows        int
 	Queries     int
 	CPUProfile  string
@@ -77,6 +84,8 @@ func (o *benchOptions) applyQuick(set map[string]bool) {
 	def("late-cases", func() { o.LateCases = 20 })
 	def("late-span", func() { o.LateSpan = 4 * time.Second })
 	def("late-step", func() { o.LateStep = time.Second })
+	def("stepup-rates", func() { o.StepUp = "4,8" })
+	def("stepup-stage", func() { o.StepUpStage = 3 * time.Second })
 	def("rows", func() { o.Rows = 1000 })
 	def("queries", func() { o.Queries = 10 })
 }
@@ -87,6 +96,13 @@ Runs Qilian against itself on loopback and prints a table of side-by-side
 ratios; --json writes every figure. It starts what it measures: an
 embedded Temporal in a temporary directory, a worker, the HTTP API, and the
 read model on SQLite (or in a fresh schema of --postgres).
+
+Against a running cluster (scripts/cluster up, then source its
+cluster.env), --temporal-address and --api point it at the cluster's
+Temporal and API processes, and QILIAN_DATABASE_URL at its read model: the
+cluster's workers run the cases, and the bench starts only the empty
+workflow's worker for the raw baselines, and an API of its own through
+which it opens the lateness cases under its minute-scale policy.
 
 `
 
@@ -101,6 +117,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fs.StringVar(&o.Postgres, "postgres", "", "PostgreSQL URL: run the read model in a fresh schema there (dropped afterwards) instead of SQLite")
 		fs.StringVar(&o.TemporalPG, "temporal-postgres", "", "PostgreSQL URL: run the embedded Temporal's store in a fresh database on that server (dropped afterwards) instead of SQLite")
+		fs.StringVar(&o.Temporal, "temporal-address", "", "host:port of a running Temporal to use instead of starting an embedded one")
+		fs.StringVar(&o.APIs, "api", "", "comma-separated base URLs of running qilian api processes (a cluster's) to open and read cases through; needs --temporal-address and QILIAN_DATABASE_URL")
+		fs.BoolVar(&o.PrintConfig, "print-config", false, "print the configuration file a cluster must run for the lateness and step-up parts (their --late-span and --late-step), and exit")
 		fs.StringVar(&o.JSON, "json", "", "write every figure to this file as JSON")
 		fs.BoolVar(&o.Quick, "quick", false, "a small smoke run (seconds): every figure, none of them meaningful")
 		fs.IntVar(&o.Concurrency, "concurrency", 16, "callers in flight when opening cases (both sides)")
@@ -110,12 +129,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.IntVar(&o.LateCases, "late-cases", 10000, "open cases whose deadlines fall within the same minutes")
 		fs.DurationVar(&o.LateSpan, "late-span", 5*time.Minute, "accept deadline of the lateness cases, counted from their dispatch (wall clock)")
 		fs.DurationVar(&o.LateStep, "late-step", 30*time.Second, "gap between the escalation ladder's rungs in the lateness run")
+		fs.DurationVar(&o.LateSpread, "late-spread", 0, "dispatch the lateness cases evenly over this long, so their deadlines are spread over it (0: all at once, the burst)")
+		fs.StringVar(&o.StepUp, "stepup-rates", "8,16,32,64,128", "escalation steps per second offered in the step-up run's stages, rising")
+		fs.DurationVar(&o.StepUpStage, "stepup-stage", time.Minute, "length of one step-up stage")
 		fs.IntVar(&o.Rows, "rows", 100000, "cases written into the read model for the overdue and counts queries")
 		fs.IntVar(&o.Queries, "queries", 200, "timed repetitions of each read-model query")
 		fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 		fs.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile at the end of the run to this file")
 		fs.BoolVar(&o.Keep, "keep", false, "keep the temporary data directory")
-		fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: opening, read, lateness, memory, queries (read needs opening)")
+		fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: opening, read, lateness, stepup, memory, queries (read needs opening; stepup runs when named)")
 	})
 	if err != nil {
 		return err
@@ -124,8 +146,25 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.applyQuick(set)
 	if o.Concurrency < 1 || o.Rounds < 1 || o.Round <= 0 || o.ReadRate < 1 || o.LateCases < 1 ||
-		o.LateSpan <= 0 || o.LateStep <= 0 || o.Rows < 1 || o.Queries < 1 {
+		o.LateSpan <= 0 || o.LateStep <= 0 || o.LateSpread < 0 || o.StepUpStage <= 0 || o.Rows < 1 || o.Queries < 1 {
 		return fmt.Errorf("bench: scales must be positive")
+	}
+	if o.PrintConfig {
+		_, err := fmt.Fprint(stdout, ladderConfig(o))
+		return err
+	}
+	rates, err := stepUpRates(o.StepUp)
+	if err != nil {
+		return err
+	}
+	if o.APIs != "" && o.Temporal == "" {
+		return fmt.Errorf("bench: --api needs --temporal-address, the Temporal those API processes use")
+	}
+	if o.APIs != "" && cfg.DatabaseURL == "" {
+		return fmt.Errorf("bench: --api needs the read model of those API processes: set QILIAN_DATABASE_URL (scripts/cluster writes it to cluster.env)")
+	}
+	if o.Temporal != "" && o.TemporalPG != "" {
+		return fmt.Errorf("bench: --temporal-address and --temporal-postgres exclude each other")
 	}
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
@@ -155,6 +194,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if st.db.Postgres() {
 		res.ReadModel = "postgresql"
 	}
+	res.Temporal = "embedded, SQLite"
+	switch {
+	case o.APIs != "":
+		res.Temporal = "cluster at " + o.Temporal + ", API processes " + o.APIs
+	case o.Temporal != "":
+		res.Temporal = "external at " + o.Temporal
+	case o.TemporalPG != "":
+		res.Temporal = "embedded, PostgreSQL"
+	}
 
 	steps := []struct {
 		name string
@@ -165,6 +213,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"lateness", func() (err error) { res.Lateness, err = st.benchLateness(ctx); return }},
 		{"memory", func() (err error) { res.Memory, err = st.benchMemory(ctx); return }},
 		{"queries", func() (err error) { res.Queries, err = st.benchQueries(ctx); return }},
+		{"stepup", func() (err error) { res.StepUp, err = st.benchStepUp(ctx, rates); return }},
 	}
 	only := map[string]bool{}
 	for _, p := range strings.Split(o.Only, ",") {
@@ -173,7 +222,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	for _, s := range steps {
-		if len(only) > 0 && !only[s.name] {
+		if (len(only) > 0 && !only[s.name]) || (len(only) == 0 && s.name == "stepup") {
+			continue
+		}
+		if o.APIs != "" && (s.name == "memory" || s.name == "queries") {
+			if len(only) > 0 {
+				return fmt.Errorf("bench: %s measures the bench's own process and read model, not a cluster's; leave it out with --api", s.name)
+			}
 			continue
 		}
 		res.Parts = append(res.Parts, s.name)
@@ -232,12 +287,58 @@ type benchStack struct {
 	engine   *workflows.Client
 	logins   map[string]demo.Login
 	api      *http.Server
-	apiURL   string
+	apiURL   string   // the bench's own API, under the bench's policy
+	apis     []string // where cases are opened and read: apiURL, or --api
+	nextAPI  atomic.Int64
 	bare     *http.Server
 	bareURL  string
 	http     *http.Client
 	opened   []string // case IDs opened over HTTP in the opening run
 	stepGaps []time.Duration
+}
+
+// ladderPolicy is p with minute-scale wall-clock deadlines for the
+// lateness and step-up runs: emergency cases are accepted within LateSpan,
+// and the ladder climbs every LateStep after the breach. No working-time
+// calendar is involved, so nights and holidays do not move them. gaps are
+// the rungs' offsets from the breach.
+func ladderPolicy(p qilian.Policy, o benchOptions) (_ qilian.Policy, gaps []time.Duration) {
+	deadlines := map[qilian.Kind]map[qilian.Priority]qilian.DeadlineRule{}
+	for k, byPr := range p.Deadlines {
+		deadlines[k] = map[qilian.Priority]qilian.DeadlineRule{}
+		for pr, r := range byPr {
+			deadlines[k][pr] = r
+		}
+	}
+	deadlines[""][qilian.PriorityEmergency] = qilian.DeadlineRule{
+		Accept: qilian.Span{Time: o.LateSpan}, Resolve: qilian.Span{Days: 1}, Clock: qilian.ClockWall,
+	}
+	p.Deadlines = deadlines
+	p.Ladder = nil
+	for i, a := range []qilian.EscalationAction{qilian.EscalateRemind, qilian.EscalateNotice, qilian.EscalateWhistle, qilian.EscalateCounty} {
+		gap := time.Duration(i) * o.LateStep
+		p.Ladder = append(p.Ladder, qilian.EscalationStep{Action: a, After: qilian.Span{Time: gap}})
+		gaps = append(gaps, gap)
+	}
+	return p, gaps
+}
+
+// ladderConfig is ladderPolicy as a configuration file: a cluster's
+// processes started with it (QILIAN_CONFIG) run the bench's lateness and
+// step-up cases as the bench's own engine would, since the worker that
+// opens a case gives it its deadlines.
+func ladderConfig(o benchOptions) string {
+	p, _ := ladderPolicy(qilian.Policy{Deadlines: map[qilian.Kind]map[qilian.Priority]qilian.DeadlineRule{"": {}}}, o)
+	r := p.Deadlines[""][qilian.PriorityEmergency]
+	var b strings.Builder
+	fmt.Fprintf(&b, "# qilian bench's policy for its lateness and step-up runs (--late-span %s, --late-step %s):\n", o.LateSpan, o.LateStep)
+	b.WriteString("# start the cluster with QILIAN_CONFIG naming this file to bench it with --api.\n")
+	fmt.Fprintf(&b, "deadlines:\n  default:\n    emergency: {accept: %q, resolve: %q, clock: %s}\n", r.Accept, r.Resolve, r.Clock)
+	b.WriteString("escalation:\n  steps:\n")
+	for _, s := range p.Ladder {
+		fmt.Fprintf(&b, "    - {action: %s, after: %q}\n", s.Action, s.After)
+	}
+	return b.String()
 }
 
 // benchEmptyQueue is the task queue of the empty workflow that raw
@@ -258,7 +359,12 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		return nil, err
 	}
 	cfg.DataDir = st.dir
-	cfg.DatabaseURL = ""
+	if o.APIs == "" {
+		cfg.DatabaseURL = "" // a read model of the bench's own
+	}
+	if o.Postgres != "" && o.APIs != "" {
+		return nil, fmt.Errorf("--postgres and --api exclude each other: the cluster's read model is QILIAN_DATABASE_URL")
+	}
 	if o.Postgres != "" {
 		url, drop, err := freshSchema(ctx, o.Postgres)
 		if err != nil {
@@ -270,32 +376,10 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	if err != nil {
 		return nil, err
 	}
-	// Minute-scale wall-clock deadlines for the lateness run: emergency
-	// cases are accepted within LateSpan, and the ladder climbs every
-	// LateStep after the breach. No working-time calendar is involved, so
-	// nights and holidays do not move them.
-	p := engine.Policy
-	deadlines := map[qilian.Kind]map[qilian.Priority]qilian.DeadlineRule{}
-	for k, byPr := range p.Deadlines {
-		deadlines[k] = map[qilian.Priority]qilian.DeadlineRule{}
-		for pr, r := range byPr {
-			deadlines[k][pr] = r
-		}
-	}
-	deadlines[""][qilian.PriorityEmergency] = qilian.DeadlineRule{
-		Accept: qilian.Span{Time: o.LateSpan}, Resolve: qilian.Span{Days: 1}, Clock: qilian.ClockWall,
-	}
-	p.Deadlines = deadlines
-	p.Ladder = nil
-	for i, a := range []qilian.EscalationAction{qilian.EscalateRemind, qilian.EscalateNotice, qilian.EscalateWhistle, qilian.EscalateCounty} {
-		gap := time.Duration(i) * o.LateStep
-		p.Ladder = append(p.Ladder, qilian.EscalationStep{Action: a, After: qilian.Span{Time: gap}})
-		st.stepGaps = append(st.stepGaps, gap)
-	}
-	if err := p.Validate(); err != nil {
+	engine.Policy, st.stepGaps = ladderPolicy(engine.Policy, o)
+	if err := engine.Policy.Validate(); err != nil {
 		return nil, fmt.Errorf("bench policy: %w", err)
 	}
-	engine.Policy = p
 
 	if st.db, err = app.OpenReadModel(ctx, cfg, quietLog(log)); err != nil {
 		return nil, err
@@ -307,23 +391,27 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		}
 		st.store = func() { _ = temporalserver.DropPostgresStore(storeURL) }
 	}
-	st.srv, err = temporalserver.Start(temporalserver.Options{
-		DatabaseURL:      storeURL,
-		HistoryCache:     cfg.Temporal.Embedded.HistoryCache,
-		DataDir:          st.dir,
-		FrontendAddr:     "127.0.0.1:0",
-		Namespace:        cfg.Temporal.Namespace,
-		Retention:        cfg.Temporal.Retention.Wall(),
-		SearchAttributes: workflows.SearchAttributes(),
-		Log:              app.AtLeast(log, slog.LevelError),
-	})
-	if err != nil {
-		return nil, err
+	address := o.Temporal
+	if address == "" {
+		st.srv, err = temporalserver.Start(temporalserver.Options{
+			DatabaseURL:      storeURL,
+			HistoryCache:     cfg.Temporal.Embedded.HistoryCache,
+			DataDir:          st.dir,
+			FrontendAddr:     "127.0.0.1:0",
+			Namespace:        cfg.Temporal.Namespace,
+			Retention:        cfg.Temporal.Retention.Wall(),
+			SearchAttributes: workflows.SearchAttributes(),
+			Log:              app.AtLeast(log, slog.LevelError),
+		})
+		if err != nil {
+			return nil, err
+		}
+		address = st.srv.FrontendAddr()
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	st.c, err = temporalserver.Dial(dialCtx, client.Options{
-		HostPort:  st.srv.FrontendAddr(),
+		HostPort:  address,
 		Namespace: cfg.Temporal.Namespace,
 		Logger:    sdklog.NewStructuredLogger(quietLog(log).With("component", "temporal-sdk")),
 	}, log)
@@ -334,11 +422,15 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		return nil, err
 	}
 	worker.SetStickyWorkflowCacheSize(cfg.Engine.WorkflowCache) // as serve does
-	w := worker.New(st.c, qilian.TaskQueue, worker.Options{})
-	engine.Register(w, st.db, log)
 	empty := worker.New(st.c, benchEmptyQueue, worker.Options{})
 	empty.RegisterWorkflowWithOptions(benchEmpty, workflow.RegisterOptions{Name: "qilian-bench-empty"})
-	for _, w := range []worker.Worker{w, empty} {
+	workers := []worker.Worker{empty}
+	if o.APIs == "" { // a cluster's own workers run its cases
+		w := worker.New(st.c, qilian.TaskQueue, worker.Options{})
+		engine.Register(w, st.db, log)
+		workers = append(workers, w)
+	}
+	for _, w := range workers {
 		if err := w.Start(); err != nil {
 			return nil, fmt.Errorf("start worker: %w", err)
 		}
@@ -359,6 +451,15 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 	handler := app.NewAPIRouter(ops, st.c, st.db, engine, indicators, app.SignIn{}, quietLog(log))
 	if st.api, st.apiURL, err = serveLoopback(handler); err != nil {
 		return nil, err
+	}
+	st.apis = []string{st.apiURL}
+	if o.APIs != "" {
+		st.apis = nil
+		for _, u := range strings.Split(o.APIs, ",") {
+			if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+				st.apis = append(st.apis, u)
+			}
+		}
 	}
 	if st.bare, st.bareURL, err = serveLoopback(bareRouter(st.db)); err != nil {
 		return nil, err

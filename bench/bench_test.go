@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,4 +108,72 @@ func TestBenchQuick(t *testing.T) {
 		require.NotEmpty(t, m["plan"], m["query"])
 		require.NotEmpty(t, m["indexes"], "%s reads an index: %s", m["query"], m["plan"])
 	}
+}
+
+// The lateness run with its deadlines spread out, and the step-up run,
+// at smoke scale: every step fires and each stage reports its rate.
+func TestBenchSpreadAndStepUp(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "bench.json")
+	var stdout, stderr bytes.Buffer
+	err := Main(ctx, []string{"--quick", "--only", "lateness,stepup", "--late-spread", "3s", "--json", out}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	require.Contains(t, stdout.String(), "spread over 3 s")
+	require.Contains(t, stdout.String(), "highest rate held")
+
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var doc struct {
+		Parts    []string `json:"parts"`
+		Lateness struct {
+			Spread   float64 `json:"spread_seconds"`
+			Expected int     `json:"expected_steps"`
+			Fired    int     `json:"fired_steps"`
+			Dispatch float64 `json:"dispatch_seconds"`
+		} `json:"lateness"`
+		StepUp struct {
+			Cases    int  `json:"cases"`
+			AllFired bool `json:"all_fired"`
+			Stages   []struct {
+				Offered  float64 `json:"offered_steps_per_second"`
+				Expected int     `json:"expected_steps"`
+				Fired    int     `json:"fired_steps"`
+			} `json:"stages"`
+		} `json:"stepup"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	require.Equal(t, []string{"lateness", "stepup"}, doc.Parts)
+	require.Equal(t, 3.0, doc.Lateness.Spread)
+	require.Equal(t, doc.Lateness.Expected, doc.Lateness.Fired, "every escalation step fired")
+	require.GreaterOrEqual(t, doc.Lateness.Dispatch, 2.5, "the dispatches were spread over the span asked for")
+	require.Contains(t, string(b), `"drain_seconds"`)
+
+	// --quick offers 4 then 8 steps/s for 3 s each: 3 and 6 cases.
+	require.Equal(t, 9, doc.StepUp.Cases)
+	require.True(t, doc.StepUp.AllFired)
+	require.Len(t, doc.StepUp.Stages, 2)
+	require.Equal(t, []float64{4, 8}, []float64{doc.StepUp.Stages[0].Offered, doc.StepUp.Stages[1].Offered})
+	for _, s := range doc.StepUp.Stages {
+		require.Positive(t, s.Fired)
+	}
+}
+
+func TestBenchFlagsThatDoNotGoTogether(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--api", "http://127.0.0.1:1"}, "--api needs --temporal-address"},
+		{[]string{"--stepup-rates", "8,4"}, "--stepup-rates must be rising"},
+		{[]string{"--temporal-address", "127.0.0.1:1", "--temporal-postgres", "postgres://x/y"}, "exclude each other"},
+	} {
+		t.Setenv("QILIAN_DATABASE_URL", "")
+		err := Main(context.Background(), c.args, io.Discard, io.Discard)
+		require.ErrorContains(t, err, c.want, c.args)
+	}
+	var stdout bytes.Buffer
+	require.NoError(t, Main(context.Background(), []string{"--print-config", "--late-span", "90s", "--late-step", "15s"}, &stdout, io.Discard))
+	require.Contains(t, stdout.String(), `emergency: {accept: "1m30s", resolve: "1d", clock: wall}`)
+	require.Contains(t, stdout.String(), `- {action: county, after: "45s"}`)
 }

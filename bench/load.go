@@ -216,13 +216,20 @@ func (st *benchStack) call(ctx context.Context, method, url, token string, body 
 	return err
 }
 
-// openCase opens a case over HTTP as the demo grid worker.
-func (st *benchStack) openCase(ctx context.Context, priority string) (string, error) {
-	body := fmt.Sprintf(`{"kind":"service_linkage","title":"bench","locality_id":"dongzha-g1","priority":%q}`, priority)
+// nextBase is the next of the API processes cases are opened and read
+// through, in turn.
+func (st *benchStack) nextBase() string {
+	return st.apis[int(st.nextAPI.Add(1))%len(st.apis)]
+}
+
+// openCase opens a case titled title over HTTP at base as the demo grid
+// worker.
+func (st *benchStack) openCase(ctx context.Context, base, title, priority string) (string, error) {
+	body := fmt.Sprintf(`{"kind":"service_linkage","title":%q,"locality_id":"dongzha-g1","priority":%q}`, title, priority)
 	var c struct {
 		ID string `json:"id"`
 	}
-	err := st.call(ctx, http.MethodPost, st.apiURL+"/api/v1/cases", st.logins["demo-grid"].Token, []byte(body), http.StatusCreated, &c)
+	err := st.call(ctx, http.MethodPost, base+"/api/v1/cases", st.logins["demo-grid"].Token, []byte(body), http.StatusCreated, &c)
 	if err == nil && c.ID == "" {
 		err = fmt.Errorf("open case: no id in the answer")
 	}
@@ -263,7 +270,7 @@ func (st *benchStack) benchOpening(ctx context.Context) (openingResult, error) {
 		seq atomic.Int64
 	)
 	qilianOpen := func(ctx context.Context) error {
-		id, err := st.openCase(ctx, "normal")
+		id, err := st.openCase(ctx, st.nextBase(), "bench", "normal")
 		if err == nil {
 			mu.Lock()
 			st.opened = append(st.opened, id)
@@ -369,7 +376,7 @@ func (st *benchStack) benchRead(ctx context.Context) (readResult, error) {
 	res := readResult{OfferedRate: o.ReadRate, Rounds: o.Rounds, RoundSeconds: o.Round.Seconds(), Cases: len(ids), Target: 0.5, P99TargetMS: 5}
 	token := st.logins["demo-supervisor"].Token
 	qilianGet := func(ctx context.Context, i int) error {
-		return st.call(ctx, http.MethodGet, st.apiURL+"/api/v1/cases/"+ids[i%len(ids)], token, nil, http.StatusOK, nil)
+		return st.call(ctx, http.MethodGet, st.nextBase()+"/api/v1/cases/"+ids[i%len(ids)], token, nil, http.StatusOK, nil)
 	}
 	bareGet := func(ctx context.Context, i int) error {
 		return st.call(ctx, http.MethodGet, st.bareURL+"/bare/cases/"+ids[i%len(ids)], "", nil, http.StatusOK, nil)

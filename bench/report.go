@@ -14,6 +14,7 @@ type benchResult struct {
 	Build      string            `json:"build"`
 	Machine    map[string]string `json:"machine"`
 	ReadModel  string            `json:"read_model"`
+	Temporal   string            `json:"temporal"`
 	StartedAt  time.Time         `json:"started_at"`
 	FinishedAt time.Time         `json:"finished_at"`
 	LoadStart  string            `json:"load_average_start"`
@@ -26,6 +27,7 @@ type benchResult struct {
 	Lateness latenessResult `json:"lateness"`
 	Memory   memoryResult   `json:"memory"`
 	Queries  queriesResult  `json:"queries"`
+	StepUp   stepUpResult   `json:"stepup"`
 	// Missed names the targets this run did not meet.
 	Missed []string `json:"missed"`
 }
@@ -35,7 +37,7 @@ func (r *benchResult) check() {
 	for _, p := range []struct {
 		name string
 		met  bool
-	}{{"opening", r.Opening.Met}, {"read", r.Read.Met}, {"lateness", r.Lateness.Met}, {"queries", r.Queries.Met}} {
+	}{{"opening", r.Opening.Met}, {"read", r.Read.Met}, {"lateness", r.Lateness.Met}, {"queries", r.Queries.Met}, {"stepup", r.StepUp.Held > 0}} {
 		if r.ran(p.name) && !p.met {
 			r.Missed = append(r.Missed, p.name)
 		}
@@ -59,8 +61,8 @@ func verdict(met bool) string {
 }
 
 func printBench(w io.Writer, r *benchResult) {
-	fmt.Fprintf(w, "qilian bench — read model %s, %s CPUs, %s, load %s → %s\n\n",
-		r.ReadModel, r.Machine["cpus"], r.Machine["go"], r.LoadStart, r.LoadEnd)
+	fmt.Fprintf(w, "qilian bench — Temporal %s, read model %s, %s CPUs, %s, load %s → %s\n\n",
+		r.Temporal, r.ReadModel, r.Machine["cpus"], r.Machine["go"], r.LoadStart, r.LoadEnd)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	row := func(cells ...any) {
 		s := make([]string, len(cells))
@@ -84,8 +86,20 @@ func printBench(w io.Writer, r *benchResult) {
 		row("  errors", rd.Qilian.Errors, rd.Bare.Errors, "", "", "")
 	}
 	if l := r.Lateness; r.ran("lateness") {
-		row(fmt.Sprintf("deadline lateness ms, %d cases (%d/%d steps)", l.Cases, l.Fired, l.Expected),
+		spread := "in the same minutes"
+		if l.SpreadSeconds > 0 {
+			spread = fmt.Sprintf("spread over %.0f s", l.SpreadSeconds)
+		}
+		row(fmt.Sprintf("deadline lateness ms, %d cases %s (%d/%d steps)", l.Cases, spread, l.Fired, l.Expected),
 			fmt.Sprintf("p50 %.0f p99 %.0f max %.0f", l.Lateness.P50, l.Lateness.P99, l.Lateness.Max), "", "", "p99 ≤ 1000", verdict(l.Met))
+		row("  queue drained, s after the last step was due", l.DrainSeconds, "", "", "", "")
+	}
+	if u := r.StepUp; r.ran("stepup") {
+		for _, s := range u.Stages {
+			row(fmt.Sprintf("step-up: %g steps/s offered (%d/%d fired)", s.Offered, s.Fired, s.Expected),
+				fmt.Sprintf("%.1f/s, p99 %.0f ms", s.Rate, s.Lateness.P99), "", "", "p99 ≤ 1000", verdict(s.Held))
+		}
+		row("  highest rate held, escalation steps/s", u.Held, "", "", "", "")
 	}
 	if m := r.Memory; r.ran("memory") {
 		row(fmt.Sprintf("memory, %d open cases", m.OpenCases),
