@@ -422,6 +422,7 @@ func startBench(ctx context.Context, cfg configs.Config, o benchOptions, log *sl
 		return nil, err
 	}
 	worker.SetStickyWorkflowCacheSize(cfg.Engine.WorkflowCache) // as serve does
+	app.LimitMemory(cfg, log)
 	empty := worker.New(st.c, benchEmptyQueue, worker.Options{})
 	empty.RegisterWorkflowWithOptions(benchEmpty, workflow.RegisterOptions{Name: "qilian-bench-empty"})
 	workers := []worker.Worker{empty}

@@ -125,6 +125,7 @@ type Config struct {
 		WhistleReportWithin qilian.Span `yaml:"whistle_report_within"`
 		ProgressEvery       qilian.Span `yaml:"progress_every"`
 		WorkflowCache       int         `yaml:"workflow_cache"`
+		MemoryLimitMiB      int         `yaml:"memory_limit_mib"`
 	} `yaml:"engine"`
 	CalendarSettings struct {
 		Dir          string   `yaml:"dir"`
@@ -336,6 +337,7 @@ var env = []struct {
 	{"QILIAN_TEMPORAL_UI_ADDR", func(c *Config, v string) error { c.Temporal.Embedded.UIAddr = v; return nil }},
 	{"QILIAN_TEMPORAL_DATABASE_URL", func(c *Config, v string) error { c.Temporal.Embedded.DatabaseURL = v; return nil }},
 	{"QILIAN_WORKFLOW_CACHE", whole(func(c *Config) *int { return &c.Engine.WorkflowCache })},
+	{"QILIAN_MEMORY_LIMIT_MIB", whole(func(c *Config) *int { return &c.Engine.MemoryLimitMiB })},
 	{"QILIAN_TEMPORAL_HISTORY_CACHE", whole(func(c *Config) *int { return &c.Temporal.Embedded.HistoryCache })},
 	{"QILIAN_TEMPORAL_HISTORY_SHARDS", whole(func(c *Config) *int { return &c.Temporal.Embedded.HistoryShards })},
 	{"QILIAN_MAX_RETURNS", whole(func(c *Config) *int { return &c.Engine.MaxReturns })},
@@ -502,6 +504,9 @@ func (c Config) Validate() error {
 	}
 	if c.Engine.WorkflowCache < 1 {
 		return fmt.Errorf("engine.workflow_cache (QILIAN_WORKFLOW_CACHE): must be at least 1, got %d", c.Engine.WorkflowCache)
+	}
+	if c.Engine.MemoryLimitMiB < 0 {
+		return fmt.Errorf("engine.memory_limit_mib (QILIAN_MEMORY_LIMIT_MIB): must be 0 (no limit) or more, got %d", c.Engine.MemoryLimitMiB)
 	}
 	if c.Temporal.Embedded.HistoryCache < 1 {
 		return fmt.Errorf("temporal.embedded.history_cache (QILIAN_TEMPORAL_HISTORY_CACHE): must be at least 1, got %d", c.Temporal.Embedded.HistoryCache)
@@ -708,6 +713,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("retention", c.Temporal.Retention.String()),
 		slog.String("temporal_ui", ui),
 		slog.Int("max_returns", c.Engine.MaxReturns),
+		slog.Int("memory_limit_mib", c.Engine.MemoryLimitMiB),
 		slog.Int("escalation_steps", len(c.Escalation.Steps)),
 		slog.String("calendar_dir", orDefault(c.CalendarSettings.Dir, "built-in")),
 		slog.String("indicators_file", orDefault(c.Points.IndicatorsFile, "built-in")),

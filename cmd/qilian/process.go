@@ -32,6 +32,7 @@ func runProcess(ctx context.Context, mode string, args []string, stderr io.Write
 		return err
 	}
 	log.Info("starting qilian", "mode", mode, "version", version, "config", cfg)
+	app.LimitMemory(cfg, log)
 	if mode != "serve" {
 		if cfg.Embedded() {
 			return fmt.Errorf("qilian %s runs against an external Temporal: set QILIAN_TEMPORAL_ADDRESS (or run qilian serve for everything in one process)", mode)

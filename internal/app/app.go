@@ -101,3 +101,17 @@ func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
 func (h levelFloor) WithGroup(n string) slog.Handler {
 	return levelFloor{h.Handler.WithGroup(n), h.min}
 }
+
+// LimitMemory sets Go's soft memory limit to engine.memory_limit_mib
+// unless GOMEMLIMIT already set one (the runtime read it at start) or the
+// setting is 0.
+func LimitMemory(cfg configs.Config, log *slog.Logger) {
+	if v, set := os.LookupEnv("GOMEMLIMIT"); set {
+		log.Debug("memory limit from GOMEMLIMIT", "limit", v)
+		return
+	}
+	if cfg.Engine.MemoryLimitMiB == 0 {
+		return
+	}
+	debug.SetMemoryLimit(int64(cfg.Engine.MemoryLimitMiB) << 20)
+}
