@@ -241,8 +241,9 @@ func (st *benchStack) benchLateness(ctx context.Context) (latenessResult, error)
 	}
 	res.OpenSeconds, res.DispatchSeconds = round2(opened.Seconds()), round2(dispatched.Seconds())
 
-	// Wait until every rung has fired, or well past the last one.
-	give := max(2*time.Minute, dispatched-o.LateSpread)
+	// Wait until every rung has fired, or well past the last one: at least
+	// as long as the queue takes to drain at 50 steps a second.
+	give := max(2*time.Minute, dispatched-o.LateSpread, time.Duration(res.Expected)*20*time.Millisecond)
 	if o.Quick {
 		give = 30 * time.Second
 	}

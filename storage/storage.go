@@ -16,8 +16,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,8 +57,13 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		dialector gorm.Dialector
 		pg        = strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 	)
+	maxConns := 32
 	switch {
 	case pg:
+		var err error
+		if url, maxConns, err = poolSize(url, maxConns); err != nil {
+			return nil, err
+		}
 		dialector = postgres.Open(url)
 	case url == "":
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
@@ -75,8 +82,8 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	if pg {
-		s.SetMaxOpenConns(32)
-		s.SetMaxIdleConns(16)
+		s.SetMaxOpenConns(maxConns)
+		s.SetMaxIdleConns(min(16, maxConns))
 		s.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		// WAL lets readers run beside the one writer; more connections than
@@ -90,6 +97,29 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// poolSize takes the pool_max_conns parameter (pgxpool's name for it) out
+// of a PostgreSQL URL: the connections one process opens at most, def
+// when the URL does not say. Several processes on one server must share
+// its max_connections (100 by default), so a cluster sets it per process.
+func poolSize(rawURL string, def int) (string, int, error) {
+	u, err := neturl.Parse(rawURL)
+	if err != nil {
+		return "", 0, fmt.Errorf("database url: %w", err)
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if v == "" {
+		return rawURL, def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return "", 0, fmt.Errorf("database url: pool_max_conns must be a whole number from 1 to 1000, got %q", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 // sqliteDSN opens the file in WAL mode (several times the write throughput
