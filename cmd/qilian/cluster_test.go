@@ -216,9 +216,9 @@ func TestClusterLosesNothingWhenAWorkerAndAnAPIDie(t *testing.T) {
 	alive := []bool{true, true}
 	var mu sync.Mutex
 	// send tries the API at i first and, if that process is dead, the
-	// other: what a client behind a load balancer sees.
-	send := func(i int, tok, path, key string, body any) (int, []byte) {
-		t.Helper()
+	// other: what a client behind a load balancer sees. It reports instead
+	// of failing the test, so the opening client can run beside the kill.
+	send := func(i int, tok, path, key string, body any) (int, []byte, error) {
 		for try := range 2 {
 			j := (i + try) % 2
 			mu.Lock()
@@ -231,30 +231,34 @@ func TestClusterLosesNothingWhenAWorkerAndAnAPIDie(t *testing.T) {
 			if errors.Is(err, errUnreachable) {
 				continue
 			}
-			require.NoError(t, err, path)
-			return st, b
+			return st, b, err
 		}
-		t.Fatalf("%s: no API process answered", path)
-		return 0, nil
+		return 0, nil, fmt.Errorf("%s: no API process answered", path)
 	}
-	idOf := func(b []byte) string {
+	act := func(i int, tok, path string, body any) {
+		t.Helper()
+		st, b, err := send(i, tok, path, "", body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, st, "%s: %s", path, b)
+	}
+	open := func(i int, priority string) (string, error) {
+		st, b, err := send(i, grid, "/api/v1/cases", fmt.Sprintf("cluster-%s-%d", priority, i),
+			map[string]any{"kind": "service_linkage", "title": "集群测试", "locality_id": "dongzha-g1", "priority": priority})
+		if err != nil {
+			return "", err
+		}
 		var v struct {
 			ID string `json:"id"`
 		}
-		require.NoError(t, json.Unmarshal(b, &v), "%s", b)
-		require.NotEmpty(t, v.ID, "%s", b)
-		return v.ID
-	}
-	open := func(i int, priority string) string {
-		st, b := send(i, grid, "/api/v1/cases", fmt.Sprintf("cluster-%s-%d", priority, i),
-			map[string]any{"kind": "service_linkage", "title": "集群测试", "locality_id": "dongzha-g1", "priority": priority})
-		require.Contains(t, []int{http.StatusCreated, http.StatusOK}, st, "%s", b)
-		return idOf(b)
+		if (st != http.StatusCreated && st != http.StatusOK) || json.Unmarshal(b, &v) != nil || v.ID == "" {
+			return "", fmt.Errorf("open case %d: %d %s", i, st, b)
+		}
+		return v.ID, nil
 	}
 	dispatch := func(i int, id string) {
-		st, b := send(i, axis, "/api/v1/cases/"+id+"/dispatch", "",
+		t.Helper()
+		act(i, axis, "/api/v1/cases/"+id+"/dispatch",
 			map[string]any{"assignments": []map[string]any{{"unit_id": "u-mingyuan-property", "role": "lead", "required": true}}})
-		require.Equal(t, http.StatusOK, st, "%s", b)
 	}
 
 	// Before the kill: four emergency cases dispatched and left for the
@@ -262,39 +266,47 @@ func TestClusterLosesNothingWhenAWorkerAndAnAPIDie(t *testing.T) {
 	// keeps opening more.
 	var emergencies []string
 	for i := range 4 {
-		id := open(i, "emergency")
+		id, err := open(i, "emergency")
+		require.NoError(t, err)
 		dispatch(i, id)
 		emergencies = append(emergencies, id)
 	}
 	const normal = 24
 	opened := make([]string, normal)
-	done := make(chan struct{})
+	// nine is closed once nine cases are open (or the opening failed):
+	// then the kill comes, while the client goes on opening.
+	nine, done := make(chan struct{}), make(chan error, 1)
+	var nineOnce sync.Once
 	go func() {
-		defer close(done)
+		defer nineOnce.Do(func() { close(nine) })
 		for i := range normal {
-			opened[i] = open(i, "normal")
+			id, err := open(i, "normal")
+			if err != nil {
+				done <- err
+				return
+			}
+			opened[i] = id
+			if i == 8 {
+				nineOnce.Do(func() { close(nine) })
+			}
 		}
+		done <- nil
 	}()
-	for {
-		time.Sleep(50 * time.Millisecond)
-		if opened[8] != "" {
-			break
-		}
-	}
+	<-nine
 	mu.Lock()
 	alive[0] = false // from here, clients send to the second API
 	mu.Unlock()
 	c.kill(t, "worker-1")
 	c.kill(t, "api-1")
 	killedAt := time.Now()
-	<-done
+	require.NoError(t, <-done)
 	out, err = c.script("status")
 	require.NoError(t, err)
 	require.Contains(t, string(out), "worker-1 stopped")
 	require.Contains(t, string(out), "api-1 stopped")
 
 	// After the kill, the survivors work every normal case to its close.
-	for i, id := range opened {
+	for _, id := range opened {
 		dispatch(1, id)
 		task := id + "-t1"
 		for _, step := range []struct {
@@ -306,8 +318,7 @@ func TestClusterLosesNothingWhenAWorkerAndAnAPIDie(t *testing.T) {
 			{axis, "/api/v1/cases/" + id + "/verify", map[string]any{"pass": true}},
 			{grid, "/api/v1/cases/" + id + "/follow-up", map[string]any{"satisfied": true}},
 		} {
-			st, b := send(1, step.tok, step.path, "", step.body)
-			require.Equal(t, http.StatusOK, st, "case %d %s: %s", i, step.path, b)
+			act(1, step.tok, step.path, step.body)
 		}
 	}
 
